@@ -1,0 +1,78 @@
+#include "output.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+rs_status rs_output_prepare_dir(const char *dir, rs_error *err)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        RS_FAIL(err, RS_ERR_INPUT, "output folder %s: path too long", dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0777) && errno != EEXIST)
+            RS_FAIL(err, RS_ERR_INPUT, "output folder %s: cannot create %s: %s", dir, path, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(path, 0777) && errno != EEXIST)
+        RS_FAIL(err, RS_ERR_INPUT, "output folder %s: cannot create it: %s", dir, strerror(errno));
+    struct stat st;
+    if (stat(path, &st) || !S_ISDIR(st.st_mode))
+        RS_FAIL(err, RS_ERR_INPUT, "output folder %s: exists and is not a folder", dir);
+    if (access(path, W_OK | X_OK))
+        RS_FAIL(err, RS_ERR_INPUT, "output folder %s: not writable: %s", dir, strerror(errno));
+    return RS_OK;
+}
+
+rs_status rs_atomic_open(rs_atomic_file *af, const char *dir, const char *name, rs_error *err)
+{
+    af->f = NULL;
+    if (snprintf(af->final, sizeof af->final, "%s/%s", dir, name) >= (int)sizeof af->final ||
+        snprintf(af->tmp, sizeof af->tmp, "%s/.%s.XXXXXX", dir, name) >= (int)sizeof af->tmp)
+        RS_FAIL(err, RS_ERR_INPUT, "output folder %s: path too long", dir);
+    int fd = mkstemp(af->tmp);
+    if (fd < 0)
+        RS_FAIL(err, RS_ERR_INPUT, "output folder %s: cannot create a file: %s", dir, strerror(errno));
+    fchmod(fd, 0644);
+    af->f = fdopen(fd, "w");
+    if (!af->f) {
+        close(fd);
+        unlink(af->tmp);
+        RS_FAIL(err, RS_ERR_RUNTIME, "cannot open %s: %s", af->tmp, strerror(errno));
+    }
+    return RS_OK;
+}
+
+rs_status rs_atomic_commit(rs_atomic_file *af, rs_error *err)
+{
+    if (!af->f)
+        return RS_OK;
+    int bad = fflush(af->f) != 0 || ferror(af->f) || fsync(fileno(af->f)) != 0;
+    int saved = errno;
+    bad |= fclose(af->f) != 0;
+    af->f = NULL;
+    if (bad) {
+        unlink(af->tmp);
+        RS_FAIL(err, RS_ERR_RUNTIME, "cannot write %s: %s", af->final, strerror(saved));
+    }
+    if (rename(af->tmp, af->final)) {
+        saved = errno;
+        unlink(af->tmp);
+        RS_FAIL(err, RS_ERR_RUNTIME, "cannot rename into %s: %s", af->final, strerror(saved));
+    }
+    return RS_OK;
+}
+
+void rs_atomic_abort(rs_atomic_file *af)
+{
+    if (!af->f)
+        return;
+    fclose(af->f);
+    af->f = NULL;
+    unlink(af->tmp);
+}

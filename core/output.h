@@ -1,0 +1,27 @@
+/* Output files written atomically (SPEC §8): each file is written under a temporary name in its folder and
+ * renamed into place only when the whole run succeeded, so a failed or interrupted run never leaves a
+ * truncated file (and an earlier complete file stays as it was). */
+#ifndef RS_OUTPUT_H
+#define RS_OUTPUT_H
+
+#include <stdio.h>
+
+#include "status.h"
+
+typedef struct rs_atomic_file {
+    FILE *f;           /* write here */
+    char tmp[4096];    /* temporary path */
+    char final[4096];  /* destination */
+} rs_atomic_file;
+
+/* Creates dir and its parents if needed and checks it is writable; RS_ERR_INPUT naming the folder if not. */
+rs_status rs_output_prepare_dir(const char *dir, rs_error *err);
+
+/* Opens DIR/NAME for writing under a temporary name. */
+rs_status rs_atomic_open(rs_atomic_file *af, const char *dir, const char *name, rs_error *err);
+/* Flushes, syncs and renames into place; closes the file either way. */
+rs_status rs_atomic_commit(rs_atomic_file *af, rs_error *err);
+/* Closes and removes the temporary file (no-op on a file already committed or aborted). */
+void rs_atomic_abort(rs_atomic_file *af);
+
+#endif

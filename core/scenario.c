@@ -1,0 +1,731 @@
+#include "scenario.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suggest.h"
+
+/* Bounds that stop a broken or hostile scenario (SPEC §5, §10). */
+#define RS_LUA_MEMORY_CAP ((size_t)256 << 20)
+#define RS_LUA_INSTRUCTION_CAP 200000000L
+#define RS_LUA_HOOK_EVERY 10000
+
+/* Helpers every scenario sees. Durations are hours. `load` is wrapped so binary chunks are refused. */
+static const char prelude[] =
+    "function minutes(x) return x / 60 end\n"
+    "function hours(x) return x end\n"
+    "function days(x) return x * 24 end\n"
+    "function scenario(t) return t end\n"
+    "do local raw_load = load\n"
+    "  load = function(chunk, name, mode, env) return raw_load(chunk, name, 't', env) end\n"
+    "end\n"
+    "dofile = nil; loadfile = nil; string.dump = nil; collectgarbage = nil\n";
+
+typedef struct lua_limits {
+    size_t used;
+    long instructions;
+} lua_limits;
+
+static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    lua_limits *lim = ud;
+    if (!ptr)
+        osize = 0;
+    if (nsize == 0) {
+        free(ptr);
+        lim->used -= osize;
+        return NULL;
+    }
+    if (nsize > osize && lim->used + (nsize - osize) > RS_LUA_MEMORY_CAP)
+        return NULL; /* Lua raises "not enough memory" */
+    void *p = realloc(ptr, nsize);
+    if (p)
+        lim->used = lim->used - osize + nsize;
+    return p;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_limits *lim;
+    lua_getallocf(L, (void **)&lim);
+    lim->instructions += RS_LUA_HOOK_EVERY;
+    if (lim->instructions > RS_LUA_INSTRUCTION_CAP)
+        luaL_error(L, "scenario stopped: it ran more than %d million Lua instructions (an endless loop?)",
+                   (int)(RS_LUA_INSTRUCTION_CAP / 1000000));
+}
+
+static int traceback_handler(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (!msg)
+        msg = luaL_tolstring(L, 1, NULL);
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+/* Keeps the first line of a Lua error ("file:line: message"); the traceback follows on later lines. */
+static void first_line(char *s)
+{
+    char *nl = strchr(s, '\n');
+    if (nl)
+        *nl = '\0';
+}
+
+static lua_State *new_state(lua_limits *lim)
+{
+    lua_State *L = lua_newstate(capped_alloc, lim);
+    if (!L)
+        return NULL;
+    static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},          {LUA_TABLIBNAME, luaopen_table},
+                                    {LUA_STRLIBNAME, luaopen_string},   {LUA_MATHLIBNAME, luaopen_math},
+                                    {LUA_UTF8LIBNAME, luaopen_utf8},    {NULL, NULL}};
+    for (const luaL_Reg *lib = libs; lib->func; lib++) {
+        luaL_requiref(L, lib->name, lib->func, 1);
+        lua_pop(L, 1);
+    }
+    if (luaL_loadbufferx(L, prelude, sizeof prelude - 1, "=prelude", "t") || lua_pcall(L, 0, 0, 0)) {
+        lua_close(L);
+        return NULL;
+    }
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
+    return L;
+}
+
+/* ---- --set overrides ---------------------------------------------------------------------------- */
+
+/* Pushes the Lua value of an override's text: number, boolean, duration (hours), list, or string. */
+static void push_set_value(lua_State *L, const char *text)
+{
+    if (strchr(text, ',')) {
+        lua_newtable(L);
+        char *copy = strdup(text);
+        if (!copy)
+            luaL_error(L, "out of memory");
+        int i = 1;
+        for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            push_set_value(L, tok);
+            lua_rawseti(L, -2, i++);
+        }
+        free(copy);
+        return;
+    }
+    char *end;
+    errno = 0;
+    long long ll = strtoll(text, &end, 10);
+    if (*text && !*end && errno == 0) {
+        lua_pushinteger(L, (lua_Integer)ll);
+        return;
+    }
+    double x = strtod(text, &end);
+    if (*text && !*end && isfinite(x)) {
+        lua_pushnumber(L, x);
+        return;
+    }
+    double h;
+    if (rs_parse_duration(text, &h) == 0) {
+        lua_pushnumber(L, h);
+        return;
+    }
+    if (!strcmp(text, "true") || !strcmp(text, "false")) {
+        lua_pushboolean(L, text[0] == 't');
+        return;
+    }
+    lua_pushstring(L, text);
+}
+
+/* Applies "a.b.2.c=value" to the table on top of the stack. */
+static rs_status apply_set(lua_State *L, const char *file, const char *set, rs_error *err)
+{
+    const char *eq = strchr(set, '=');
+    if (!eq || eq == set)
+        RS_FAIL(err, RS_ERR_INPUT, "--set %s: expected KEY=VALUE", set);
+    char key[256];
+    size_t klen = (size_t)(eq - set);
+    if (klen >= sizeof key)
+        RS_FAIL(err, RS_ERR_INPUT, "--set: key too long");
+    memcpy(key, set, klen);
+    key[klen] = '\0';
+    int top = lua_gettop(L);
+    lua_pushvalue(L, -1);
+    char *save = NULL;
+    char *part = strtok_r(key, ".", &save);
+    while (part) {
+        char *next = strtok_r(NULL, ".", &save);
+        char *end;
+        long idx = strtol(part, &end, 10);
+        int is_index = *part && !*end;
+        if (!next) {
+            if (is_index)
+                lua_pushinteger(L, idx);
+            else
+                lua_pushstring(L, part);
+            push_set_value(L, eq + 1);
+            lua_settable(L, -3);
+            break;
+        }
+        if (is_index)
+            lua_geti(L, -1, idx);
+        else
+            lua_getfield(L, -1, part);
+        if (lua_isnil(L, -1) && !is_index) { /* create a missing sub-table, e.g. policy.gate_opts */
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_pushvalue(L, -1);
+            lua_setfield(L, -3, part);
+        } else if (!lua_istable(L, -1)) {
+            lua_settop(L, top);
+            RS_FAIL(err, RS_ERR_INPUT, "--set %.*s: '%s' is not a table in %s", (int)klen, set, part, file);
+        }
+        lua_remove(L, -2);
+        part = next;
+    }
+    lua_settop(L, top);
+    return RS_OK;
+}
+
+/* ---- conversion of the returned table ---------------------------------------------------------- */
+
+typedef struct reader {
+    lua_State *L;
+    const char *file;
+    rs_error *err;
+} reader;
+
+static const char *type_of(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) == LUA_TNUMBER)
+        return lua_isinteger(L, idx) ? "integer" : "number";
+    return luaL_typename(L, idx);
+}
+
+/* Checks that every key of the table at idx is one of known. */
+static rs_status check_keys(reader *r, int idx, const char *path, const char *const *known, size_t n_known)
+{
+    lua_State *L = r->L;
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            const char *t = type_of(L, -1);
+            lua_pop(L, 1);
+            RS_FAIL(r->err, RS_ERR_INPUT, "%s: %s: unexpected %s key (expected named keys)", r->file,
+                    *path ? path : "scenario", t);
+        }
+        const char *k = lua_tostring(L, -1);
+        size_t i;
+        for (i = 0; i < n_known; i++)
+            if (!strcmp(k, known[i]))
+                break;
+        if (i == n_known) {
+            char hint[96];
+            rs_suggest_hint(k, known, n_known, hint, sizeof hint);
+            rs_status st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%sunknown key '%s'%s", r->file, path,
+                                  *path ? ": " : "", k, hint);
+            lua_pop(L, 1);
+            return st;
+        }
+    }
+    return RS_OK;
+}
+
+/* Reads field key of the table at idx as a number (durations "6h" allowed when duration). */
+static rs_status get_number(reader *r, int idx, const char *path, const char *key, int required, double dflt,
+                            double lo, double hi, int integer, int duration, double *out)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, idx, key);
+    rs_status st = RS_OK;
+    double x = dflt;
+    const char *sep = *path ? "." : "";
+    if (lua_isnil(L, -1)) {
+        if (required)
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%s%s: missing (expected %s)", r->file, path, sep, key,
+                        integer ? "an integer" : "a number");
+    } else if (lua_type(L, -1) == LUA_TNUMBER) {
+        x = lua_tonumber(L, -1);
+    } else if (duration && lua_type(L, -1) == LUA_TSTRING) {
+        if (rs_parse_duration(lua_tostring(L, -1), &x))
+            st = RS_SET(r->err, RS_ERR_INPUT,
+                        "%s: %s%s%s: bad duration \"%s\" (expected hours, or a number with s, m, h, d or w, "
+                        "e.g. \"30m\", \"6h\", \"2d\")",
+                        r->file, path, sep, key, lua_tostring(L, -1));
+    } else {
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%s%s: expected %s, got %s", r->file, path, sep, key,
+                    duration ? "a duration" : integer ? "an integer" : "a number", type_of(L, -1));
+    }
+    if (st == RS_OK && !lua_isnil(L, -1)) {
+        if (!isfinite(x) || x < lo || x > hi) {
+            char range[96];
+            if (isinf(hi))
+                snprintf(range, sizeof range, ">= %g", lo);
+            else
+                snprintf(range, sizeof range, "in [%g, %g]", lo, hi);
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%s%s: expected a value %s, got %.10g", r->file, path, sep,
+                        key, range, x);
+        } else if (integer && x != floor(x)) {
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%s%s: expected an integer, got %.10g", r->file, path, sep,
+                        key, x);
+        }
+    }
+    lua_pop(L, 1);
+    *out = x;
+    return st;
+}
+
+/* Reads field key as a string copy (caller frees), or dflt (copied) when absent. */
+static rs_status get_string(reader *r, int idx, const char *path, const char *key, int required,
+                            const char *dflt, char **out)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, idx, key);
+    const char *sep = *path ? "." : "";
+    rs_status st = RS_OK;
+    const char *s = dflt;
+    if (lua_isnil(L, -1)) {
+        if (required)
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%s%s: missing (expected a string)", r->file, path, sep, key);
+    } else if (lua_type(L, -1) != LUA_TSTRING) {
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%s%s: expected a string, got %s", r->file, path, sep, key,
+                    type_of(L, -1));
+    } else {
+        s = lua_tostring(L, -1);
+    }
+    *out = NULL;
+    if (st == RS_OK && s && !(*out = strdup(s)))
+        st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
+    lua_pop(L, 1);
+    return st;
+}
+
+/* Reads field key as a boolean into *out (0/1), or leaves *out when absent. */
+static rs_status get_bool(reader *r, int idx, const char *path, const char *key, int *out)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, idx, key);
+    rs_status st = RS_OK;
+    if (lua_isboolean(L, -1))
+        *out = lua_toboolean(L, -1);
+    else if (!lua_isnil(L, -1))
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.%s: expected true or false, got %s", r->file, path, key,
+                    type_of(L, -1));
+    lua_pop(L, 1);
+    return st;
+}
+
+/* Pushes field key of the table at idx and checks it is a non-empty list; returns its length or 0. */
+static size_t get_list(reader *r, int idx, const char *key, rs_status *st)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, idx, key);
+    if (!lua_istable(L, -1)) {
+        *st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: %s (expected a list of tables)", r->file, key,
+                     lua_isnil(L, -1) ? "missing" : "wrong type");
+        return 0;
+    }
+    size_t n = (size_t)lua_rawlen(L, -1);
+    if (n == 0)
+        *st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected a non-empty list", r->file, key);
+    return n;
+}
+
+/* Converts the Lua value at idx into an rs_value tree. */
+static rs_status to_value(reader *r, int idx, const char *path, int depth, rs_value *out)
+{
+    lua_State *L = r->L;
+    idx = lua_absindex(L, idx);
+    memset(out, 0, sizeof *out);
+    if (depth > 16)
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: %s: nested too deeply", r->file, path);
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+        out->kind = RS_VALUE_NUMBER;
+        out->num = lua_tonumber(L, idx);
+        return RS_OK;
+    case LUA_TBOOLEAN:
+        out->kind = RS_VALUE_BOOL;
+        out->num = lua_toboolean(L, idx);
+        return RS_OK;
+    case LUA_TSTRING:
+        out->kind = RS_VALUE_STRING;
+        if (!(out->str = strdup(lua_tostring(L, idx))))
+            RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
+        return RS_OK;
+    case LUA_TTABLE: break;
+    default:
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: %s: a %s is not a valid parameter value", r->file, path,
+                luaL_typename(L, idx));
+    }
+    size_t n = (size_t)lua_rawlen(L, idx), count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        count++;
+    }
+    char sub[512];
+    if (count == n) { /* a list 1..n */
+        out->kind = RS_VALUE_LIST;
+        if (n && !(out->items = calloc(n, sizeof *out->items)))
+            RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            lua_geti(L, idx, (lua_Integer)i + 1);
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
+            out->len = i + 1;
+            rs_status st = to_value(r, -1, sub, depth + 1, &out->items[i]);
+            lua_pop(L, 1);
+            if (st) {
+                rs_value_clear(out);
+                return st;
+            }
+        }
+        return RS_OK;
+    }
+    out->kind = RS_VALUE_TABLE;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            lua_pop(L, 2);
+            rs_value_clear(out);
+            RS_FAIL(r->err, RS_ERR_INPUT, "%s: %s: mixes list items and named keys", r->file, path);
+        }
+        const char *k = lua_tostring(L, -2);
+        snprintf(sub, sizeof sub, "%s.%s", path, k);
+        rs_value v;
+        rs_status st = to_value(r, -1, sub, depth + 1, &v);
+        if (st == RS_OK && rs_value_set(out, k, &v))
+            st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
+        lua_pop(L, 1);
+        if (st) {
+            rs_value_clear(&v);
+            lua_pop(L, 1);
+            rs_value_clear(out);
+            return st;
+        }
+    }
+    return RS_OK;
+}
+
+static const char *const top_keys[] = {"name",       "description", "seed",     "replications", "horizon",
+                                       "sample_every", "population", "versions", "policy",       "policies",
+                                       "events",     "outputs"};
+static const char *const segment_keys[] = {"name", "users", "rate", "daily", "effects"};
+static const char *const version_keys[] = {"name",    "baseline", "error_rate", "success_rate",
+                                           "latency", "release_at", "bad"};
+
+/* Keys of §5 that this version reads but does not implement yet: refused rather than silently ignored. */
+static rs_status refuse_unimplemented(reader *r, int idx, const char *path, const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        lua_getfield(r->L, idx, keys[i]);
+        int present = !lua_isnil(r->L, -1);
+        lua_pop(r->L, 1);
+        if (present)
+            RS_FAIL(r->err, RS_ERR_INPUT, "%s: %s%s%s: not supported by this version of rollsim yet", r->file, path,
+                    *path ? "." : "", keys[i]);
+    }
+    return RS_OK;
+}
+
+static rs_status read_population(reader *r, int top, rs_scenario *s)
+{
+    lua_State *L = r->L;
+    rs_status st = RS_OK;
+    size_t n = get_list(r, top, "population", &st);
+    if (st)
+        return st;
+    if (!(s->segments = calloc(n, sizeof *s->segments)))
+        RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
+    for (size_t i = 0; i < n && !st; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "population[%zu]", i + 1);
+        lua_geti(L, -1, (lua_Integer)i + 1);
+        int idx = lua_gettop(L);
+        rs_segment *g = &s->segments[i];
+        s->n_segments = i + 1;
+        double users = 0;
+        if (!lua_istable(L, idx))
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected a table, got %s", r->file, path, type_of(L, idx));
+        if (!st)
+            st = check_keys(r, idx, path, segment_keys, sizeof segment_keys / sizeof *segment_keys);
+        if (!st)
+            st = refuse_unimplemented(r, idx, path, (const char *const[]){"daily", "effects"}, 2);
+        if (!st)
+            st = get_string(r, idx, path, "name", 1, NULL, &g->name);
+        if (!st)
+            st = get_number(r, idx, path, "users", 1, 0, 1, 2147483647.0, 1, 0, &users);
+        if (!st)
+            st = get_number(r, idx, path, "rate", 1, 0, 0, 1e9, 0, 0, &g->rate);
+        g->users = (uint64_t)users;
+        s->total_users += g->users;
+        for (size_t j = 0; j < i && !st; j++)
+            if (!strcmp(s->segments[j].name, g->name))
+                st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.name: segment \"%s\" is defined twice", r->file, path,
+                            g->name);
+        lua_pop(L, 1);
+    }
+    if (!st && s->total_users > 2147483647u)
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: population: %llu users in all; exact mode holds at most 2^31 - 1",
+                    r->file, (unsigned long long)s->total_users);
+    if (!st && s->n_segments > 64)
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: population: %zu segments; at most 64 are supported", r->file,
+                    s->n_segments);
+    lua_pop(L, 1);
+    return st;
+}
+
+#define RS_MAX_CANDIDATES 14 /* per-user flags keep one exposure bit per candidate (core/sim.c) */
+
+static rs_status read_versions(reader *r, int top, rs_scenario *s)
+{
+    lua_State *L = r->L;
+    rs_status st = RS_OK;
+    size_t n = get_list(r, top, "versions", &st);
+    if (st)
+        return st;
+    if (!(s->versions = calloc(n, sizeof *s->versions)))
+        RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
+    size_t n_base = 0;
+    for (size_t i = 0; i < n && !st; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "versions[%zu]", i + 1);
+        lua_geti(L, -1, (lua_Integer)i + 1);
+        int idx = lua_gettop(L);
+        rs_version *v = &s->versions[i];
+        s->n_versions = i + 1;
+        v->bad = -1;
+        if (!lua_istable(L, idx))
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected a table, got %s", r->file, path, type_of(L, idx));
+        if (!st)
+            st = check_keys(r, idx, path, version_keys, sizeof version_keys / sizeof *version_keys);
+        if (!st)
+            st = refuse_unimplemented(r, idx, path, (const char *const[]){"latency", "release_at"}, 2);
+        if (!st)
+            st = get_string(r, idx, path, "name", 1, NULL, &v->name);
+        if (!st)
+            st = get_bool(r, idx, path, "baseline", &v->baseline);
+        if (!st)
+            st = get_number(r, idx, path, "error_rate", 1, 0, 0, 1, 0, 0, &v->error_rate);
+        if (!st)
+            st = get_number(r, idx, path, "success_rate", 0, 1, 0, 1, 0, 0, &v->success_rate);
+        if (!st) {
+            int bad = -1;
+            lua_getfield(L, idx, "bad");
+            int has_bad = !lua_isnil(L, -1);
+            lua_pop(L, 1);
+            if (has_bad) {
+                st = get_bool(r, idx, path, "bad", &bad);
+                v->bad = bad;
+            }
+        }
+        for (size_t j = 0; j < i && !st; j++)
+            if (!strcmp(s->versions[j].name, v->name))
+                st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.name: version \"%s\" is defined twice", r->file, path,
+                            v->name);
+        if (!st && v->baseline) {
+            n_base++;
+            s->baseline = i;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (st)
+        return st;
+    if (n_base != 1)
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: versions: expected exactly one version with baseline = true, found %zu",
+                r->file, n_base);
+    if (s->n_versions < 2)
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: versions: expected a baseline and at least one candidate", r->file);
+    if (s->n_versions - 1 > RS_MAX_CANDIDATES)
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: versions: %zu candidates; at most %d are supported", r->file,
+                s->n_versions - 1, RS_MAX_CANDIDATES);
+    return RS_OK;
+}
+
+static rs_status read_policy(reader *r, int top, rs_scenario *s)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, top, "policy");
+    int idx = lua_gettop(L);
+    rs_status st = RS_OK;
+    if (lua_isfunction(L, idx))
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: policy: a Lua function policy is not supported by this version of "
+                                          "rollsim yet (use a plugin, e.g. { name = \"fixed_stages\", ... })",
+                    r->file);
+    else if (!lua_istable(L, idx))
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: policy: %s (expected a table such as { name = \"fixed_stages\", "
+                                          "steps = {0.01, 0.1, 1}, bake = hours(6) })",
+                    r->file, lua_isnil(L, idx) ? "missing" : "wrong type");
+    if (!st)
+        st = get_string(r, idx, "policy", "name", 1, NULL, &s->policy_name);
+    if (!st) {
+        /* Everything but `name` is a parameter of the plugin, checked against its declared table later. */
+        lua_pushnil(L);
+        lua_setfield(L, idx, "name");
+        st = to_value(r, idx, "policy", 0, &s->policy);
+        if (!st && s->policy.kind == RS_VALUE_LIST && s->policy.len == 0)
+            s->policy.kind = RS_VALUE_TABLE; /* no parameters */
+        if (!st && s->policy.kind != RS_VALUE_TABLE)
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: policy: expected named parameters, not a list", r->file);
+    }
+    lua_pop(L, 1);
+    return st;
+}
+
+static rs_status convert(reader *r, int top, rs_scenario *s)
+{
+    rs_status st = check_keys(r, top, "", top_keys, sizeof top_keys / sizeof *top_keys);
+    if (!st)
+        st = refuse_unimplemented(r, top, "", (const char *const[]){"policies", "events", "outputs"}, 3);
+    if (!st)
+        st = get_string(r, top, "", "name", 0, "unnamed scenario", &s->name);
+    if (!st)
+        st = get_string(r, top, "", "description", 0, "", &s->description);
+    double seed = 0, reps = 0;
+    if (!st)
+        st = get_number(r, top, "", "seed", 0, 1, 0, 9007199254740991.0, 1, 0, &seed);
+    if (!st)
+        st = get_number(r, top, "", "replications", 0, 1, 1, 1e9, 1, 0, &reps);
+    if (!st)
+        st = get_number(r, top, "", "horizon", 1, 0, 1e-9, 1e7, 0, 1, &s->horizon);
+    if (!st)
+        st = get_number(r, top, "", "sample_every", 0, 1, 1e-9, 1e7, 0, 1, &s->sample_every);
+    s->seed = (uint64_t)seed;
+    s->replications = (uint64_t)reps;
+    if (!st && s->horizon / s->sample_every > 1e7)
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: sample_every: %g h gives more than 10^7 samples over a horizon of %g h",
+                    r->file, s->sample_every, s->horizon);
+    if (!st)
+        st = read_population(r, top, s);
+    if (!st)
+        st = read_versions(r, top, s);
+    if (!st)
+        st = read_policy(r, top, s);
+    return st;
+}
+
+rs_status rs_scenario_load_string(const char *text, size_t len, const char *chunk_name, const char *const *sets,
+                                  size_t n_sets, rs_scenario *out, rs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!(out->file = strdup(chunk_name)))
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+    lua_limits lim = {0, 0};
+    lua_State *L = new_state(&lim);
+    if (!L) {
+        rs_scenario_free(out);
+        RS_FAIL(err, RS_ERR_RUNTIME, "cannot create a Lua state");
+    }
+    char chunk[512];
+    snprintf(chunk, sizeof chunk, "@%s", chunk_name);
+    rs_status st = RS_OK;
+    lua_pushcfunction(L, traceback_handler);
+    int handler = lua_gettop(L);
+    int rc = luaL_loadbufferx(L, text, len, chunk, "t");
+    if (rc == LUA_OK)
+        rc = lua_pcall(L, 0, 1, handler);
+    if (rc != LUA_OK) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "(no message)");
+        first_line(msg);
+        if (rc == LUA_ERRMEM)
+            st = RS_SET(err, RS_ERR_INPUT, "%s: scenario stopped: it used more than %zu MiB of memory", chunk_name,
+                        RS_LUA_MEMORY_CAP >> 20);
+        else if (rc == LUA_ERRSYNTAX)
+            st = RS_SET(err, RS_ERR_INPUT, "%s", msg);
+        else if (!strncmp(msg, chunk_name, strlen(chunk_name)))
+            st = RS_SET(err, RS_ERR_INPUT, "%s", msg);
+        else
+            st = RS_SET(err, RS_ERR_INPUT, "%s: %s", chunk_name, msg);
+    } else if (!lua_istable(L, -1)) {
+        st = RS_SET(err, RS_ERR_INPUT, "%s: the scenario must return a table (got %s)", chunk_name,
+                    luaL_typename(L, -1));
+    }
+    lua_sethook(L, NULL, 0, 0); /* the budget is for the script; conversion below is ours */
+    for (size_t i = 0; i < n_sets && !st; i++)
+        st = apply_set(L, chunk_name, sets[i], err);
+    if (!st) {
+        reader r = {L, chunk_name, err};
+        st = convert(&r, lua_gettop(L), out);
+    }
+    lua_close(L);
+    if (st)
+        rs_scenario_free(out);
+    return st;
+}
+
+rs_status rs_scenario_load(const char *path, const char *const *sets, size_t n_sets, rs_scenario *out,
+                           rs_error *err)
+{
+    if (!path)
+        return rs_scenario_load_string(rs_builtin_quickstart, rs_builtin_quickstart_len,
+                                       "quickstart.lua (built-in)", sets, n_sets, out, err);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        RS_FAIL(err, RS_ERR_INPUT, "%s: cannot open scenario: %s", path, strerror(errno));
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 > cap) {
+            cap = cap ? 2 * cap : 65536;
+            if (cap > ((size_t)64 << 20)) {
+                free(text);
+                fclose(f);
+                RS_FAIL(err, RS_ERR_INPUT, "%s: scenario file larger than 64 MiB", path);
+            }
+            char *t = realloc(text, cap);
+            if (!t) {
+                free(text);
+                fclose(f);
+                RS_FAIL(err, RS_ERR_RUNTIME, "out of memory reading %s", path);
+            }
+            text = t;
+        }
+        size_t got = fread(text + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(text);
+        RS_FAIL(err, RS_ERR_INPUT, "%s: cannot read scenario", path);
+    }
+    rs_status st = rs_scenario_load_string(text, len, path, sets, n_sets, out, err);
+    free(text);
+    return st;
+}
+
+void rs_scenario_free(rs_scenario *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_segments; i++)
+        free(s->segments[i].name);
+    for (size_t i = 0; i < s->n_versions; i++)
+        free(s->versions[i].name);
+    free(s->segments);
+    free(s->versions);
+    free(s->file);
+    free(s->name);
+    free(s->description);
+    free(s->policy_name);
+    rs_value_clear(&s->policy);
+    memset(s, 0, sizeof *s);
+}
+
+int rs_scenario_version_bad(const rs_scenario *s, size_t v)
+{
+    if (v == s->baseline)
+        return 0;
+    if (s->versions[v].bad >= 0)
+        return s->versions[v].bad;
+    return s->versions[v].error_rate > s->versions[s->baseline].error_rate * 1.1;
+}

@@ -1,0 +1,508 @@
+#include "sim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "queue.h"
+#include "rng.h"
+#include "routing.h"
+
+/* Per-user flags: one exposure bit per candidate (so each version's distinct exposed users are exact), plus
+ * "exposed to any candidate" and "harmed". Two bytes per user. */
+typedef uint16_t rs_user_flags;
+#define FLAG_EXPOSED_ANY ((rs_user_flags)0x8000u)
+#define FLAG_HARMED ((rs_user_flags)0x4000u)
+
+typedef struct seg_rt {
+    uint64_t users;
+    uint64_t offset; /* index of the segment's first user in the flags array */
+    double lambda;   /* users * rate: the superposed arrival rate */
+} seg_rt;
+
+struct rs_sim {
+    const rs_scenario *sc;
+    const rs_policy_type *type;
+    const rs_value *params;
+    size_t nv, ns, nc; /* versions, segments, candidates */
+    size_t n_cells;
+
+    seg_rt *seg;
+    uint64_t *segment_users;
+    const char **version_names, **segment_names;
+    int *cand_of;        /* version -> candidate ordinal, -1 for the baseline */
+    double *err_thr;     /* per cell: error iff u < err_thr */
+    double *succ_thr;    /* per cell: success iff err_thr <= u < succ_thr */
+    rs_counts *cells;    /* cumulative counters per cell */
+    rs_counts *snapshot; /* cells at the previous decision */
+    rs_counts *since;
+    rs_version_obs *vobs;
+    uint64_t *exposed_v; /* distinct exposed users per version */
+    uint64_t *prev_users; /* users per version before the decision being applied */
+    uint64_t exposed_any, harmed_any;
+    rs_user_flags *flags;
+
+    rs_routing routing;
+    double *act_weights;
+    rs_queue queue;
+    gsl_rng *arrivals, *outcomes, *policy_rng;
+    struct rs_rng policy_stream;
+    rs_run_log log;
+
+    rs_sample *samples;
+    double *sample_w; /* n_samples * nc */
+    size_t n_samples, max_samples;
+    void *state;
+};
+
+const char *rs_outcome_name(rs_outcome o)
+{
+    switch (o) {
+    case RS_OUTCOME_PROMOTED: return "promoted";
+    case RS_OUTCOME_ROLLED_BACK: return "rolled_back";
+    case RS_OUTCOME_INCOMPLETE: return "incomplete";
+    }
+    return "?";
+}
+
+void rs_sim_free(rs_sim *sim)
+{
+    if (!sim)
+        return;
+    free(sim->seg);
+    free(sim->segment_users);
+    free(sim->version_names);
+    free(sim->segment_names);
+    free(sim->cand_of);
+    free(sim->err_thr);
+    free(sim->succ_thr);
+    free(sim->cells);
+    free(sim->snapshot);
+    free(sim->since);
+    free(sim->vobs);
+    free(sim->exposed_v);
+    free(sim->prev_users);
+    free(sim->flags);
+    rs_routing_free(&sim->routing);
+    free(sim->act_weights);
+    rs_queue_free(&sim->queue);
+    gsl_rng_free(sim->arrivals);
+    gsl_rng_free(sim->outcomes);
+    gsl_rng_free(sim->policy_rng);
+    rs_log_free(&sim->log);
+    free(sim->samples);
+    free(sim->sample_w);
+    free(sim->state);
+    free(sim);
+}
+
+rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_value *params, rs_sim **out,
+                       rs_error *err)
+{
+    *out = NULL;
+    rs_sim *sim = calloc(1, sizeof *sim);
+    if (!sim)
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+    sim->sc = s;
+    sim->type = t;
+    sim->params = params;
+    sim->nv = s->n_versions;
+    sim->ns = s->n_segments;
+    sim->nc = s->n_versions - 1;
+    sim->n_cells = sim->nv * sim->ns;
+    size_t nv = sim->nv, ns = sim->ns, cells = sim->n_cells;
+    sim->max_samples = (size_t)floor(s->horizon / s->sample_every * (1 + 1e-12)) + 1;
+
+    sim->seg = calloc(ns, sizeof *sim->seg);
+    sim->segment_users = calloc(ns, sizeof *sim->segment_users);
+    sim->version_names = calloc(nv, sizeof *sim->version_names);
+    sim->segment_names = calloc(ns, sizeof *sim->segment_names);
+    sim->cand_of = calloc(nv, sizeof *sim->cand_of);
+    sim->err_thr = calloc(cells, sizeof *sim->err_thr);
+    sim->succ_thr = calloc(cells, sizeof *sim->succ_thr);
+    sim->cells = calloc(cells, sizeof *sim->cells);
+    sim->snapshot = calloc(cells, sizeof *sim->snapshot);
+    sim->since = calloc(cells, sizeof *sim->since);
+    sim->vobs = calloc(nv, sizeof *sim->vobs);
+    sim->exposed_v = calloc(nv, sizeof *sim->exposed_v);
+    sim->prev_users = calloc(nv, sizeof *sim->prev_users);
+    sim->flags = calloc(s->total_users, sizeof *sim->flags);
+    sim->act_weights = calloc(cells, sizeof *sim->act_weights);
+    sim->samples = calloc(sim->max_samples, sizeof *sim->samples);
+    sim->sample_w = calloc(sim->max_samples * (sim->nc ? sim->nc : 1), sizeof *sim->sample_w);
+    sim->state = calloc(1, t->state_size ? t->state_size : 1);
+    sim->arrivals = rs_rng_alloc(s->seed, 0, RS_STREAM_ARRIVALS);
+    sim->outcomes = rs_rng_alloc(s->seed, 0, RS_STREAM_OUTCOMES);
+    sim->policy_rng = rs_rng_alloc(s->seed, 0, RS_STREAM_POLICY);
+    if (!sim->seg || !sim->segment_users || !sim->version_names || !sim->segment_names || !sim->cand_of ||
+        !sim->err_thr || !sim->succ_thr || !sim->cells || !sim->snapshot || !sim->since || !sim->vobs ||
+        !sim->exposed_v || !sim->prev_users || !sim->flags || !sim->act_weights || !sim->samples || !sim->sample_w || !sim->state ||
+        !sim->arrivals || !sim->outcomes || !sim->policy_rng) {
+        rs_sim_free(sim);
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for a simulation of %llu users",
+                (unsigned long long)s->total_users);
+    }
+    sim->policy_stream.g = sim->policy_rng;
+    uint64_t offset = 0;
+    for (size_t i = 0; i < ns; i++) {
+        sim->seg[i].users = s->segments[i].users;
+        sim->seg[i].offset = offset;
+        sim->seg[i].lambda = (double)s->segments[i].users * s->segments[i].rate;
+        sim->segment_users[i] = s->segments[i].users;
+        sim->segment_names[i] = s->segments[i].name;
+        offset += s->segments[i].users;
+    }
+    int next = 0;
+    for (size_t v = 0; v < nv; v++) {
+        const rs_version *ver = &s->versions[v];
+        sim->version_names[v] = ver->name;
+        sim->cand_of[v] = v == s->baseline ? -1 : next++;
+        for (size_t i = 0; i < ns; i++) {
+            double e = ver->error_rate, q = ver->success_rate;
+            sim->err_thr[v * ns + i] = e;
+            sim->succ_thr[v * ns + i] = e + q * (1 - e);
+        }
+    }
+    /* Queue: one arrival per segment, a decision, a sample and the horizon are pending at any time. */
+    rs_status st = rs_queue_init(&sim->queue, ns + 8, err);
+    if (!st)
+        st = rs_routing_init(&sim->routing, nv, ns, s->baseline, sim->segment_users, err);
+    if (st) {
+        rs_sim_free(sim);
+        return st;
+    }
+    *out = sim;
+    return RS_OK;
+}
+
+/* Serves one request of segment s: picks the user, routes, draws the response, counts. The hot path. */
+static inline void serve(rs_sim *sim, size_t s)
+{
+    const seg_rt *g = &sim->seg[s];
+    uint64_t u = rs_rng_below(sim->arrivals, g->users);
+    uint32_t v = rs_routing_route(&sim->routing, s, u);
+    size_t c = v * sim->ns + s;
+    double x = rs_rng_uniform(sim->outcomes);
+    rs_counts *cell = &sim->cells[c];
+    cell->requests++;
+    int error = x < sim->err_thr[c];
+    cell->errors += (uint64_t)error;
+    cell->successes += (uint64_t)(!error && x < sim->succ_thr[c]);
+    int k = sim->cand_of[v];
+    if (k < 0)
+        return;
+    rs_user_flags *f = &sim->flags[g->offset + u];
+    rs_user_flags bit = (rs_user_flags)(1u << k), old = *f;
+    rs_user_flags now = (rs_user_flags)(old | bit | FLAG_EXPOSED_ANY | (error ? FLAG_HARMED : 0));
+    if (now != old) {
+        sim->exposed_v[v] += !(old & bit);
+        sim->exposed_any += !(old & FLAG_EXPOSED_ANY);
+        sim->harmed_any += error && !(old & FLAG_HARMED);
+        *f = now;
+    }
+}
+
+static uint64_t candidate_users(const rs_sim *sim)
+{
+    uint64_t n = 0;
+    for (size_t v = 0; v < sim->nv; v++)
+        if (v != sim->sc->baseline)
+            n += sim->routing.version_users[v];
+    return n;
+}
+
+/* Some candidate covers every user. */
+static int candidate_full(const rs_sim *sim)
+{
+    for (size_t v = 0; v < sim->nv; v++)
+        if (v != sim->sc->baseline && sim->routing.version_users[v] == sim->sc->total_users)
+            return 1;
+    return 0;
+}
+
+/* Checks an action as SPEC §6 asks; on failure the message names the plugin. */
+static rs_status validate_action(const rs_sim *sim, const rs_action *act, double now, rs_error *err)
+{
+    const char *who = sim->type->name;
+    if (act->verdict < RS_VERDICT_CONTINUE || act->verdict > RS_VERDICT_STOP)
+        RS_FAIL(err, RS_ERR_RUNTIME, "policy %s returned an invalid verdict %d at t = %g h", who, (int)act->verdict,
+                now);
+    for (size_t s = 0; s < sim->ns; s++) {
+        double sum = 0;
+        for (size_t v = 0; v < sim->nv; v++) {
+            if (v == sim->sc->baseline)
+                continue;
+            double w = act->weights[v * sim->ns + s];
+            if (!isfinite(w) || w < 0 || w > 1)
+                RS_FAIL(err, RS_ERR_RUNTIME,
+                        "policy %s returned an invalid weight %g for version %s in segment %s at t = %g h "
+                        "(expected a number in [0, 1])",
+                        who, w, sim->version_names[v], sim->segment_names[s], now);
+            sum += w;
+        }
+        if (sum > 1 + 1e-9)
+            RS_FAIL(err, RS_ERR_RUNTIME,
+                    "policy %s returned candidate weights summing to %g in segment %s at t = %g h (at most 1)", who,
+                    sum, sim->segment_names[s], now);
+    }
+    if (act->verdict == RS_VERDICT_CONTINUE && !(act->next_decision > now && isfinite(act->next_decision)))
+        RS_FAIL(err, RS_ERR_RUNTIME, "policy %s asked for its next decision at t = %g h, not after now (t = %g h)",
+                who, act->next_decision, now);
+    return RS_OK;
+}
+
+typedef struct run_state {
+    int policy_done;
+    int stage;
+    int rolled_back;
+    double rollback_time, p_at_rollback, time_to_full;
+    double last_decision;
+    int first;
+} run_state;
+
+static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
+{
+    const rs_scenario *sc = sim->sc;
+    size_t nv = sim->nv, ns = sim->ns;
+    for (size_t c = 0; c < sim->n_cells; c++) {
+        sim->since[c].requests = sim->cells[c].requests - sim->snapshot[c].requests;
+        sim->since[c].errors = sim->cells[c].errors - sim->snapshot[c].errors;
+        sim->since[c].successes = sim->cells[c].successes - sim->snapshot[c].successes;
+    }
+    for (size_t v = 0; v < nv; v++) {
+        rs_version_obs *o = &sim->vobs[v];
+        memset(o, 0, sizeof *o);
+        o->name = sim->version_names[v];
+        o->is_baseline = v == sc->baseline;
+        for (size_t s = 0; s < ns; s++) {
+            const rs_counts *a = &sim->cells[v * ns + s], *b = &sim->since[v * ns + s];
+            o->total.requests += a->requests, o->total.errors += a->errors, o->total.successes += a->successes;
+            o->since.requests += b->requests, o->since.errors += b->errors, o->since.successes += b->successes;
+        }
+        o->users_routed = sim->routing.version_users[v];
+        o->users_exposed = sim->exposed_v[v];
+    }
+    rs_observation obs = {
+        .t = now, .last_decision_t = rs->last_decision, .first = rs->first, .n_versions = nv, .n_segments = ns,
+        .total_users = sc->total_users, .versions = sim->vobs, .cell_total = sim->cells, .cell_since = sim->since,
+        .weights = sim->routing.weights,
+    };
+    memcpy(sim->act_weights, sim->routing.weights, sim->n_cells * sizeof *sim->act_weights);
+    rs_action act = {.weights = sim->act_weights, .verdict = RS_VERDICT_CONTINUE, .next_decision = NAN,
+                     .stage = rs->stage};
+    sim->log.now = now;
+    char msg[512] = "";
+    if (sim->type->decide(sim->state, &obs, &act, msg, sizeof msg))
+        RS_FAIL(err, RS_ERR_RUNTIME, "policy %s failed at t = %g h: %s", sim->type->name, now,
+                *msg ? msg : "(no message)");
+    rs_status st = validate_action(sim, &act, now, err);
+    if (st)
+        return st;
+    memcpy(sim->snapshot, sim->cells, sim->n_cells * sizeof *sim->cells);
+    rs->last_decision = now;
+    rs->first = 0;
+    if (act.stage != rs->stage) {
+        char d[64];
+        snprintf(d, sizeof d, "stage %d", act.stage);
+        rs_log_add(&sim->log, now, "stage", -1, act.stage, d);
+    }
+    rs->stage = act.stage;
+    if (act.verdict == RS_VERDICT_ROLLBACK) {
+        rs->rolled_back = 1;
+        rs->rollback_time = now;
+        rs->p_at_rollback = (double)candidate_users(sim) / (double)sc->total_users;
+        for (size_t v = 0; v < nv; v++)
+            if (v != sc->baseline)
+                rs_action_set_weight(&act, ns, v, 0);
+        rs_log_add(&sim->log, now, "rollback", -1, rs->p_at_rollback, "all candidates to weight 0");
+    }
+    for (size_t v = 0; v < nv; v++)
+        sim->prev_users[v] = sim->routing.version_users[v];
+    rs_routing_apply(&sim->routing, act.weights);
+    for (size_t v = 0; v < nv; v++) {
+        if (v == sc->baseline || sim->routing.version_users[v] == sim->prev_users[v])
+            continue;
+        char d[96];
+        snprintf(d, sizeof d, "%s: %llu users", sim->version_names[v],
+                 (unsigned long long)sim->routing.version_users[v]);
+        rs_log_add(&sim->log, now, "weight", (int)v,
+                   (double)sim->routing.version_users[v] / (double)sc->total_users, d);
+    }
+    if (isnan(rs->time_to_full) && candidate_full(sim))
+        rs->time_to_full = now;
+    if (act.verdict == RS_VERDICT_PROMOTE) {
+        if (!candidate_full(sim))
+            RS_FAIL(err, RS_ERR_RUNTIME,
+                    "policy %s promoted at t = %g h while no candidate covers every user (set its weight to 1 "
+                    "in every segment first)",
+                    sim->type->name, now);
+        rs_log_add(&sim->log, now, "promote", -1, 1, "rollout complete");
+    }
+    if (act.verdict != RS_VERDICT_CONTINUE) {
+        rs->policy_done = 1;
+        return RS_OK;
+    }
+    if (act.next_decision <= sc->horizon)
+        return rs_queue_push(&sim->queue, act.next_decision, RS_EV_DECISION, 0, err);
+    return RS_OK;
+}
+
+static void take_sample(rs_sim *sim, const run_state *rs, double t)
+{
+    if (sim->n_samples >= sim->max_samples)
+        return;
+    rs_sample *smp = &sim->samples[sim->n_samples];
+    smp->t = t;
+    smp->n = candidate_users(sim);
+    smp->exposed = sim->exposed_any;
+    smp->harmed = sim->harmed_any;
+    smp->stage = rs->stage;
+    double *w = &sim->sample_w[sim->n_samples * sim->nc];
+    for (size_t v = 0, k = 0; v < sim->nv; v++)
+        if (v != sim->sc->baseline)
+            w[k++] = (double)sim->routing.version_users[v] / (double)sim->sc->total_users;
+    sim->n_samples++;
+}
+
+static void reset(rs_sim *sim, uint32_t rep)
+{
+    const rs_scenario *sc = sim->sc;
+    rs_rng_reset(sim->arrivals, sc->seed, rep, RS_STREAM_ARRIVALS);
+    rs_rng_reset(sim->outcomes, sc->seed, rep, RS_STREAM_OUTCOMES);
+    rs_rng_reset(sim->policy_rng, sc->seed, rep, RS_STREAM_POLICY);
+    memset(sim->cells, 0, sim->n_cells * sizeof *sim->cells);
+    memset(sim->snapshot, 0, sim->n_cells * sizeof *sim->snapshot);
+    memset(sim->exposed_v, 0, sim->nv * sizeof *sim->exposed_v);
+    memset(sim->flags, 0, sc->total_users * sizeof *sim->flags);
+    memset(sim->act_weights, 0, sim->n_cells * sizeof *sim->act_weights);
+    rs_routing_apply(&sim->routing, sim->act_weights);
+    sim->exposed_any = sim->harmed_any = 0;
+    sim->n_samples = 0;
+    rs_queue_clear(&sim->queue);
+    rs_log_clear(&sim->log);
+    memset(sim->state, 0, sim->type->state_size ? sim->type->state_size : 1);
+}
+
+static double exp_gap(gsl_rng *r, double lambda)
+{
+    return -log(rs_rng_uniform_pos(r)) / lambda;
+}
+
+rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *err)
+{
+    const rs_scenario *sc = sim->sc;
+    reset(sim, rep);
+    memset(res, 0, sizeof *res);
+    const double horizon = sc->horizon;
+    run_state rs = {.rollback_time = NAN, .p_at_rollback = NAN, .time_to_full = NAN, .first = 1};
+
+    rs_policy_ctx ctx = {
+        .host = rs_host_table(), .params = sim->params, .rng = &sim->policy_stream, .log = &sim->log,
+        .n_versions = sim->nv, .n_segments = sim->ns, .baseline = sc->baseline,
+        .version_names = sim->version_names, .segment_names = sim->segment_names,
+        .segment_users = sim->segment_users, .horizon = horizon,
+    };
+    char msg[512] = "";
+    sim->log.now = 0;
+    if (sim->type->create(sim->state, &ctx, msg, sizeof msg)) {
+        if (sim->type->destroy)
+            sim->type->destroy(sim->state); /* frees what create() allocated before it failed */
+        RS_FAIL(err, RS_ERR_INPUT, "%s: policy: %s", sc->file, *msg ? msg : "the plugin refused its parameters");
+    }
+
+    rs_status st = RS_OK;
+    for (size_t s = 0; s < sim->ns && !st; s++) {
+        if (sim->seg[s].lambda <= 0)
+            continue;
+        double t = exp_gap(sim->arrivals, sim->seg[s].lambda);
+        if (t < horizon)
+            st = rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, (uint32_t)s, err);
+    }
+    if (!st)
+        st = rs_queue_push(&sim->queue, 0, RS_EV_DECISION, 0, err);
+    if (!st)
+        st = rs_queue_push(&sim->queue, 0, RS_EV_SAMPLE, 0, err);
+    if (!st)
+        st = rs_queue_push(&sim->queue, horizon, RS_EV_HORIZON, 0, err);
+
+    /* The loop: take the earliest event, run it. An arrival keeps serving its segment's stream inline for
+     * as long as its next request comes strictly before every queued event, which is the same order the
+     * heap would give without a push and pop per request. */
+    rs_event ev;
+    while (!st && rs_queue_pop(&sim->queue, &ev)) {
+        if (ev.kind == RS_EV_ARRIVAL) {
+            size_t s = ev.arg;
+            double t = ev.t, lambda = sim->seg[s].lambda, limit = rs_queue_peek_time(&sim->queue);
+            for (;;) {
+                serve(sim, s);
+                t += exp_gap(sim->arrivals, lambda);
+                if (t >= limit)
+                    break;
+            }
+            if (t < horizon)
+                st = rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, (uint32_t)s, err);
+        } else if (ev.kind == RS_EV_DECISION) {
+            if (!rs.policy_done)
+                st = decide(sim, &rs, ev.t, err);
+        } else if (ev.kind == RS_EV_SAMPLE) {
+            take_sample(sim, &rs, ev.t);
+            double next = (double)sim->n_samples * sc->sample_every;
+            if (sim->n_samples < sim->max_samples)
+                st = rs_queue_push(&sim->queue, next > horizon ? horizon : next, RS_EV_SAMPLE, 0, err);
+        } else if (ev.kind == RS_EV_HORIZON) {
+            break;
+        }
+    }
+    if (sim->type->destroy)
+        sim->type->destroy(sim->state);
+    if (st)
+        return st;
+    if (sim->log.oom)
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for the event log");
+
+    res->rollback_time = rs.rollback_time;
+    res->p_at_rollback = rs.p_at_rollback;
+    res->time_to_full = rs.time_to_full;
+    res->stage_reached = rs.stage;
+    res->outcome = rs.rolled_back                ? RS_OUTCOME_ROLLED_BACK
+                   : !isnan(rs.time_to_full)     ? RS_OUTCOME_PROMOTED
+                                                 : RS_OUTCOME_INCOMPLETE;
+    double expected_base = 0;
+    for (size_t v = 0; v < sim->nv; v++) {
+        int bad = rs_scenario_version_bad(sc, v);
+        res->bad |= bad;
+        for (size_t s = 0; s < sim->ns; s++) {
+            const rs_counts *c = &sim->cells[v * sim->ns + s];
+            res->requests += c->requests;
+            if (v == sc->baseline)
+                continue;
+            res->cand_requests += c->requests;
+            res->harm += c->errors;
+            /* Rates are constant within a replication here, so the baseline's expected errors on the
+             * candidates' requests are requests x its error rate, per segment. */
+            expected_base += (double)c->requests * sim->err_thr[sc->baseline * sim->ns + s];
+        }
+        if (res->outcome == RS_OUTCOME_PROMOTED && v != sc->baseline &&
+            sim->routing.version_users[v] == sc->total_users)
+            res->promoted_bad = bad;
+    }
+    res->excess_harm = (double)res->harm - expected_base;
+    res->harmed_users = sim->harmed_any;
+    res->exposed = sim->exposed_any;
+    return RS_OK;
+}
+
+const rs_sample *rs_sim_samples(const rs_sim *sim, size_t *n, const double **weights)
+{
+    *n = sim->n_samples;
+    if (weights)
+        *weights = sim->sample_w;
+    return sim->samples;
+}
+
+const rs_run_log *rs_sim_log(const rs_sim *sim)
+{
+    return &sim->log;
+}

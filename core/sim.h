@@ -1,0 +1,67 @@
+/* The discrete-event simulation of one replication in exact mode (SPEC §2, §9): every request is an event,
+ * every user keeps its own flags, and each segment's users are superposed into one Poisson arrival stream.
+ * An rs_sim is allocated once and reused for any number of replications; running one allocates nothing per
+ * event (the queue, counters, per-user flags and sample buffers are sized up front). */
+#ifndef RS_SIM_H
+#define RS_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eventlog.h"
+#include "plugin.h"
+#include "scenario.h"
+#include "status.h"
+
+typedef enum rs_outcome {
+    RS_OUTCOME_PROMOTED = 0, /* a candidate reached every user and was not rolled back */
+    RS_OUTCOME_ROLLED_BACK,
+    RS_OUTCOME_INCOMPLETE /* the horizon came mid-rollout */
+} rs_outcome;
+
+const char *rs_outcome_name(rs_outcome o);
+
+typedef struct rs_rep_result {
+    rs_outcome outcome;
+    int bad;               /* some candidate is bad (§2) */
+    int promoted_bad;      /* the promoted candidate is bad: an escape */
+    double time_to_full;   /* first time a candidate covered every user, or NaN */
+    double rollback_time;  /* or NaN */
+    double p_at_rollback;  /* P(t) just before the rollback, or NaN */
+    int stage_reached;     /* the policy's stage when it stopped, or at the horizon */
+    uint64_t harm;         /* candidate error responses */
+    double excess_harm;    /* harm minus the baseline's expected errors on the same requests */
+    uint64_t harmed_users; /* distinct users with >= 1 candidate error */
+    uint64_t exposed;      /* distinct users with >= 1 candidate response */
+    uint64_t requests;     /* all requests simulated */
+    uint64_t cand_requests;
+} rs_rep_result;
+
+/* One row of curves.csv (the weights per candidate are kept beside, see rs_sim_samples). */
+typedef struct rs_sample {
+    double t;
+    uint64_t n;       /* users routed to a candidate */
+    uint64_t exposed; /* distinct users exposed so far */
+    uint64_t harmed;  /* distinct users harmed so far */
+    int stage;
+} rs_sample;
+
+typedef struct rs_sim rs_sim;
+
+/* Prepares a simulation of scenario s with the policy type t and its resolved parameters (both must outlive
+ * the simulation; nothing is copied). Caller frees with rs_sim_free. */
+rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_value *params, rs_sim **out,
+                       rs_error *err);
+void rs_sim_free(rs_sim *sim);
+
+/* Runs replication rep (streams derived from (s->seed, rep)). Invalid plugin actions and plugin failures are
+ * RS_ERR_RUNTIME, bad parameters found by the plugin's create() RS_ERR_INPUT, each naming the plugin. */
+rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *err);
+
+/* The samples of the last replication: *n rows; weights holds n_candidates values per row (candidate
+ * order = version order without the baseline): each candidate's share of all users. Owned by sim. */
+const rs_sample *rs_sim_samples(const rs_sim *sim, size_t *n, const double **weights);
+/* The event log of the last replication. Owned by sim. */
+const rs_run_log *rs_sim_log(const rs_sim *sim);
+
+#endif

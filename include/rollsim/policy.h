@@ -1,0 +1,207 @@
+/* rollsim policy plugin ABI, version 1.
+ *
+ * A policy plugin is a shared object that exports one symbol, `rs_policy_entry`, returning a pointer to a
+ * const rs_policy_type (in the manner of GSL's algorithm types). The host allocates the policy's state
+ * (state_size bytes, zeroed), calls create() once per replication, decide() at the times the policy asks
+ * for, and destroy() after the replication. Everything the plugin needs from the host — parameters, RNG
+ * draws, statistics, event logging — comes through the rs_host table in the context, so a plugin never links
+ * against rollsim's own symbols (in the manner of SQLite's extension table).
+ *
+ * Evolution: structs here are only ever *appended to*. The host checks abi_version and the sizes a plugin
+ * was built with, and refuses a plugin built against newer headers than its own.
+ *
+ * This header compiles as C (C99 or later) and as C++.
+ */
+#ifndef ROLLSIM_POLICY_H
+#define ROLLSIM_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rollsim/stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RS_POLICY_ABI_VERSION 1u
+/* The one symbol a plugin exports. */
+#define RS_POLICY_ENTRY_SYMBOL "rs_policy_entry"
+
+#if defined(_WIN32)
+#define RS_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define RS_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* ---- parameter values (read-only tree owned by the host) ---------------------------------------- */
+
+typedef struct rs_value rs_value; /* opaque: a number, string, boolean, list or table */
+
+typedef enum rs_value_kind {
+    RS_VALUE_NONE = 0, /* absent (a NULL rs_value*) */
+    RS_VALUE_NUMBER,
+    RS_VALUE_STRING,
+    RS_VALUE_BOOL,
+    RS_VALUE_LIST,  /* items 0..len-1 */
+    RS_VALUE_TABLE  /* keys 0..len-1, in the order the host sorted them */
+} rs_value_kind;
+
+/* Declared parameter types, used by the host to validate, fill defaults and list parameters. */
+typedef enum rs_param_type {
+    RS_PARAM_NUMBER = 1,  /* a real in [min, max] */
+    RS_PARAM_INTEGER,     /* an integer in [min, max] */
+    RS_PARAM_DURATION,    /* hours; also accepts "30m", "6h", "2d"; in [min, max] */
+    RS_PARAM_BOOL,
+    RS_PARAM_STRING,      /* one of `choices` ("a|b|c") when choices is not NULL */
+    RS_PARAM_NUMBER_LIST, /* a list of reals, each in [min, max] */
+    RS_PARAM_TABLE_LIST   /* a list of tables, validated by the plugin's create() */
+} rs_param_type;
+
+typedef struct rs_param_spec {
+    const char *name;
+    rs_param_type type;
+    const char *default_value; /* as text ("0.05", "12h", "none"), or NULL: optional with no default */
+    double min, max;           /* range for numeric types (inclusive) */
+    const char *choices;       /* for RS_PARAM_STRING: "a|b|c", or NULL for any string */
+    const char *help;          /* one line */
+} rs_param_spec;
+
+/* ---- observation: what a policy sees at a decision ---------------------------------------------- */
+
+typedef struct rs_counts {
+    uint64_t requests;
+    uint64_t errors;
+    uint64_t successes;
+} rs_counts;
+
+typedef struct rs_version_obs {
+    const char *name;
+    int is_baseline;
+    rs_counts total;         /* since t = 0 */
+    rs_counts since;         /* since the previous decision */
+    uint64_t users_routed;   /* users currently routed to this version */
+    uint64_t users_exposed;  /* distinct users who have had >= 1 response (candidates only; 0 for baseline) */
+} rs_version_obs;
+
+typedef struct rs_observation {
+    double t;               /* now, hours */
+    double last_decision_t; /* time of the previous decision (0 at the first) */
+    int first;              /* 1 at the first decision of a replication */
+    size_t n_versions;
+    size_t n_segments;
+    uint64_t total_users;
+    const rs_version_obs *versions; /* [n_versions] */
+    /* Per (version, segment) cell, index v * n_segments + s. */
+    const rs_counts *cell_total;    /* since t = 0 */
+    const rs_counts *cell_since;    /* since the previous decision */
+    const double *weights;          /* current weights, same indexing */
+} rs_observation;
+
+/* ---- action: what a policy returns ---------------------------------------------------------------- */
+
+typedef enum rs_verdict {
+    RS_VERDICT_CONTINUE = 0, /* keep going; decide again at next_decision */
+    RS_VERDICT_PROMOTE,      /* the rollout is complete: the candidate keeps its (full) weight */
+    RS_VERDICT_ROLLBACK,     /* every candidate's weight becomes 0; the policy is not called again */
+    RS_VERDICT_STOP          /* keep the weights as they are; the policy is not called again */
+} rs_verdict;
+
+typedef struct rs_action {
+    /* Weights per (version, segment), index v * n_segments + s, prefilled by the host with the current
+     * ones. A candidate with weight w covers the first floor(w * users) users of each segment; the
+     * baseline's entries are ignored (it takes what the candidates leave). */
+    double *weights;
+    rs_verdict verdict;
+    double next_decision; /* absolute time, > now; ignored unless verdict is CONTINUE */
+    int stage;            /* the policy's stage number, for curves.csv and runs.csv (0 = none) */
+} rs_action;
+
+/* Sets a version's weight in every segment. */
+static inline void rs_action_set_weight(rs_action *act, size_t n_segments, size_t version, double w)
+{
+    for (size_t s = 0; s < n_segments; s++)
+        act->weights[version * n_segments + s] = w;
+}
+
+/* ---- services the host gives a plugin ------------------------------------------------------------ */
+
+typedef struct rs_rng rs_rng;         /* opaque: the replication's policy stream */
+typedef struct rs_run_log rs_run_log; /* opaque: the replication's event log */
+
+typedef struct rs_host {
+    uint32_t abi_version;
+    uint32_t struct_size;
+
+    /* Parameter tree accessors. A NULL node is absent; every accessor accepts NULL. */
+    rs_value_kind (*value_kind)(const rs_value *v);
+    const rs_value *(*value_get)(const rs_value *table, const char *key); /* NULL if absent */
+    size_t (*value_len)(const rs_value *v);                   /* items of a list or keys of a table */
+    const rs_value *(*value_at)(const rs_value *v, size_t i); /* i-th item or i-th table value */
+    const char *(*value_key_at)(const rs_value *table, size_t i); /* i-th key of a table */
+    int (*value_number)(const rs_value *v, double *out);      /* 0 ok, -1 not a number */
+    int (*value_duration)(const rs_value *v, double *hours);  /* number of hours or "6h"; 0 ok, -1 not */
+    const char *(*value_string)(const rs_value *v);           /* NULL if not a string */
+
+    /* Random draws from the replication's policy stream. */
+    double (*rng_uniform)(rs_rng *r);                 /* [0, 1) */
+    double (*rng_gaussian)(rs_rng *r, double sigma);  /* N(0, sigma^2) */
+    double (*rng_beta)(rs_rng *r, double a, double b);
+
+    /* Statistics (see rollsim/stats.h). */
+    rs_gate_result (*gate_ztest)(const rs_ztest_input *in, double *z_out);
+
+    /* Logs an event to events.csv: kind ("gate", "stage", ...), a version index or -1, a value, a detail. */
+    void (*log_event)(rs_run_log *log, const char *kind, int version, double value, const char *detail);
+} rs_host;
+
+/* What create() receives. Everything here stays valid until destroy() returns; the plugin keeps no
+ * pointer beyond that. */
+typedef struct rs_policy_ctx {
+    const rs_host *host;
+    const rs_value *params;       /* table of the scenario's policy parameters, declared defaults filled */
+    rs_rng *rng;
+    rs_run_log *log;
+    size_t n_versions;
+    size_t n_segments;
+    size_t baseline;              /* index of the baseline version */
+    const char *const *version_names;
+    const char *const *segment_names;
+    const uint64_t *segment_users;
+    double horizon;
+} rs_policy_ctx;
+
+typedef struct rs_policy_type {
+    uint32_t abi_version;     /* RS_POLICY_ABI_VERSION the plugin was built with */
+    uint32_t struct_size;     /* sizeof(rs_policy_type) */
+    uint32_t observation_size; /* sizeof(rs_observation) */
+    uint32_t action_size;     /* sizeof(rs_action) */
+    const char *name;
+    const char *description;  /* one line */
+    const rs_param_spec *params;
+    size_t n_params;
+    size_t state_size;        /* bytes of state the host allocates (zeroed) for each replication */
+
+    /* Returns 0, or non-zero with a message in err (e.g. "stages[2].weight: expected a number in [0, 1]"),
+     * which the host reports as bad input. */
+    int (*create)(void *state, const rs_policy_ctx *ctx, char *err, size_t err_len);
+    /* Fills act (prefilled with the current weights); returns 0, or non-zero with a message in err
+     * (a runtime failure). */
+    int (*decide)(void *state, const rs_observation *obs, rs_action *act, char *err, size_t err_len);
+    /* Frees what create() allocated (not the state itself); called after every create(), even one that
+     * failed, so it must cope with a partly built state. May be NULL. */
+    void (*destroy)(void *state);
+} rs_policy_type;
+
+/* Initialiser for the four header fields of a policy type built against this header. */
+#define RS_POLICY_TYPE_HEADER                                                                            \
+    RS_POLICY_ABI_VERSION, (uint32_t)sizeof(rs_policy_type), (uint32_t)sizeof(rs_observation),           \
+        (uint32_t)sizeof(rs_action)
+
+typedef const rs_policy_type *(*rs_policy_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ROLLSIM_POLICY_H */

@@ -1,0 +1,298 @@
+/* fixed_stages: an explicit ladder of stages (SPEC §6.1). Each stage sets the candidate's weight (in every
+ * segment, in some segments, or per segment) and bakes for a while; a gate judges the candidate on the
+ * stage's requests at the end of the stage (and every `check_every` inside it, if set); a failed gate rolls
+ * back, a passed last stage promotes. Big-bang (steps = {1}), blue-green and Argo/Flagger-style canaries are
+ * configurations of it. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rollsim/policy.h"
+
+static const rs_param_spec params[] = {
+    {"stages", RS_PARAM_TABLE_LIST, NULL, 0, 0, NULL,
+     "the ladder: { weight = w, bake = d, segments = {...} } per stage; segments is a list of names (weight "
+     "applies there, 0 elsewhere) or a table name = weight"},
+    {"steps", RS_PARAM_NUMBER_LIST, NULL, 0, 1, NULL, "shorthand for stages: the weights, each baking `bake`"},
+    {"bake", RS_PARAM_DURATION, "12h", 1e-9, 1e7, NULL, "how long each stage runs (default for stages)"},
+    {"gate", RS_PARAM_STRING, "ztest", 0, 0, "none|ztest", "how a stage is judged"},
+    {"alpha", RS_PARAM_NUMBER, "0.05", 1e-12, 0.5, NULL, "level of the one-sided z-test on error rates"},
+    {"check_every", RS_PARAM_DURATION, "0", 0, 1e7, NULL,
+     "also check the gate this often inside a stage (0: only at its end); checks use the stage's data"},
+    {"candidate", RS_PARAM_STRING, NULL, 0, 0, NULL, "the version to roll out (default: the only candidate)"},
+};
+
+typedef struct fs_stage {
+    double bake;
+    double *weights; /* per segment */
+} fs_stage;
+
+typedef struct fs_state {
+    const rs_host *h;
+    rs_run_log *log;
+    size_t ns, nv, cand, base;
+    fs_stage *stages;
+    double *weights; /* n_stages * ns, behind stages[i].weights */
+    size_t n_stages, k;
+    int gate_ztest;
+    double alpha, check_every;
+    double stage_start, stage_end;
+    uint64_t snap_cr, snap_ce, snap_br, snap_be; /* candidate / baseline requests and errors at stage start */
+} fs_state;
+
+#define FAIL(...)                                                                                          \
+    do {                                                                                                   \
+        snprintf(err, err_len, __VA_ARGS__);                                                               \
+        return -1;                                                                                         \
+    } while (0)
+
+static void fs_destroy(void *state)
+{
+    fs_state *s = state;
+    free(s->stages);
+    free(s->weights);
+    s->stages = NULL;
+    s->weights = NULL;
+}
+
+static long find_segment(const rs_policy_ctx *ctx, const char *name)
+{
+    for (size_t i = 0; i < ctx->n_segments; i++)
+        if (!strcmp(ctx->segment_names[i], name))
+            return (long)i;
+    return -1;
+}
+
+static int unknown_segment(const rs_policy_ctx *ctx, size_t stage, const char *name, char *err, size_t err_len)
+{
+    char known[512] = "";
+    for (size_t i = 0; i < ctx->n_segments; i++) {
+        size_t used = strlen(known);
+        snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", ctx->segment_names[i]);
+    }
+    FAIL("stages[%zu].segments: no segment named \"%s\" (segments: %s)", stage + 1, name, known);
+}
+
+static int check_weight(double w, size_t stage, const char *what, char *err, size_t err_len)
+{
+    if (!(w >= 0 && w <= 1))
+        FAIL("stages[%zu].%s: expected a number in [0, 1], got %g", stage + 1, what, w);
+    return 0;
+}
+
+/* Reads one stage table into st (weights already zeroed). */
+static int read_stage(fs_state *s, const rs_policy_ctx *ctx, const rs_value *t, size_t i, double bake_default,
+                      char *err, size_t err_len)
+{
+    const rs_host *h = s->h;
+    fs_stage *st = &s->stages[i];
+    static const char *const keys[] = {"weight", "bake", "segments"};
+    for (size_t j = 0; j < h->value_len(t); j++) {
+        const char *key = h->value_key_at(t, j);
+        if (strcmp(key, keys[0]) && strcmp(key, keys[1]) && strcmp(key, keys[2]))
+            FAIL("stages[%zu]: unknown key '%s' (expected weight, bake, segments)", i + 1, key);
+    }
+    st->bake = bake_default;
+    const rs_value *bake = h->value_get(t, "bake");
+    if (bake && (h->value_duration(bake, &st->bake) || !(st->bake > 0) || !isfinite(st->bake)))
+        FAIL("stages[%zu].bake: expected a positive duration (hours, or \"30m\", \"6h\", \"2d\")", i + 1);
+    const rs_value *wv = h->value_get(t, "weight");
+    const rs_value *segs = h->value_get(t, "segments");
+    double w = -1;
+    if (wv && h->value_number(wv, &w))
+        FAIL("stages[%zu].weight: expected a number in [0, 1]", i + 1);
+    if (wv && check_weight(w, i, "weight", err, err_len))
+        return -1;
+    if (!segs) {
+        if (!wv)
+            FAIL("stages[%zu]: expected a weight (or segments = { name = weight, ... })", i + 1);
+        for (size_t g = 0; g < s->ns; g++)
+            st->weights[g] = w;
+        return 0;
+    }
+    if (h->value_kind(segs) == RS_VALUE_TABLE) {
+        if (wv)
+            FAIL("stages[%zu]: give either weight with a list of segments, or segments = { name = weight }", i + 1);
+        for (size_t j = 0; j < h->value_len(segs); j++) {
+            const char *name = h->value_key_at(segs, j);
+            long g = find_segment(ctx, name);
+            if (g < 0)
+                return unknown_segment(ctx, i, name, err, err_len);
+            char what[160];
+            snprintf(what, sizeof what, "segments.%s", name);
+            if (h->value_number(h->value_at(segs, j), &st->weights[g]))
+                FAIL("stages[%zu].%s: expected a number in [0, 1]", i + 1, what);
+            if (check_weight(st->weights[g], i, what, err, err_len))
+                return -1;
+        }
+        return 0;
+    }
+    if (h->value_kind(segs) != RS_VALUE_LIST)
+        FAIL("stages[%zu].segments: expected a list of segment names or a table name = weight", i + 1);
+    if (!wv)
+        w = 1; /* segments = {"internal"} alone means all of those users */
+    for (size_t j = 0; j < h->value_len(segs); j++) {
+        const char *name = h->value_string(h->value_at(segs, j));
+        if (!name)
+            FAIL("stages[%zu].segments[%zu]: expected a segment name", i + 1, j + 1);
+        long g = find_segment(ctx, name);
+        if (g < 0)
+            return unknown_segment(ctx, i, name, err, err_len);
+        st->weights[g] = w;
+    }
+    return 0;
+}
+
+static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t err_len)
+{
+    fs_state *s = state;
+    const rs_host *h = ctx->host;
+    const rs_value *p = ctx->params;
+    s->h = h;
+    s->log = ctx->log;
+    s->ns = ctx->n_segments;
+    s->nv = ctx->n_versions;
+    s->base = ctx->baseline;
+
+    const char *cand = h->value_string(h->value_get(p, "candidate"));
+    s->cand = (size_t)-1;
+    if (cand) {
+        for (size_t v = 0; v < s->nv; v++)
+            if (v != s->base && !strcmp(ctx->version_names[v], cand))
+                s->cand = v;
+        if (s->cand == (size_t)-1)
+            FAIL("candidate: no candidate version named \"%s\"", cand);
+    } else if (s->nv != 2) {
+        FAIL("candidate: the scenario has %zu candidates; name the one to roll out (candidate = \"...\")",
+             s->nv - 1);
+    } else {
+        s->cand = s->base == 0 ? 1 : 0;
+    }
+
+    double bake;
+    h->value_duration(h->value_get(p, "bake"), &bake);
+    h->value_number(h->value_get(p, "alpha"), &s->alpha);
+    h->value_duration(h->value_get(p, "check_every"), &s->check_every);
+    s->gate_ztest = !strcmp(h->value_string(h->value_get(p, "gate")), "ztest");
+
+    const rs_value *stages = h->value_get(p, "stages");
+    const rs_value *steps = h->value_get(p, "steps");
+    size_t n_stages = h->value_len(stages), n_steps = h->value_len(steps);
+    if (n_stages && n_steps)
+        FAIL("give either stages or steps, not both");
+    if (!n_stages && !n_steps)
+        FAIL("expected stages = { {weight = ..., bake = ...}, ... } or steps = {0.01, 0.1, 1}");
+    s->n_stages = n_stages ? n_stages : n_steps;
+    s->stages = calloc(s->n_stages, sizeof *s->stages);
+    s->weights = calloc(s->n_stages * s->ns, sizeof *s->weights);
+    if (!s->stages || !s->weights)
+        FAIL("out of memory");
+    for (size_t i = 0; i < s->n_stages; i++) {
+        s->stages[i].weights = &s->weights[i * s->ns];
+        if (n_stages) {
+            if (read_stage(s, ctx, h->value_at(stages, i), i, bake, err, err_len))
+                return -1;
+        } else {
+            double w;
+            h->value_number(h->value_at(steps, i), &w); /* type and range checked by the host */
+            s->stages[i].bake = bake;
+            for (size_t g = 0; g < s->ns; g++)
+                s->stages[i].weights[g] = w;
+        }
+    }
+    return 0;
+}
+
+static void start_stage(fs_state *s, const rs_observation *obs, rs_action *act)
+{
+    const fs_stage *st = &s->stages[s->k];
+    for (size_t g = 0; g < s->ns; g++)
+        act->weights[s->cand * s->ns + g] = st->weights[g];
+    s->stage_start = obs->t;
+    s->stage_end = obs->t + st->bake;
+    s->snap_cr = obs->versions[s->cand].total.requests;
+    s->snap_ce = obs->versions[s->cand].total.errors;
+    s->snap_br = obs->versions[s->base].total.requests;
+    s->snap_be = obs->versions[s->base].total.errors;
+    act->stage = (int)s->k + 1;
+}
+
+static void schedule(const fs_state *s, double now, rs_action *act)
+{
+    double next = s->stage_end;
+    if (s->check_every > 0 && now + s->check_every < next)
+        next = now + s->check_every;
+    act->next_decision = next;
+}
+
+/* Judges the candidate on the stage's requests; returns 1 when the gate fires. */
+static int gate_fires(fs_state *s, const rs_observation *obs)
+{
+    if (!s->gate_ztest)
+        return 0;
+    rs_ztest_input in = {
+        .cand_errors = obs->versions[s->cand].total.errors - s->snap_ce,
+        .cand_requests = obs->versions[s->cand].total.requests - s->snap_cr,
+        .base_errors = obs->versions[s->base].total.errors - s->snap_be,
+        .base_requests = obs->versions[s->base].total.requests - s->snap_br,
+        .alpha = s->alpha,
+    };
+    double z;
+    rs_gate_result r = s->h->gate_ztest(&in, &z);
+    char detail[112];
+    snprintf(detail, sizeof detail, "ztest stage %zu: %s (cand %llu/%llu, base %llu/%llu)", s->k + 1,
+             r == RS_GATE_FAIL ? "fail" : r == RS_GATE_PASS ? "pass" : "no data",
+             (unsigned long long)in.cand_errors, (unsigned long long)in.cand_requests,
+             (unsigned long long)in.base_errors, (unsigned long long)in.base_requests);
+    s->h->log_event(s->log, "gate", (int)s->cand, z, detail);
+    return r == RS_GATE_FAIL;
+}
+
+static int fs_decide(void *state, const rs_observation *obs, rs_action *act, char *err, size_t err_len)
+{
+    (void)err, (void)err_len;
+    fs_state *s = state;
+    if (obs->first) {
+        s->k = 0;
+        start_stage(s, obs, act);
+        schedule(s, obs->t, act);
+        return 0;
+    }
+    if (gate_fires(s, obs)) {
+        act->verdict = RS_VERDICT_ROLLBACK;
+        return 0;
+    }
+    if (obs->t < s->stage_end - 1e-9 * (s->stage_end > 1 ? s->stage_end : 1)) {
+        schedule(s, obs->t, act); /* a check inside the stage */
+        return 0;
+    }
+    if (s->k + 1 == s->n_stages) {
+        int full = 1;
+        for (size_t g = 0; g < s->ns; g++)
+            full &= s->stages[s->k].weights[g] >= 1;
+        act->verdict = full ? RS_VERDICT_PROMOTE : RS_VERDICT_STOP;
+        return 0;
+    }
+    s->k++;
+    start_stage(s, obs, act);
+    schedule(s, obs->t, act);
+    return 0;
+}
+
+static const rs_policy_type fixed_stages = {
+    RS_POLICY_TYPE_HEADER,
+    "fixed_stages",
+    "a fixed ladder of stages with a gate on each stage's requests; rollback on failure, promotion at the end",
+    params,
+    sizeof params / sizeof *params,
+    sizeof(fs_state),
+    fs_create,
+    fs_decide,
+    fs_destroy,
+};
+
+RS_PLUGIN_EXPORT const rs_policy_type *rs_policy_entry(void)
+{
+    return &fixed_stages;
+}
