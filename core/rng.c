@@ -28,9 +28,24 @@ void rs_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out
 
 void rs_philox_refill(rs_philox_state *s)
 {
-    rs_philox4x32_10(s->ctr, s->key, s->buf);
-    if (++s->ctr[0] == 0)
-        ++s->ctr[1];
+    uint32_t c[RS_PHILOX_LANES][4], k0 = s->key[0], k1 = s->key[1];
+    for (int l = 0; l < RS_PHILOX_LANES; l++) {
+        memcpy(c[l], s->ctr, sizeof c[l]);
+        if (++s->ctr[0] == 0)
+            ++s->ctr[1];
+    }
+    for (int round = 0; round < 10; round++) {
+        for (int l = 0; l < RS_PHILOX_LANES; l++) { /* the same round as rs_philox4x32_10, lane by lane */
+            uint64_t p0 = (uint64_t)PHILOX_M0 * c[l][0];
+            uint64_t p1 = (uint64_t)PHILOX_M1 * c[l][2];
+            uint32_t n0 = (uint32_t)(p1 >> 32) ^ c[l][1] ^ k0;
+            uint32_t n2 = (uint32_t)(p0 >> 32) ^ c[l][3] ^ k1;
+            c[l][0] = n0, c[l][1] = (uint32_t)p1, c[l][2] = n2, c[l][3] = (uint32_t)p0;
+        }
+        k0 += PHILOX_W0;
+        k1 += PHILOX_W1;
+    }
+    memcpy(s->buf, c, sizeof s->buf);
     s->idx = 0;
 }
 
@@ -41,7 +56,7 @@ static void position(rs_philox_state *s, uint64_t seed, uint32_t rep, uint32_t s
     s->key[1] = (uint32_t)(seed >> 32);
     s->ctr[2] = rep;
     s->ctr[3] = stream;
-    s->idx = 4;
+    s->idx = RS_PHILOX_WORDS;
 }
 
 static void philox_set(void *state, unsigned long seed)
@@ -52,7 +67,7 @@ static void philox_set(void *state, unsigned long seed)
 static unsigned long philox_get(void *state)
 {
     rs_philox_state *s = state;
-    if (s->idx >= 4)
+    if (s->idx >= RS_PHILOX_WORDS)
         rs_philox_refill(s);
     return s->buf[s->idx++];
 }
@@ -60,7 +75,7 @@ static unsigned long philox_get(void *state)
 static double philox_get_double(void *state)
 {
     rs_philox_state *s = state;
-    if (s->idx >= 3)
+    if (s->idx >= RS_PHILOX_WORDS - 1)
         rs_philox_refill(s);
     uint64_t x = ((uint64_t)s->buf[s->idx] << 32) | s->buf[s->idx + 1];
     s->idx += 2;

@@ -16,11 +16,17 @@ enum {
     RS_STREAM_VERSIONS = 3  /* per-replication draws of version parameters */
 };
 
+/* Blocks are computed RS_PHILOX_LANES at a time: their rounds are independent, so the processor overlaps them
+ * (one block alone is bound by the latency of its 10 dependent rounds). The output is the same sequence of
+ * words as one block at a time. */
+#define RS_PHILOX_LANES 4
+#define RS_PHILOX_WORDS (4 * RS_PHILOX_LANES)
+
 typedef struct rs_philox_state {
     uint32_t key[2];
-    uint32_t ctr[4]; /* next block to compute */
-    uint32_t buf[4]; /* current block's output */
-    unsigned idx;    /* next unused word of buf; 4 = empty */
+    uint32_t ctr[4];                /* next block to compute */
+    uint32_t buf[RS_PHILOX_WORDS];  /* output of the current blocks, in order */
+    unsigned idx;                   /* next unused word of buf; RS_PHILOX_WORDS = empty */
 } rs_philox_state;
 
 extern const gsl_rng_type *rs_rng_philox;
@@ -40,7 +46,7 @@ void rs_philox_refill(rs_philox_state *s);
 static inline uint32_t rs_rng_u32(gsl_rng *r)
 {
     rs_philox_state *s = (rs_philox_state *)r->state;
-    if (s->idx >= 4)
+    if (s->idx >= RS_PHILOX_WORDS)
         rs_philox_refill(s);
     return s->buf[s->idx++];
 }
@@ -48,8 +54,8 @@ static inline uint32_t rs_rng_u32(gsl_rng *r)
 static inline uint64_t rs_rng_u64(gsl_rng *r)
 {
     rs_philox_state *s = (rs_philox_state *)r->state;
-    if (s->idx >= 3)
-        rs_philox_refill(s); /* a 64-bit draw takes two words of one block (a lone last word is skipped) */
+    if (s->idx >= RS_PHILOX_WORDS - 1)
+        rs_philox_refill(s); /* a 64-bit draw takes two consecutive words (a lone last word is skipped) */
     uint64_t x = ((uint64_t)s->buf[s->idx] << 32) | s->buf[s->idx + 1];
     s->idx += 2;
     return x;
@@ -65,6 +71,28 @@ static inline double rs_rng_uniform(gsl_rng *r)
 static inline double rs_rng_uniform_pos(gsl_rng *r)
 {
     return (double)((rs_rng_u64(r) >> 11) + 1) * 0x1.0p-53;
+}
+
+/* Uniform on [0, 1) with 32 random bits: for Bernoulli draws, P(u < p) is p rounded up to a multiple of
+ * 2^-32 (an error below 2.4e-10), at half the cost of a 53-bit draw. */
+static inline double rs_rng_uniform32(gsl_rng *r)
+{
+    return (double)rs_rng_u32(r) * 0x1.0p-32;
+}
+
+/* Uniform integer in [0, n), 1 <= n <= 2^32, exactly unbiased (Lemire's multiply-and-reject, 32-bit). */
+static inline uint32_t rs_rng_below32(gsl_rng *r, uint32_t n)
+{
+    uint64_t m = (uint64_t)rs_rng_u32(r) * n;
+    uint32_t low = (uint32_t)m;
+    if (low < n) {
+        uint32_t floor_ = (0u - n) % n;
+        while (low < floor_) {
+            m = (uint64_t)rs_rng_u32(r) * n;
+            low = (uint32_t)m;
+        }
+    }
+    return (uint32_t)(m >> 32);
 }
 
 /* Uniform integer in [0, n), n >= 1, exactly unbiased (Lemire's multiply-and-reject). */

@@ -181,10 +181,10 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
 static inline void serve(rs_sim *sim, size_t s)
 {
     const seg_rt *g = &sim->seg[s];
-    uint64_t u = rs_rng_below(sim->arrivals, g->users);
+    uint64_t u = rs_rng_below32(sim->arrivals, (uint32_t)g->users); /* users < 2^31 (scenario.c) */
     uint32_t v = rs_routing_route(&sim->routing, s, u);
     size_t c = v * sim->ns + s;
-    double x = rs_rng_uniform(sim->outcomes);
+    double x = rs_rng_uniform32(sim->outcomes);
     rs_counts *cell = &sim->cells[c];
     cell->requests++;
     int error = x < sim->err_thr[c];
