@@ -131,8 +131,8 @@ static int cmd_run(int argc, char **argv)
             sets[n_sets++] = seed_set;
             break;
         case OPT_REPS:
-            if (parse_u64(optarg, 1e9, &u) || u == 0) {
-                fprintf(stderr, "rollsim: --reps %s: expected an integer in [1, 10^9]\n", optarg);
+            if (parse_u64(optarg, 16777216, &u) || u == 0) {
+                fprintf(stderr, "rollsim: --reps %s: expected an integer in [1, 2^24 = 16777216]\n", optarg);
                 rc = 2;
                 break;
             }

@@ -9,6 +9,8 @@
 rs_status rs_output_prepare_dir(const char *dir, rs_error *err)
 {
     char path[4096];
+    if (!*dir)
+        RS_FAIL(err, RS_ERR_INPUT, "--out: expected a folder name, got an empty string");
     if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
         RS_FAIL(err, RS_ERR_INPUT, "output folder %s: path too long", dir);
     for (char *p = path + 1; *p; p++) {

@@ -79,6 +79,11 @@ static rs_status open_at(const char *path, rs_plugin *out, rs_error *err)
     return RS_OK;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 char **rs_plugin_list(void)
 {
     char search[4096];
@@ -116,6 +121,7 @@ char **rs_plugin_list(void)
         }
         closedir(d);
     }
+    qsort(names, n, sizeof *names, cmp_names); /* the same listing on every machine */
     return names;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "suggest.h"
 
@@ -16,12 +17,34 @@
 #define RS_LUA_INSTRUCTION_CAP 200000000L
 #define RS_LUA_HOOK_EVERY 10000
 
-/* Helpers every scenario sees. Durations are hours. `load` is wrapped so binary chunks are refused. */
+/* Duration helpers (hours), in C so a bad argument is reported at the scenario's line. */
+static int helper_minutes(lua_State *L)
+{
+    lua_pushnumber(L, luaL_checknumber(L, 1) / 60);
+    return 1;
+}
+
+static int helper_hours(lua_State *L)
+{
+    lua_pushnumber(L, luaL_checknumber(L, 1));
+    return 1;
+}
+
+static int helper_days(lua_State *L)
+{
+    lua_pushnumber(L, luaL_checknumber(L, 1) * 24);
+    return 1;
+}
+
+static int helper_scenario(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* `load` is wrapped so binary chunks are refused; file and bytecode access is removed. */
 static const char prelude[] =
-    "function minutes(x) return x / 60 end\n"
-    "function hours(x) return x end\n"
-    "function days(x) return x * 24 end\n"
-    "function scenario(t) return t end\n"
     "do local raw_load = load\n"
     "  load = function(chunk, name, mode, env) return raw_load(chunk, name, 't', env) end\n"
     "end\n"
@@ -64,8 +87,19 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 static int traceback_handler(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
-    if (!msg)
-        msg = luaL_tolstring(L, 1, NULL);
+    if (!msg) { /* error(non-string): say what it was, not an address that changes every run */
+        lua_Debug ar;
+        int line = -1;
+        for (int level = 1; line < 0 && lua_getstack(L, level, &ar); level++) /* skip error() itself */
+            if (lua_getinfo(L, "Sl", &ar))
+                line = ar.currentline;
+        if (line >= 0)
+            msg = lua_pushfstring(L, "%s:%d: the scenario raised an error that is not a message (a %s)",
+                                  ar.short_src, line, luaL_typename(L, 1));
+        else
+            msg = lua_pushfstring(L, "the scenario raised an error that is not a message (a %s)",
+                                  luaL_typename(L, 1));
+    }
     luaL_traceback(L, L, msg, 1);
     return 1;
 }
@@ -90,6 +124,12 @@ static lua_State *new_state(lua_limits *lim)
         luaL_requiref(L, lib->name, lib->func, 1);
         lua_pop(L, 1);
     }
+    static const luaL_Reg helpers[] = {{"minutes", helper_minutes}, {"hours", helper_hours},
+                                       {"days", helper_days},       {"scenario", helper_scenario},
+                                       {NULL, NULL}};
+    lua_pushglobaltable(L);
+    luaL_setfuncs(L, helpers, 0);
+    lua_pop(L, 1);
     if (luaL_loadbufferx(L, prelude, sizeof prelude - 1, "=prelude", "t") || lua_pcall(L, 0, 0, 0)) {
         lua_close(L);
         return NULL;
@@ -265,9 +305,9 @@ static rs_status get_number(reader *r, int idx, const char *path, const char *ke
         if (!isfinite(x) || x < lo || x > hi) {
             char range[96];
             if (isinf(hi))
-                snprintf(range, sizeof range, ">= %g", lo);
+                snprintf(range, sizeof range, ">= %.10g", lo);
             else
-                snprintf(range, sizeof range, "in [%g, %g]", lo, hi);
+                snprintf(range, sizeof range, "in [%.10g, %.10g]", lo, hi);
             st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%s%s: expected a value %s, got %.10g", r->file, path, sep,
                         key, range, x);
         } else if (integer && x != floor(x)) {
@@ -591,7 +631,7 @@ static rs_status convert(reader *r, int top, rs_scenario *s)
     if (!st)
         st = get_number(r, top, "", "seed", 0, 1, 0, 9007199254740991.0, 1, 0, &seed);
     if (!st)
-        st = get_number(r, top, "", "replications", 0, 1, 1, 1e9, 1, 0, &reps);
+        st = get_number(r, top, "", "replications", 0, 1, 1, 16777216, 1, 0, &reps); /* 2^24: see rng.h */
     if (!st)
         st = get_number(r, top, "", "horizon", 1, 0, 1e-9, 1e7, 0, 1, &s->horizon);
     if (!st)
@@ -669,6 +709,11 @@ rs_status rs_scenario_load(const char *path, const char *const *sets, size_t n_s
     FILE *f = fopen(path, "rb");
     if (!f)
         RS_FAIL(err, RS_ERR_INPUT, "%s: cannot open scenario: %s", path, strerror(errno));
+    struct stat st_;
+    if (fstat(fileno(f), &st_) == 0 && S_ISDIR(st_.st_mode)) {
+        fclose(f);
+        RS_FAIL(err, RS_ERR_INPUT, "%s: cannot read scenario: %s", path, strerror(EISDIR));
+    }
     char *text = NULL;
     size_t len = 0, cap = 0;
     for (;;) {

@@ -181,10 +181,10 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
 static inline void serve(rs_sim *sim, size_t s)
 {
     const seg_rt *g = &sim->seg[s];
-    uint64_t u = rs_rng_below32(sim->arrivals, (uint32_t)g->users); /* users < 2^31 (scenario.c) */
+    uint64_t u = rs_rng_below(sim->arrivals, g->users);
     uint32_t v = rs_routing_route(&sim->routing, s, u);
     size_t c = v * sim->ns + s;
-    double x = rs_rng_uniform32(sim->outcomes);
+    double x = rs_rng_uniform(sim->outcomes);
     rs_counts *cell = &sim->cells[c];
     cell->requests++;
     int error = x < sim->err_thr[c];
@@ -461,6 +461,12 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
         return st;
     if (sim->log.oom)
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for the event log");
+    if (rs_rng_used(sim->arrivals) >= RS_RNG_STREAM_DRAWS || rs_rng_used(sim->outcomes) >= RS_RNG_STREAM_DRAWS ||
+        rs_rng_used(sim->policy_rng) >= RS_RNG_STREAM_DRAWS)
+        RS_FAIL(err, RS_ERR_RUNTIME,
+                "replication %u drew more than 2^36 random numbers from one stream, so its streams could "
+                "overlap; shorten the horizon or use fewer users",
+                rep);
 
     res->rollback_time = rs.rollback_time;
     res->p_at_rollback = rs.p_at_rollback;

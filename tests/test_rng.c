@@ -1,4 +1,5 @@
-/* Philox4x32-10 against Random123's published known-answer vectors, and stream independence. */
+/* The counter-based SplitMix64 streams of core/rng.h: the finaliser against W1.md's check values, the
+ * position of each stream on the sequence, non-overlap bookkeeping, and moments. */
 #include "check.h"
 
 #include <gsl/gsl_randist.h>
@@ -8,40 +9,34 @@
 static void known_answers(void **state)
 {
     (void)state;
-    /* Random123 tests/kat_vectors, philox4x32 10 rounds. */
-    static const uint32_t cases[3][10] = {
-        {0, 0, 0, 0, 0, 0, 0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
-        {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x408f276d, 0x41c83b0e,
-         0xa20bc7c6, 0x6d5451fd},
-        {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, 0xd16cfe09, 0x94fdcceb,
-         0x5001e420, 0x24126ea1},
-    };
-    for (int i = 0; i < 3; i++) {
-        uint32_t out[4];
-        rs_philox4x32_10(&cases[i][0], &cases[i][4], out);
-        for (int j = 0; j < 4; j++)
-            assert_int_equal(out[j], cases[i][6 + j]);
-    }
+    /* shared/W1.md: splitmix64(0) = 0xe220a8397b1dcdaf, splitmix64(1) = 0x910a2dec89025cc1. */
+    assert_int_equal(rs_splitmix64(0), UINT64_C(0xe220a8397b1dcdaf));
+    assert_int_equal(rs_splitmix64(1), UINT64_C(0x910a2dec89025cc1));
 }
 
 static void stream_positions(void **state)
 {
     (void)state;
-    /* The first block of stream (seed, rep, stream) is philox((0, 0, rep, stream), seed). */
-    gsl_rng *r = rs_rng_alloc(UINT64_C(0x299f31d0a4093822), 7, 3);
-    uint32_t ctr[4] = {0, 0, 7, 3}, key[2] = {0xa4093822, 0x299f31d0}, out[4];
-    rs_philox4x32_10(ctr, key, out);
-    for (int j = 0; j < 4; j++)
-        assert_int_equal(rs_rng_u32(r), out[j]);
-    ctr[0] = 1; /* then the next block */
-    rs_philox4x32_10(ctr, key, out);
-    assert_int_equal(rs_rng_u32(r), out[0]);
-    /* Reset goes back to the start; a different replication gives a different first word. */
-    rs_rng_reset(r, UINT64_C(0x299f31d0a4093822), 7, 3);
-    uint32_t first = rs_rng_u32(r);
-    rs_rng_reset(r, UINT64_C(0x299f31d0a4093822), 8, 3);
-    assert_int_not_equal(rs_rng_u32(r), first);
+    /* Draw i of (seed, rep, stream) is splitmix64(off + (p + i) GAMMA) with off = splitmix64(seed) and
+     * p = stream 2^60 + rep 2^36 (the state before a draw advances by GAMMA). */
+    const uint64_t G = UINT64_C(0x9E3779B97F4A7C15), seed = 12345;
+    gsl_rng *r = rs_rng_alloc(seed, 7, 3);
+    uint64_t base = rs_splitmix64(seed) + ((UINT64_C(3) << 60) | (UINT64_C(7) << 36)) * G;
+    for (uint64_t i = 0; i < 5; i++)
+        assert_int_equal(rs_rng_u64(r), rs_splitmix64(base + i * G));
+    assert_int_equal(rs_rng_used(r), 5);
+    /* Stream (rep 7, stream 3) ends where (rep 8, stream 3) begins: 2^36 draws later. */
+    gsl_rng *next = rs_rng_alloc(seed, 8, 3);
+    assert_int_equal(rs_rng_u64(next), rs_splitmix64(base + (UINT64_C(1) << 36) * G));
+    /* Reset goes back to the start; rs_rng_used counts draws exactly, also through the GSL interface. */
+    rs_rng_reset(r, seed, 7, 3);
+    assert_int_equal(rs_rng_used(r), 0);
+    for (int i = 0; i < 1000; i++)
+        (void)gsl_rng_get(r);
+    (void)gsl_rng_uniform(r);
+    assert_int_equal(rs_rng_used(r), 1001);
     gsl_rng_free(r);
+    gsl_rng_free(next);
 }
 
 static void uniform_moments(void **state)
@@ -65,7 +60,7 @@ static void uniform_moments(void **state)
     for (int k = 0; k < 10; k++)
         assert_near((double)counts[k], n * 0.1, 5 * sqrt(n * 0.1 * 0.9));
     /* The GSL interface works on the same type (gsl_ran_* draw through it). */
-    assert_string_equal(gsl_rng_name(r), "philox4x32-10");
+    assert_string_equal(gsl_rng_name(r), "rollsim-splitmix64");
     double g = 0;
     for (int i = 0; i < 100000; i++)
         g += gsl_ran_gaussian(r, 1.0);
