@@ -138,6 +138,13 @@ static lua_State *new_state(lua_limits *lim)
     return L;
 }
 
+static const char *const top_keys[] = {"name",       "description", "seed",     "replications", "horizon",
+                                       "sample_every", "population", "versions", "policy",       "policies",
+                                       "events",     "outputs"};
+static const char *const segment_keys[] = {"name", "users", "rate", "daily", "effects"};
+static const char *const version_keys[] = {"name",    "baseline", "error_rate", "success_rate",
+                                           "latency", "release_at", "bad"};
+
 /* ---- --set overrides ---------------------------------------------------------------------------- */
 
 /* Pushes the Lua value of an override's text: number, boolean, duration (hours), list, or string. */
@@ -180,12 +187,54 @@ static void push_set_value(lua_State *L, const char *text)
     lua_pushstring(L, text);
 }
 
+/* A value such as "6x": a number followed by letters that are not a duration unit. */
+static int bad_duration_text(const char *text, size_t len)
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    char *end;
+    strtod(buf, &end);
+    if (end == buf || !*end)
+        return 0;
+    for (const char *c = end; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+            return 0;
+    double h;
+    return rs_parse_duration(buf, &h) != 0;
+}
+
 /* Applies "a.b.2.c=value" to the table on top of the stack. */
 static rs_status apply_set(lua_State *L, const char *file, const char *set, rs_error *err)
 {
     const char *eq = strchr(set, '=');
     if (!eq || eq == set)
         RS_FAIL(err, RS_ERR_INPUT, "--set %s: expected KEY=VALUE", set);
+    for (const char *item = eq + 1;;) { /* each item of a list value */
+        const char *comma = strchr(item, ',');
+        size_t len = comma ? (size_t)(comma - item) : strlen(item);
+        if (bad_duration_text(item, len))
+            RS_FAIL(err, RS_ERR_INPUT,
+                    "--set %s: bad duration \"%.*s\" (expected hours, or a number with s, m, h, d or w, e.g. "
+                    "\"6h\")",
+                    set, (int)len, item);
+        if (!comma)
+            break;
+        item = comma + 1;
+    }
+    size_t top_len = strcspn(set, ".=");
+    size_t k;
+    for (k = 0; k < sizeof top_keys / sizeof *top_keys; k++)
+        if (strlen(top_keys[k]) == top_len && !strncmp(top_keys[k], set, top_len))
+            break;
+    if (k == sizeof top_keys / sizeof *top_keys) {
+        char word[128], hint[96];
+        snprintf(word, sizeof word, "%.*s", (int)top_len, set);
+        rs_suggest_hint(word, top_keys, sizeof top_keys / sizeof *top_keys, hint, sizeof hint);
+        RS_FAIL(err, RS_ERR_INPUT, "--set %s: unknown key '%s'%s", set, word, hint);
+    }
     char key[256];
     size_t klen = (size_t)(eq - set);
     if (klen >= sizeof key)
@@ -196,6 +245,7 @@ static rs_status apply_set(lua_State *L, const char *file, const char *set, rs_e
     lua_pushvalue(L, -1);
     char *save = NULL;
     char *part = strtok_r(key, ".", &save);
+    const char *parent = NULL;
     while (part) {
         char *next = strtok_r(NULL, ".", &save);
         char *end;
@@ -214,6 +264,12 @@ static rs_status apply_set(lua_State *L, const char *file, const char *set, rs_e
             lua_geti(L, -1, idx);
         else
             lua_getfield(L, -1, part);
+        if (lua_isnil(L, -1) && is_index) {
+            size_t have = (size_t)lua_rawlen(L, -2);
+            lua_settop(L, top);
+            RS_FAIL(err, RS_ERR_INPUT, "--set %s: %s has no item %ld (it has %zu)", set, parent ? parent : "scenario",
+                    idx, have);
+        }
         if (lua_isnil(L, -1) && !is_index) { /* create a missing sub-table, e.g. policy.gate_opts */
             lua_pop(L, 1);
             lua_newtable(L);
@@ -224,6 +280,7 @@ static rs_status apply_set(lua_State *L, const char *file, const char *set, rs_e
             RS_FAIL(err, RS_ERR_INPUT, "--set %.*s: '%s' is not a table in %s", (int)klen, set, part, file);
         }
         lua_remove(L, -2);
+        parent = part;
         part = next;
     }
     lua_settop(L, top);
@@ -360,19 +417,34 @@ static rs_status get_bool(reader *r, int idx, const char *path, const char *key,
     return st;
 }
 
-/* Pushes field key of the table at idx and checks it is a non-empty list; returns its length or 0. */
-static size_t get_list(reader *r, int idx, const char *key, rs_status *st)
+/* Pushes field key of the table at idx and checks it is a non-empty list of `what` (e.g. "segments");
+ * returns its length or 0. example shows one item, for the message. */
+static size_t get_list(reader *r, int idx, const char *key, const char *what, const char *example, rs_status *st)
 {
     lua_State *L = r->L;
     lua_getfield(L, idx, key);
+    if (lua_isnil(L, -1)) {
+        *st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: missing (expected a list of %s)", r->file, key, what);
+        return 0;
+    }
     if (!lua_istable(L, -1)) {
-        *st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: %s (expected a list of tables)", r->file, key,
-                     lua_isnil(L, -1) ? "missing" : "wrong type");
+        *st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected a list of %s, got %s", r->file, key, what,
+                     type_of(L, -1));
         return 0;
     }
     size_t n = (size_t)lua_rawlen(L, -1);
-    if (n == 0)
-        *st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected a non-empty list", r->file, key);
+    if (n == 0) {
+        lua_pushnil(L);
+        int named = lua_next(L, -2);
+        if (named)
+            lua_pop(L, 2);
+        if (named)
+            *st = RS_SET(r->err, RS_ERR_INPUT,
+                         "%s: %s: expected a list of %s, got a table with named keys (write %s = { %s })", r->file,
+                         key, what, key, example);
+        else
+            *st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected a non-empty list of %s", r->file, key, what);
+    }
     return n;
 }
 
@@ -452,13 +524,6 @@ static rs_status to_value(reader *r, int idx, const char *path, int depth, rs_va
     return RS_OK;
 }
 
-static const char *const top_keys[] = {"name",       "description", "seed",     "replications", "horizon",
-                                       "sample_every", "population", "versions", "policy",       "policies",
-                                       "events",     "outputs"};
-static const char *const segment_keys[] = {"name", "users", "rate", "daily", "effects"};
-static const char *const version_keys[] = {"name",    "baseline", "error_rate", "success_rate",
-                                           "latency", "release_at", "bad"};
-
 /* Keys of §5 that this version reads but does not implement yet: refused rather than silently ignored. */
 static rs_status refuse_unimplemented(reader *r, int idx, const char *path, const char *const *keys, size_t n)
 {
@@ -477,7 +542,7 @@ static rs_status read_population(reader *r, int top, rs_scenario *s)
 {
     lua_State *L = r->L;
     rs_status st = RS_OK;
-    size_t n = get_list(r, top, "population", &st);
+    size_t n = get_list(r, top, "population", "segments", "{ name = ..., users = ..., rate = ... }", &st);
     if (st)
         return st;
     if (!(s->segments = calloc(n, sizeof *s->segments)))
@@ -526,7 +591,8 @@ static rs_status read_versions(reader *r, int top, rs_scenario *s)
 {
     lua_State *L = r->L;
     rs_status st = RS_OK;
-    size_t n = get_list(r, top, "versions", &st);
+    size_t n = get_list(r, top, "versions", "versions", "{ name = ..., baseline = true, error_rate = ... }, ...",
+                        &st);
     if (st)
         return st;
     if (!(s->versions = calloc(n, sizeof *s->versions)))

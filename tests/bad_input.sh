@@ -234,13 +234,10 @@ cli set_empty_key 2 "rollsim: --set =5: expected KEY=VALUE" \
 cli set_through_a_number 2 "rollsim: --set population.1.users.x: 'users' is not a table in good.lua" \
     -- run good.lua --set population.1.users.x=3 --out o --quiet
 cli set_unknown_key 2 "rollsim: --set horizn=5: unknown key 'horizn' (did you mean 'horizon'?)" \
-    known-issue "rollsim blames the scenario file (\"good.lua: unknown key 'horizn'\") for a key that came from --set" \
     -- run good.lua --set horizn=5 --out o --quiet
 cli set_bad_duration 2 "rollsim: --set policy.bake=6x: bad duration \"6x\" (expected hours, or a number with s, m, h, d or w, e.g. \"6h\")" \
-    known-issue "rollsim blames the scenario file (\"good.lua: policy.bake: bad duration\") for a value that came from --set" \
     -- run good.lua --set policy.bake=6x --out o --quiet
 cli set_no_such_item 2 "rollsim: --set versions.3.error_rate=0.5: versions has no item 3 (it has 2)" \
-    known-issue "rollsim says \"'3' is not a table in good.lua\"" \
     -- run good.lua --set versions.3.error_rate=0.5 --out o --quiet
 cli out_empty 2 "rollsim: --out: expected a folder name, got an empty string" \
     -- run good.lua --out "" --quiet

@@ -1,5 +1,4 @@
 -- expect: rollsim: tests/bad/population_not_a_list.lua: population: expected a list of segments, got a table with named keys (write population = { { name = ..., users = ..., rate = ... } })
--- known-issue: rollsim says "population: expected a non-empty list", which hides that a segment was given instead of a list of segments
 -- A frequent slip: one segment written without the enclosing list (one pair of braces missing).
 return {
   horizon = 10,
