@@ -118,7 +118,14 @@ static int cmd_run(int argc, char **argv)
     opterr = 0;
     while (rc < 0 && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         switch (c) {
-        case OPT_OUT: opt.out_dir = optarg; break;
+        case OPT_OUT:
+            if (optarg[0] == '-' && optarg[1] == '-') { /* "--out --quiet": the value is missing */
+                fprintf(stderr, "rollsim: --out needs a folder name, got the option %s\n", optarg);
+                rc = 2;
+                break;
+            }
+            opt.out_dir = optarg;
+            break;
         case OPT_SET: sets[n_sets++] = optarg; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_SEED:

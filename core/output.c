@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-rs_status rs_output_prepare_dir(const char *dir, rs_error *err)
+rs_status rs_output_prepare_dir(const char *dir, int *created, rs_error *err)
 {
     char path[4096];
+    if (created)
+        *created = 0;
     if (!*dir)
         RS_FAIL(err, RS_ERR_INPUT, "--out: expected a folder name, got an empty string");
     if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
@@ -21,8 +23,12 @@ rs_status rs_output_prepare_dir(const char *dir, rs_error *err)
             RS_FAIL(err, RS_ERR_INPUT, "output folder %s: cannot create %s: %s", dir, path, strerror(errno));
         *p = '/';
     }
-    if (mkdir(path, 0777) && errno != EEXIST)
+    if (mkdir(path, 0777) == 0) {
+        if (created)
+            *created = 1;
+    } else if (errno != EEXIST) {
         RS_FAIL(err, RS_ERR_INPUT, "output folder %s: cannot create it: %s", dir, strerror(errno));
+    }
     struct stat st;
     if (stat(path, &st) || !S_ISDIR(st.st_mode))
         RS_FAIL(err, RS_ERR_INPUT, "output folder %s: exists and is not a folder", dir);

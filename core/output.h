@@ -14,8 +14,9 @@ typedef struct rs_atomic_file {
     char final[4096];  /* destination */
 } rs_atomic_file;
 
-/* Creates dir and its parents if needed and checks it is writable; RS_ERR_INPUT naming the folder if not. */
-rs_status rs_output_prepare_dir(const char *dir, rs_error *err);
+/* Creates dir and its parents if needed and checks it is writable; RS_ERR_INPUT naming the folder if not.
+ * *created (may be NULL) tells whether dir itself was made here, so a failed run can remove it again. */
+rs_status rs_output_prepare_dir(const char *dir, int *created, rs_error *err);
 
 /* Opens DIR/NAME for writing under a temporary name. */
 rs_status rs_atomic_open(rs_atomic_file *af, const char *dir, const char *name, rs_error *err);

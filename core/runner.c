@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "output.h"
 #include "plugin.h"
@@ -208,7 +209,16 @@ rs_status rs_run(const rs_scenario *sc, const rs_run_options *opt, rs_run_report
 {
     memset(report, 0, sizeof *report);
     rs_plugin plugin;
-    rs_status st = rs_plugin_load(sc->policy_name, &plugin, err);
+    /* A plugin path in a scenario is relative to the scenario's folder, like any reference in a file. */
+    char plugin_spec[4096];
+    const char *slash = strrchr(sc->file, '/');
+    snprintf(plugin_spec, sizeof plugin_spec, "%s", sc->policy_name);
+    if (strchr(sc->policy_name, '/') && sc->policy_name[0] != '/' && slash) {
+        snprintf(plugin_spec, sizeof plugin_spec, "%.*s/%s", (int)(slash - sc->file), sc->file, sc->policy_name);
+        if (access(plugin_spec, F_OK) != 0)
+            snprintf(plugin_spec, sizeof plugin_spec, "%s", sc->policy_name);
+    }
+    rs_status st = rs_plugin_load(plugin_spec, &plugin, err);
     if (st) {
         rs_error_prefix(err, "%s: policy.name", sc->file);
         return st;
@@ -230,16 +240,19 @@ rs_status rs_run(const rs_scenario *sc, const rs_run_options *opt, rs_run_report
     size_t opened = 0;
     if (!res || !buf)
         st = RS_SET(err, RS_ERR_RUNTIME, "out of memory for %llu replications", (unsigned long long)sc->replications);
+    int created_dir = 0;
     if (!st)
-        st = rs_output_prepare_dir(opt->out_dir, err);
+        st = rs_sim_alloc(sc, plugin.type, &params, &sim, err);
+    if (!st) /* let the plugin judge its parameters before anything is written */
+        st = rs_sim_check_policy(sim, err);
+    if (!st)
+        st = rs_output_prepare_dir(opt->out_dir, &created_dir, err);
     for (; !st && opened < F_COUNT; opened++) {
         st = rs_atomic_open(&af[opened], opt->out_dir, file_names[opened], err);
         f[opened] = af[opened].f;
         if (st)
             break;
     }
-    if (!st)
-        st = rs_sim_alloc(sc, plugin.type, &params, &sim, err);
     if (!st) {
         write_headers(f, sc);
         struct timespec t0, t1;
@@ -268,6 +281,8 @@ rs_status rs_run(const rs_scenario *sc, const rs_run_options *opt, rs_run_report
         else
             rs_atomic_abort(&af[i]);
     }
+    if (st && created_dir)
+        rmdir(opt->out_dir); /* leave no empty folder behind a failed run (rmdir keeps a non-empty one) */
     rs_sim_free(sim);
     free(res);
     free(buf);

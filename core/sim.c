@@ -390,6 +390,38 @@ static double exp_gap(gsl_rng *r, double lambda)
     return -log(rs_rng_uniform_pos(r)) / lambda;
 }
 
+static rs_policy_ctx policy_ctx(rs_sim *sim)
+{
+    return (rs_policy_ctx){
+        .host = rs_host_table(), .params = sim->params, .rng = &sim->policy_stream, .log = &sim->log,
+        .n_versions = sim->nv, .n_segments = sim->ns, .baseline = sim->sc->baseline,
+        .version_names = sim->version_names, .segment_names = sim->segment_names,
+        .segment_users = sim->segment_users, .horizon = sim->sc->horizon,
+    };
+}
+
+static rs_status create_policy(rs_sim *sim, const rs_policy_ctx *ctx, rs_error *err)
+{
+    char msg[512] = "";
+    if (sim->type->create(sim->state, ctx, msg, sizeof msg)) {
+        if (sim->type->destroy)
+            sim->type->destroy(sim->state); /* frees what create() allocated before it failed */
+        RS_FAIL(err, RS_ERR_INPUT, "%s: policy: %s", sim->sc->file, *msg ? msg : "the plugin refused its parameters");
+    }
+    return RS_OK;
+}
+
+rs_status rs_sim_check_policy(rs_sim *sim, rs_error *err)
+{
+    reset(sim, 0);
+    rs_policy_ctx ctx = policy_ctx(sim);
+    rs_status st = create_policy(sim, &ctx, err);
+    if (!st && sim->type->destroy)
+        sim->type->destroy(sim->state);
+    rs_log_clear(&sim->log);
+    return st;
+}
+
 rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *err)
 {
     const rs_scenario *sc = sim->sc;
@@ -397,22 +429,12 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     memset(res, 0, sizeof *res);
     const double horizon = sc->horizon;
     run_state rs = {.rollback_time = NAN, .p_at_rollback = NAN, .time_to_full = NAN, .first = 1};
-
-    rs_policy_ctx ctx = {
-        .host = rs_host_table(), .params = sim->params, .rng = &sim->policy_stream, .log = &sim->log,
-        .n_versions = sim->nv, .n_segments = sim->ns, .baseline = sc->baseline,
-        .version_names = sim->version_names, .segment_names = sim->segment_names,
-        .segment_users = sim->segment_users, .horizon = horizon,
-    };
-    char msg[512] = "";
+    rs_policy_ctx ctx = policy_ctx(sim);
     sim->log.now = 0;
-    if (sim->type->create(sim->state, &ctx, msg, sizeof msg)) {
-        if (sim->type->destroy)
-            sim->type->destroy(sim->state); /* frees what create() allocated before it failed */
-        RS_FAIL(err, RS_ERR_INPUT, "%s: policy: %s", sc->file, *msg ? msg : "the plugin refused its parameters");
-    }
+    rs_status st = create_policy(sim, &ctx, err);
+    if (st)
+        return st;
 
-    rs_status st = RS_OK;
     for (size_t s = 0; s < sim->ns && !st; s++) {
         if (sim->seg[s].lambda <= 0)
             continue;

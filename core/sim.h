@@ -54,6 +54,10 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
                        rs_error *err);
 void rs_sim_free(rs_sim *sim);
 
+/* Creates and destroys the policy once, so that bad parameters are reported before a run writes anything.
+ * RS_ERR_INPUT with the plugin's message on failure. */
+rs_status rs_sim_check_policy(rs_sim *sim, rs_error *err);
+
 /* Runs replication rep (streams derived from (s->seed, rep)). Invalid plugin actions and plugin failures are
  * RS_ERR_RUNTIME, bad parameters found by the plugin's create() RS_ERR_INPUT, each naming the plugin. */
 rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *err);

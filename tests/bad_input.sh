@@ -90,6 +90,8 @@ check() {
         local left
         left=$(cd "$outdir" 2>/dev/null && find . -mindepth 1 | head -5 | tr '\n' ' ')
         [ -z "$left" ] || problems+=("output left in $outdir: $left")
+        [ -n "$left" ] || [ ! -d "$outdir" ] ||
+            problems+=("an empty output folder $outdir was left behind")
     fi
     if [ -n "$cwd" ]; then
         local after
