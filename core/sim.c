@@ -385,9 +385,10 @@ static void reset(rs_sim *sim, uint32_t rep)
     memset(sim->state, 0, sim->type->state_size ? sim->type->state_size : 1);
 }
 
-static double exp_gap(gsl_rng *r, double lambda)
+/* An exponential gap with mean `mean` (the inverse of the arrival rate: a multiply, not a divide, per request). */
+static double exp_gap(gsl_rng *r, double mean)
 {
-    return -log(rs_rng_uniform_pos(r)) / lambda;
+    return -log(rs_rng_uniform_pos(r)) * mean;
 }
 
 static rs_policy_ctx policy_ctx(rs_sim *sim)
@@ -438,7 +439,7 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     for (size_t s = 0; s < sim->ns && !st; s++) {
         if (sim->seg[s].lambda <= 0)
             continue;
-        double t = exp_gap(sim->arrivals, sim->seg[s].lambda);
+        double t = exp_gap(sim->arrivals, 1 / sim->seg[s].lambda);
         if (t < horizon)
             st = rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, (uint32_t)s, err);
     }
@@ -456,10 +457,10 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     while (!st && rs_queue_pop(&sim->queue, &ev)) {
         if (ev.kind == RS_EV_ARRIVAL) {
             size_t s = ev.arg;
-            double t = ev.t, lambda = sim->seg[s].lambda, limit = rs_queue_peek_time(&sim->queue);
+            double t = ev.t, mean_gap = 1 / sim->seg[s].lambda, limit = rs_queue_peek_time(&sim->queue);
             for (;;) {
                 serve(sim, s);
-                t += exp_gap(sim->arrivals, lambda);
+                t += exp_gap(sim->arrivals, mean_gap);
                 if (t >= limit)
                     break;
             }
