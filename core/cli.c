@@ -6,7 +6,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runner.h"
 #include "scenario.h"
@@ -19,33 +21,40 @@ typedef struct cli_option {
     int short_name;
     const char *arg_name;
     const char *help;
+    int compare_only;
 } cli_option;
 
-enum { OPT_OUT = 'o', OPT_SEED = 's', OPT_SET = 'S', OPT_REPS = 'r', OPT_QUIET = 'q', OPT_HELP = 'h',
-       OPT_VERSION = 'V' };
+enum { OPT_OUT = 'o', OPT_SEED = 's', OPT_SET = 'S', OPT_REPS = 'r', OPT_JOBS = 'j', OPT_POLICY = 'p',
+       OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V' };
 
-static const cli_option run_options[] = {
-    {"out", 1, OPT_OUT, "DIR", "output folder (default: rollsim-out)"},
-    {"reps", 1, OPT_REPS, "N", "replications (default: the scenario's `replications`, else 1)"},
-    {"seed", 1, OPT_SEED, "S", "master seed (default: the scenario's `seed`, else 1)"},
-    {"set", 1, OPT_SET, "KEY=VALUE", "override a scenario key, e.g. policy.bake=6h (repeatable)"},
-    {"quiet", 0, OPT_QUIET, NULL, "print nothing but errors"},
-    {"help", 0, OPT_HELP, NULL, "show this help"},
-    {"version", 0, OPT_VERSION, NULL, "show the version"},
+static const cli_option options[] = {
+    {"out", 1, OPT_OUT, "DIR", "output folder (default: rollsim-out)", 0},
+    {"reps", 1, OPT_REPS, "N", "replications (default: the scenario's `replications`, else 1)", 0},
+    {"seed", 1, OPT_SEED, "S", "master seed (default: the scenario's `seed`, else 1)", 0},
+    {"jobs", 1, OPT_JOBS, "J", "run replications on J threads (same results whatever J; default 1)", 0},
+    {"set", 1, OPT_SET, "KEY=VALUE", "override a scenario key, e.g. policy.bake=6h (repeatable)", 0},
+    {"policy", 1, OPT_POLICY, "SPEC",
+     "compare: a policy, PLUGIN[:KEY=VALUE;KEY=VALUE...], e.g. fixed_stages:steps=0.01,0.1,1;bake=6h "
+     "(repeatable; default: the scenario's `policies`)", 1},
+    {"quiet", 0, OPT_QUIET, NULL, "print nothing but errors (no progress bar)", 0},
+    {"help", 0, OPT_HELP, NULL, "show this help", 0},
+    {"version", 0, OPT_VERSION, NULL, "show the version", 0},
 };
-#define N_RUN_OPTIONS (sizeof run_options / sizeof *run_options)
+#define N_OPTIONS (sizeof options / sizeof *options)
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: rollsim run [SCENARIO] [options]   simulate a rollout (no SCENARIO: the built-in quick start)\n"
-               "       rollsim --help | --version\n\noptions of run:\n");
-    for (size_t i = 0; i < N_RUN_OPTIONS; i++) {
+               "       rollsim compare SCENARIO [--policy SPEC]... [options]   policies on the same replications\n"
+               "       rollsim --help | --version\n\noptions:\n");
+    for (size_t i = 0; i < N_OPTIONS; i++) {
         char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", run_options[i].name, run_options[i].arg_name ? " " : "",
-                 run_options[i].arg_name ? run_options[i].arg_name : "");
-        fprintf(f, "  %-22s %s\n", left, run_options[i].help);
+        snprintf(left, sizeof left, "--%s%s%s", options[i].name, options[i].arg_name ? " " : "",
+                 options[i].arg_name ? options[i].arg_name : "");
+        fprintf(f, "  %-22s %s\n", left, options[i].help);
     }
-    fprintf(f, "\nexit codes: 0 success, 1 runtime failure, 2 bad usage or input, 130 interrupted\n"
+    fprintf(f, "\nexit codes: 0 success, 1 runtime failure, 2 bad usage or input, 130 interrupted (the finished\n"
+               "replications are written and summary.json says \"partial\": true)\n"
                "plugins are found by name in $ROLLSIM_PLUGIN_PATH, then the build's and the installed plugin "
                "folders\n");
 }
@@ -60,13 +69,18 @@ static int parse_u64(const char *text, double max, unsigned long long *out)
     return 0;
 }
 
-static void print_summary(const rs_scenario *sc, const rs_run_options *opt, const rs_run_report *r)
+static volatile sig_atomic_t stop_requested;
+
+static void on_interrupt(int sig)
 {
-    printf("rollsim %s: %s (%zu replication%s, seed %llu, %llu users, horizon %g h)\n", ROLLSIM_VERSION, sc->name,
-           r->reps, r->reps == 1 ? "" : "s", (unsigned long long)sc->seed, (unsigned long long)sc->total_users,
-           sc->horizon);
-    if (r->reps == 1) {
-        const rs_rep_result *x = &r->first;
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void print_one(const rs_policy_report *p, size_t reps)
+{
+    if (reps == 1 && p->reps_done == 1) {
+        const rs_rep_result *x = &p->first;
         if (x->outcome == RS_OUTCOME_ROLLED_BACK)
             printf("  outcome:  rolled back at t = %g h (stage %d, P = %.4g)%s\n", x->rollback_time,
                    x->stage_reached, x->p_at_rollback, x->bad ? ", the candidate was bad" : ", a false rollback");
@@ -79,43 +93,101 @@ static void print_summary(const rs_scenario *sc, const rs_run_options *opt, cons
                "exposed\n",
                (unsigned long long)x->harm, x->excess_harm, (unsigned long long)x->harmed_users,
                (unsigned long long)x->exposed);
-    } else {
-        printf("  outcomes: %zu promoted, %zu rolled back, %zu incomplete; %zu escapes of %zu bad, %zu false "
-               "rollbacks\n",
-               r->promoted, r->rolled_back, r->incomplete, r->escapes, r->bad, r->false_rollbacks);
-        printf("  harm:     mean %.1f candidate errors (p95 %.0f); exposed users mean %.1f\n", r->harm.mean,
-               r->harm.p95, r->exposed.mean);
+        return;
+    }
+    printf("  outcomes: %zu promoted, %zu rolled back, %zu incomplete of %zu; %zu escapes of %zu bad, %zu false "
+           "rollbacks\n",
+           p->promoted, p->rolled_back, p->incomplete, p->reps_done, p->escapes, p->bad, p->false_rollbacks);
+    printf("  harm:     mean %.1f candidate errors (p95 %.0f); exposed users mean %.1f\n", p->harm_mean, p->harm_p95,
+           p->exposed_mean);
+}
+
+static void print_summary(const rs_scenario *sc, const rs_run_options *opt, const rs_run_report *r)
+{
+    printf("rollsim %s: %s (%zu replication%s, seed %llu, %llu users, horizon %g h)%s\n", ROLLSIM_VERSION, sc->name,
+           r->reps, r->reps == 1 ? "" : "s", (unsigned long long)sc->seed, (unsigned long long)sc->total_users,
+           sc->horizon, r->partial ? " -- PARTIAL: interrupted" : "");
+    for (size_t p = 0; p < r->n_policies; p++) {
+        if (r->n_policies > 1)
+            printf(" policy %s:\n", r->policy[p].label);
+        print_one(&r->policy[p], r->reps);
     }
     printf("  simulated %llu requests in %.3f s", (unsigned long long)r->requests, r->seconds);
     if (r->seconds > 0)
         printf(" (%.3g requests/s)", (double)r->requests / r->seconds);
-    printf("\n  files in %s/: summary.json runs.csv curves.csv events.csv\n", opt->out_dir);
+    printf("\n  files in %s/: summary.json runs.csv curves.csv bands.csv events.csv\n", opt->out_dir);
 }
 
-static int cmd_run(int argc, char **argv)
+/* A --policy SPEC: PLUGIN[:KEY=VALUE;KEY=VALUE...]. Overrides apply on top of the scenario's own policy
+ * parameters when it uses the same plugin. */
+static rs_status parse_policy_spec(const char *spec, const rs_scenario *sc, char **plugin, rs_value *params,
+                                   rs_error *err)
 {
-    struct option longs[N_RUN_OPTIONS + 1];
-    char shorts[2 * N_RUN_OPTIONS + 2] = ":";
-    for (size_t i = 0; i < N_RUN_OPTIONS; i++) {
-        longs[i] = (struct option){run_options[i].name, run_options[i].has_arg, NULL, run_options[i].short_name};
+    const char *colon = strchr(spec, ':');
+    size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+    memset(params, 0, sizeof *params);
+    params->kind = RS_VALUE_TABLE;
+    if (len == 0)
+        RS_FAIL(err, RS_ERR_INPUT, "--policy %s: expected PLUGIN[:KEY=VALUE;...]", spec);
+    *plugin = strndup(spec, len);
+    if (!*plugin)
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+    if (!strcmp(*plugin, sc->policy_name) && rs_value_copy(params, &sc->policy))
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+    if (!colon || !colon[1])
+        return RS_OK;
+    char *copy = strdup(colon + 1);
+    if (!copy)
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+    rs_status st = RS_OK;
+    char *save = NULL;
+    for (char *kv = strtok_r(copy, ";", &save); kv && !st; kv = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq || eq == kv) {
+            st = RS_SET(err, RS_ERR_INPUT, "--policy %s: \"%s\": expected KEY=VALUE", spec, kv);
+            break;
+        }
+        *eq = '\0';
+        rs_value v;
+        if (rs_value_parse_text(eq + 1, &v) || rs_value_set(params, kv, &v))
+            st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+        rs_value_clear(&v);
+    }
+    free(copy);
+    return st;
+}
+
+static int cmd_run(int argc, char **argv, int compare)
+{
+    struct option longs[N_OPTIONS + 1];
+    char shorts[2 * N_OPTIONS + 2] = ":";
+    size_t n_long = 0;
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (options[i].compare_only && !compare)
+            continue;
+        longs[n_long++] = (struct option){options[i].name, options[i].has_arg, NULL, options[i].short_name};
         size_t len = strlen(shorts);
-        shorts[len] = (char)run_options[i].short_name;
-        shorts[len + 1] = run_options[i].has_arg ? ':' : '\0';
+        shorts[len] = (char)options[i].short_name;
+        shorts[len + 1] = options[i].has_arg ? ':' : '\0';
         shorts[len + 2] = '\0';
     }
-    longs[N_RUN_OPTIONS] = (struct option){0, 0, 0, 0};
+    longs[n_long] = (struct option){0, 0, 0, 0};
     const char **sets = calloc((size_t)argc + 2, sizeof *sets);
+    const char **specs = calloc((size_t)argc + 1, sizeof *specs);
     char seed_set[64], reps_set[64];
-    size_t n_sets = 0;
+    size_t n_sets = 0, n_specs = 0;
     int quiet = 0;
-    rs_run_options opt = {"rollsim-out", 10};
-    if (!sets) {
+    rs_run_options opt = {.out_dir = "rollsim-out", .curves_reps = 10, .jobs = 1, .stop = &stop_requested};
+    if (!sets || !specs) {
         fprintf(stderr, "rollsim: out of memory\n");
+        free(sets);
+        free(specs);
         return 1;
     }
     unsigned long long u;
     int c, rc = -1;
     opterr = 0;
+    optind = 1;
     while (rc < 0 && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         switch (c) {
         case OPT_OUT:
@@ -127,6 +199,7 @@ static int cmd_run(int argc, char **argv)
             opt.out_dir = optarg;
             break;
         case OPT_SET: sets[n_sets++] = optarg; break;
+        case OPT_POLICY: specs[n_specs++] = optarg; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_SEED:
             if (parse_u64(optarg, 9007199254740991.0, &u)) {
@@ -146,6 +219,14 @@ static int cmd_run(int argc, char **argv)
             snprintf(reps_set, sizeof reps_set, "replications=%llu", u);
             sets[n_sets++] = reps_set;
             break;
+        case OPT_JOBS:
+            if (parse_u64(optarg, 1024, &u) || u == 0) {
+                fprintf(stderr, "rollsim: --jobs %s: expected an integer in [1, 1024]\n", optarg);
+                rc = 2;
+                break;
+            }
+            opt.jobs = (unsigned)u;
+            break;
         case OPT_HELP: usage(stdout); rc = 0; break;
         case OPT_VERSION: printf("rollsim %s\n", ROLLSIM_VERSION); rc = 0; break;
         case ':': fprintf(stderr, "rollsim: option %s needs a value (see rollsim --help)\n", argv[optind - 1]); rc = 2; break;
@@ -153,12 +234,17 @@ static int cmd_run(int argc, char **argv)
         }
     }
     if (rc < 0 && argc - optind > 1) {
-        fprintf(stderr, "rollsim: run takes one scenario, got %d (%s, %s, ...)\n", argc - optind, argv[optind],
-                argv[optind + 1]);
+        fprintf(stderr, "rollsim: %s takes one scenario, got %d (%s, %s%s)\n", compare ? "compare" : "run",
+                argc - optind, argv[optind], argv[optind + 1], argc - optind > 2 ? ", ..." : "");
+        rc = 2;
+    }
+    if (rc < 0 && compare && optind == argc) {
+        fprintf(stderr, "rollsim: compare needs a scenario (see rollsim --help)\n");
         rc = 2;
     }
     if (rc >= 0) {
         free(sets);
+        free(specs);
         return rc;
     }
     const char *path = optind < argc ? argv[optind] : NULL;
@@ -167,15 +253,56 @@ static int cmd_run(int argc, char **argv)
     rs_status st = rs_scenario_load(path, sets, n_sets, &sc, &err);
     free(sets);
     if (st) {
+        free(specs);
         fprintf(stderr, "rollsim: %s\n", err.msg);
         return (int)st;
     }
+    rs_policy_choice choice[RS_MAX_POLICIES];
+    char *plugins[RS_MAX_POLICIES] = {0};
+    rs_value params[RS_MAX_POLICIES];
+    size_t n_choice = 0, n_params = 0;
+    if (!compare) {
+        choice[n_choice++] = (rs_policy_choice){sc.policy_name, sc.policy_name, &sc.policy};
+    } else if (n_specs) {
+        if (n_specs > RS_MAX_POLICIES)
+            st = RS_SET(&err, RS_ERR_INPUT, "compare takes at most %d policies, got %zu", RS_MAX_POLICIES, n_specs);
+        for (size_t i = 0; i < n_specs && !st; i++) {
+            st = parse_policy_spec(specs[i], &sc, &plugins[i], &params[i], &err);
+            n_params = i + 1;
+            choice[n_choice++] = (rs_policy_choice){specs[i], plugins[i], &params[i]};
+        }
+    } else if (sc.n_policies) {
+        if (sc.n_policies > RS_MAX_POLICIES)
+            st = RS_SET(&err, RS_ERR_INPUT, "%s: policies: at most %d, got %zu", sc.file, RS_MAX_POLICIES,
+                        sc.n_policies);
+        for (size_t i = 0; i < sc.n_policies && !st; i++)
+            choice[n_choice++] = (rs_policy_choice){sc.policy_labels[i], sc.policy_plugins[i], &sc.policy_params[i]};
+    } else {
+        st = RS_SET(&err, RS_ERR_INPUT, "%s: nothing to compare: give --policy SPEC twice or more, or a `policies` "
+                                        "table in the scenario", sc.file);
+    }
+    free(specs);
     rs_run_report report;
-    st = rs_run(&sc, &opt, &report, &err);
+    if (!st) {
+        struct sigaction sa, old_int, old_term;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_interrupt;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+        opt.progress = !quiet && isatty(STDERR_FILENO);
+        st = rs_run(&sc, choice, n_choice, &opt, &report, &err);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+    if ((!st || st == RS_ERR_INTERRUPTED) && !quiet)
+        print_summary(&sc, &opt, &report);
     if (st)
         fprintf(stderr, "rollsim: %s\n", err.msg);
-    else if (!quiet)
-        print_summary(&sc, &opt, &report);
+    for (size_t i = 0; i < n_params; i++) {
+        free(plugins[i]);
+        rs_value_clear(&params[i]);
+    }
     rs_scenario_free(&sc);
     return (int)st;
 }
@@ -198,8 +325,10 @@ int rs_cli_main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "run"))
-        return cmd_run(argc - 1, argv + 1);
-    for (size_t i = 1; i < sizeof commands / sizeof *commands; i++)
+        return cmd_run(argc - 1, argv + 1, 0);
+    if (!strcmp(cmd, "compare"))
+        return cmd_run(argc - 1, argv + 1, 1);
+    for (size_t i = 2; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(cmd, commands[i])) {
             fprintf(stderr, "rollsim: '%s' is not implemented in this version yet (see rollsim --help)\n", cmd);
             return 2;

@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,271 +10,357 @@
 
 #include "output.h"
 #include "plugin.h"
+#include "report.h"
 
-enum { F_CURVES, F_RUNS, F_EVENTS, F_SUMMARY, F_COUNT };
-static const char *const file_names[F_COUNT] = {"curves.csv", "runs.csv", "events.csv", "summary.json"};
+/* Replications finished out of order wait in a ring until every earlier one is written; a worker does not run
+ * further ahead than this of the oldest unwritten replication, which bounds the memory the ring holds. */
+#define RS_WINDOW 1024
 
-/* Writes a CSV field, quoted when it holds a comma, quote or newline. */
-static void csv_field(FILE *f, const char *s)
+typedef struct rep_block {
+    char *text[3]; /* rows of curves.csv, runs.csv, events.csv */
+    size_t len[3];
+    int state; /* 0 empty, 1 ready, 2 failed or interrupted (nothing to write) */
+} rep_block;
+
+/* One policy's replications on a pool of threads. */
+typedef struct job {
+    const rs_scenario *sc;
+    const rs_policy_type *type;
+    const rs_value *params;
+    const char *label;
+    const rs_run_options *opt;
+    size_t reps, n_samples;
+    rs_rep_result *res;
+    unsigned char *done;
+    uint32_t *band_n, *band_exposed, *band_harmed; /* [rep * n_samples + i] */
+    FILE **files;
+
+    pthread_mutex_t lock;
+    pthread_cond_t moved; /* next_write advanced */
+    size_t next_rep, next_write, finished;
+    rep_block ring[RS_WINDOW];
+    rs_status st; /* the first failure, with its message */
+    rs_error err;
+    uint64_t requests;
+    double t0, last_draw;
+    size_t progress_done, progress_total;
+} job;
+
+static double now_seconds(void)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The progress bar on stderr (a terminal only): done / total, rate, ETA. Called with the lock held. */
+static void draw_progress(job *j, int final)
+{
+    if (!j->opt->progress)
         return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    double t = now_seconds();
+    if (!final && t - j->last_draw < 0.1)
+        return;
+    j->last_draw = t;
+    size_t done = j->progress_done, total = j->progress_total;
+    double rate = done / fmax(t - j->t0, 1e-9), eta = rate > 0 ? (double)(total - done) / rate : 0;
+    char bar[31];
+    size_t fill = total ? 30 * done / total : 30;
+    for (size_t i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\r%s [%s] %zu/%zu replications, %.1f/s, ETA %.0f s ", j->label, bar, done, total, rate, eta);
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
 }
 
-/* Numbers in CSV: shortest faithful form for the values we print (15 significant digits); NaN is empty. */
-static void csv_num(FILE *f, double x)
+/* Writes every ready block at the head of the ring, in replication order. Called with the lock held. */
+static void flush_ready(job *j, int skip_gaps)
 {
-    if (!isnan(x))
-        fprintf(f, "%.15g", x);
-}
-
-static void write_headers(FILE **f, const rs_scenario *sc)
-{
-    fputs("rep,t,N,P,exposed,harmed,stage", f[F_CURVES]);
-    for (size_t v = 0; v < sc->n_versions; v++) {
-        if (v == sc->baseline)
-            continue;
-        char name[300];
-        snprintf(name, sizeof name, "weight_%s", sc->versions[v].name);
-        fputc(',', f[F_CURVES]);
-        csv_field(f[F_CURVES], name);
+    while (j->next_write < j->reps) {
+        rep_block *b = &j->ring[j->next_write % RS_WINDOW];
+        if (b->state == 0 && !skip_gaps)
+            break;
+        if (b->state == 1)
+            for (int k = 0; k < 3; k++)
+                fwrite(b->text[k], 1, b->len[k], j->files[k]);
+        for (int k = 0; k < 3; k++)
+            free(b->text[k]);
+        memset(b, 0, sizeof *b);
+        j->next_write++;
     }
-    fputc('\n', f[F_CURVES]);
-    fputs("rep,outcome,bad,time_to_full,rollback_time,stage_reached,harm,excess_harm,harmed_users,exposed,regret\n",
-          f[F_RUNS]);
-    fputs("rep,t,kind,version,value,detail\n", f[F_EVENTS]);
+    pthread_cond_broadcast(&j->moved);
 }
 
-static void write_rep(FILE **f, const rs_scenario *sc, const rs_sim *sim, uint32_t rep, const rs_rep_result *r,
-                      int with_curves)
+static void fail(job *j, rs_status st, const rs_error *err)
 {
-    size_t n, nc = sc->n_versions - 1;
-    const double *w;
-    const rs_sample *smp = rs_sim_samples(sim, &n, &w);
-    for (size_t i = 0; with_curves && i < n; i++) {
-        fprintf(f[F_CURVES], "%u,", rep);
-        csv_num(f[F_CURVES], smp[i].t);
-        fprintf(f[F_CURVES], ",%llu,", (unsigned long long)smp[i].n);
-        csv_num(f[F_CURVES], (double)smp[i].n / (double)sc->total_users);
-        fprintf(f[F_CURVES], ",%llu,%llu,%d", (unsigned long long)smp[i].exposed,
-                (unsigned long long)smp[i].harmed, smp[i].stage);
-        for (size_t k = 0; k < nc; k++) {
-            fputc(',', f[F_CURVES]);
-            csv_num(f[F_CURVES], w[i * nc + k]);
+    if (!j->st) {
+        j->st = st;
+        j->err = *err;
+    }
+}
+
+static void *worker(void *arg)
+{
+    job *j = arg;
+    rs_sim *sim = NULL;
+    rs_error err = {0};
+    rs_status st = rs_sim_alloc(j->sc, j->type, j->params, &sim, &err);
+    pthread_mutex_lock(&j->lock);
+    if (st)
+        fail(j, st, &err);
+    else
+        rs_sim_set_stop(sim, j->opt->stop);
+    for (;;) {
+        while (!j->st && j->next_rep < j->reps && j->next_rep >= j->next_write + RS_WINDOW &&
+               !(j->opt->stop && *j->opt->stop))
+            pthread_cond_wait(&j->moved, &j->lock);
+        if (j->st || j->next_rep >= j->reps || (j->opt->stop && *j->opt->stop))
+            break;
+        size_t r = j->next_rep++;
+        pthread_mutex_unlock(&j->lock);
+
+        rs_rep_result res;
+        st = rs_sim_run(sim, (uint32_t)r, &res, &err);
+        rep_block b = {{NULL, NULL, NULL}, {0, 0, 0}, 2};
+        if (!st) {
+            FILE *f[3];
+            int ok = 1;
+            for (int k = 0; k < 3; k++)
+                ok &= (f[k] = open_memstream(&b.text[k], &b.len[k])) != NULL;
+            if (ok)
+                rs_report_rep(f[0], f[1], f[2], j->sc, sim, (uint32_t)r, &res, r < j->opt->curves_reps, j->label);
+            for (int k = 0; k < 3; k++)
+                if (f[k])
+                    ok &= fclose(f[k]) == 0;
+            if (!ok)
+                st = RS_SET(&err, RS_ERR_RUNTIME, "out of memory formatting replication %zu", r);
+            size_t ns;
+            const rs_sample *smp = rs_sim_samples(sim, &ns, NULL);
+            for (size_t i = 0; i < ns && i < j->n_samples; i++) {
+                j->band_n[r * j->n_samples + i] = (uint32_t)smp[i].n;
+                j->band_exposed[r * j->n_samples + i] = (uint32_t)smp[i].exposed;
+                j->band_harmed[r * j->n_samples + i] = (uint32_t)smp[i].harmed;
+            }
+            b.state = st ? 2 : 1;
         }
-        fputc('\n', f[F_CURVES]);
+
+        pthread_mutex_lock(&j->lock);
+        if (!st) {
+            j->res[r] = res;
+            j->done[r] = 1;
+            j->requests += res.requests;
+            j->finished++;
+            j->progress_done++;
+            draw_progress(j, 0);
+        } else if (st != RS_ERR_INTERRUPTED) {
+            fail(j, st, &err);
+        }
+        j->ring[r % RS_WINDOW] = b;
+        flush_ready(j, 0);
     }
-    fprintf(f[F_RUNS], "%u,%s,%d,", rep, rs_outcome_name(r->outcome), r->bad);
-    csv_num(f[F_RUNS], r->time_to_full);
-    fputc(',', f[F_RUNS]);
-    csv_num(f[F_RUNS], r->rollback_time);
-    fprintf(f[F_RUNS], ",%d,%llu,", r->stage_reached, (unsigned long long)r->harm);
-    csv_num(f[F_RUNS], r->excess_harm);
-    fprintf(f[F_RUNS], ",%llu,%llu,\n", (unsigned long long)r->harmed_users, (unsigned long long)r->exposed);
-    const rs_run_log *log = rs_sim_log(sim);
-    for (size_t i = 0; i < log->len; i++) {
-        const rs_log_entry *e = &log->entries[i];
-        fprintf(f[F_EVENTS], "%u,", rep);
-        csv_num(f[F_EVENTS], e->t);
-        fprintf(f[F_EVENTS], ",%s,", e->kind);
-        if (e->version >= 0)
-            csv_field(f[F_EVENTS], sc->versions[e->version].name);
-        fputc(',', f[F_EVENTS]);
-        csv_num(f[F_EVENTS], e->value);
-        fputc(',', f[F_EVENTS]);
-        csv_field(f[F_EVENTS], e->detail);
-        fputc('\n', f[F_EVENTS]);
-    }
+    pthread_cond_broadcast(&j->moved);
+    pthread_mutex_unlock(&j->lock);
+    rs_sim_free(sim);
+    return NULL;
 }
 
-static json_t *json_num(double x)
+/* Runs one policy's replications; the rows go to files[0..2] in replication order. */
+static rs_status run_job(job *j, rs_error *err)
 {
-    return isfinite(x) ? json_real(x) : json_null();
+    pthread_mutex_init(&j->lock, NULL);
+    pthread_cond_init(&j->moved, NULL);
+    unsigned jobs = j->opt->jobs ? j->opt->jobs : 1;
+    if (jobs > j->reps)
+        jobs = (unsigned)j->reps;
+    pthread_t *threads = calloc(jobs, sizeof *threads);
+    unsigned started = 0;
+    if (!threads)
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+    if (jobs == 1) {
+        worker(j);
+    } else {
+        for (; started < jobs; started++)
+            if (pthread_create(&threads[started], NULL, worker, j))
+                break;
+        if (started == 0) {
+            free(threads);
+            RS_FAIL(err, RS_ERR_RUNTIME, "cannot start a thread");
+        }
+        for (unsigned i = 0; i < started; i++)
+            pthread_join(threads[i], NULL);
+    }
+    free(threads);
+    pthread_mutex_lock(&j->lock);
+    flush_ready(j, 1); /* after an interrupt: the finished replications, in order, around the gaps */
+    pthread_mutex_unlock(&j->lock);
+    pthread_cond_destroy(&j->moved);
+    pthread_mutex_destroy(&j->lock);
+    if (j->st) {
+        *err = j->err;
+        return j->st;
+    }
+    return RS_OK;
 }
 
-static json_t *value_to_json(const rs_value *v)
+static void fill_policy_report(rs_policy_report *p, const char *label, const rs_rep_result *res,
+                               const unsigned char *done, size_t reps, json_t *est)
 {
-    switch (v->kind) {
-    case RS_VALUE_NUMBER: return json_num(v->num);
-    case RS_VALUE_BOOL: return json_boolean(v->num != 0);
-    case RS_VALUE_STRING: return json_string(v->str);
-    case RS_VALUE_LIST: {
-        json_t *a = json_array();
-        for (size_t i = 0; i < v->len; i++)
-            json_array_append_new(a, value_to_json(&v->items[i]));
-        return a;
+    snprintf(p->label, sizeof p->label, "%s", label);
+    for (size_t r = 0; r < reps; r++) {
+        if (!done[r])
+            continue;
+        p->reps_done++;
+        p->promoted += res[r].outcome == RS_OUTCOME_PROMOTED;
+        p->rolled_back += res[r].outcome == RS_OUTCOME_ROLLED_BACK;
+        p->incomplete += res[r].outcome == RS_OUTCOME_INCOMPLETE;
+        p->bad += res[r].bad;
+        p->escapes += res[r].outcome == RS_OUTCOME_PROMOTED && res[r].promoted_bad;
+        p->false_rollbacks += res[r].outcome == RS_OUTCOME_ROLLED_BACK && !res[r].bad;
     }
-    case RS_VALUE_TABLE: {
-        json_t *o = json_object();
-        for (size_t i = 0; i < v->len; i++)
-            json_object_set_new(o, v->keys[i], value_to_json(&v->items[i]));
-        return o;
-    }
-    default: return json_null();
-    }
+    if (done[0])
+        p->first = res[0];
+    p->harm_mean = json_real_value(json_object_get(json_object_get(est, "harm"), "mean"));
+    p->harm_p95 = json_real_value(json_object_get(json_object_get(est, "harm"), "p95"));
+    p->exposed_mean = json_real_value(json_object_get(json_object_get(est, "exposed"), "mean"));
 }
 
-static json_t *probability(size_t k, size_t n)
+typedef struct loaded_policy {
+    rs_plugin plugin;
+    rs_value params;
+    rs_rep_result *res;
+    unsigned char *done;
+} loaded_policy;
+
+/* Loads a policy's plugin (a path relative to the scenario's folder first) and resolves its parameters. */
+static rs_status load_policy(const rs_scenario *sc, const rs_policy_choice *c, size_t n_policies,
+                             loaded_policy *lp, rs_error *err)
 {
-    double est, lo, hi;
-    rs_stats_wilson(k, n, &est, &lo, &hi);
-    return json_pack("{s:o,s:o,s:o,s:I}", "estimate", json_num(est), "lo", json_num(lo), "hi", json_num(hi), "n",
-                     (json_int_t)n);
-}
-
-static json_t *described(const rs_describe *d, int tails)
-{
-    json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "mean", json_num(d->mean), "lo", json_num(d->lo), "hi",
-                          json_num(d->hi), "p50", json_num(d->p50), "p95", json_num(d->p95), "p99",
-                          json_num(d->p99), "n", (json_int_t)d->n);
-    if (tails) {
-        json_object_set_new(o, "var95", json_num(d->var95));
-        json_object_set_new(o, "cvar95", json_num(d->cvar95));
-        json_object_set_new(o, "var99", json_num(d->var99));
-        json_object_set_new(o, "cvar99", json_num(d->cvar99));
+    char spec[4096], prefix[512];
+    const char *slash = strrchr(sc->file, '/');
+    snprintf(spec, sizeof spec, "%s", c->plugin);
+    if (strchr(c->plugin, '/') && c->plugin[0] != '/' && slash) {
+        snprintf(spec, sizeof spec, "%.*s/%s", (int)(slash - sc->file), sc->file, c->plugin);
+        if (access(spec, F_OK) != 0)
+            snprintf(spec, sizeof spec, "%s", c->plugin);
     }
-    return o;
-}
-
-/* Collects one measure over the replications where it is defined (not NaN) and describes it. */
-static void describe_field(const rs_rep_result *res, size_t n, size_t offset, int is_u64, double *buf,
-                           rs_describe *out)
-{
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *p = (const char *)&res[i] + offset;
-        double x = is_u64 ? (double)*(const uint64_t *)p : *(const double *)p;
-        if (!isnan(x))
-            buf[m++] = x;
+    if (n_policies > 1)
+        snprintf(prefix, sizeof prefix, "policy %s", c->label);
+    else
+        snprintf(prefix, sizeof prefix, "%s: policy", sc->file);
+    rs_status st = rs_plugin_load(spec, &lp->plugin, err);
+    if (st) {
+        rs_error_prefix(err, "%s%s", prefix, n_policies > 1 ? "" : ".name");
+        return st;
     }
-    rs_stats_describe(buf, m, out);
+    return rs_plugin_resolve_params(lp->plugin.type, c->params, prefix, &lp->params, err);
 }
 
-#define DESCRIBE(field, is_u64, out) describe_field(res, n, offsetof(rs_rep_result, field), is_u64, buf, out)
-
-static json_t *summary_json(const rs_scenario *sc, const rs_value *params, const rs_rep_result *res, size_t n,
-                            rs_run_report *rep, double *buf)
-{
-    size_t bad = 0, good = 0, esc = 0, false_rb = 0, prom = 0, rb = 0, inc = 0;
-    for (size_t i = 0; i < n; i++) {
-        bad += res[i].bad;
-        good += !res[i].bad;
-        esc += res[i].outcome == RS_OUTCOME_PROMOTED && res[i].promoted_bad;
-        false_rb += res[i].outcome == RS_OUTCOME_ROLLED_BACK && !res[i].bad;
-        prom += res[i].outcome == RS_OUTCOME_PROMOTED;
-        rb += res[i].outcome == RS_OUTCOME_ROLLED_BACK;
-        inc += res[i].outcome == RS_OUTCOME_INCOMPLETE;
-    }
-    rep->promoted = prom, rep->rolled_back = rb, rep->incomplete = inc;
-    rep->bad = bad, rep->escapes = esc, rep->false_rollbacks = false_rb;
-    rs_describe d;
-    json_t *est = json_object();
-    json_object_set_new(est, "p_escape", probability(esc, bad));
-    json_object_set_new(est, "p_false_rollback", probability(false_rb, good));
-    json_object_set_new(est, "p_promote", probability(prom, n));
-    json_object_set_new(est, "p_rollback", probability(rb, n));
-    json_object_set_new(est, "p_incomplete", probability(inc, n));
-    DESCRIBE(harm, 1, &rep->harm);
-    json_object_set_new(est, "harm", described(&rep->harm, 1));
-    DESCRIBE(excess_harm, 0, &d);
-    json_object_set_new(est, "excess_harm", described(&d, 1));
-    DESCRIBE(harmed_users, 1, &d);
-    json_object_set_new(est, "harmed_users", described(&d, 1));
-    DESCRIBE(exposed, 1, &rep->exposed);
-    json_object_set_new(est, "exposed", described(&rep->exposed, 0));
-    DESCRIBE(time_to_full, 0, &rep->time_to_full);
-    json_object_set_new(est, "time_to_full", described(&rep->time_to_full, 0));
-    DESCRIBE(rollback_time, 0, &rep->rollback_time);
-    json_object_set_new(est, "rollback_time", described(&rep->rollback_time, 0));
-    DESCRIBE(p_at_rollback, 0, &d);
-    json_object_set_new(est, "p_at_rollback", described(&d, 0));
-
-    json_t *policy = json_pack("{s:s,s:s,s:o,s:o}", "label", sc->policy_name, "plugin", sc->policy_name, "params",
-                               value_to_json(params), "estimates", est);
-    return json_pack("{s:s,s:s,s:s,s:I,s:I,s:b,s:f,s:I,s:[o]}", "rollsim", ROLLSIM_VERSION, "scenario", sc->name,
-                     "scenario_file", sc->file, "seed", (json_int_t)sc->seed, "replications", (json_int_t)n,
-                     "partial", 0, "horizon", sc->horizon, "users", (json_int_t)sc->total_users, "policies",
-                     policy);
-}
-
-rs_status rs_run(const rs_scenario *sc, const rs_run_options *opt, rs_run_report *report, rs_error *err)
+rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t n_policies,
+                 const rs_run_options *opt, rs_run_report *report, rs_error *err)
 {
     memset(report, 0, sizeof *report);
-    rs_plugin plugin;
-    /* A plugin path in a scenario is relative to the scenario's folder, like any reference in a file. */
-    char plugin_spec[4096];
-    const char *slash = strrchr(sc->file, '/');
-    snprintf(plugin_spec, sizeof plugin_spec, "%s", sc->policy_name);
-    if (strchr(sc->policy_name, '/') && sc->policy_name[0] != '/' && slash) {
-        snprintf(plugin_spec, sizeof plugin_spec, "%.*s/%s", (int)(slash - sc->file), sc->file, sc->policy_name);
-        if (access(plugin_spec, F_OK) != 0)
-            snprintf(plugin_spec, sizeof plugin_spec, "%s", sc->policy_name);
-    }
-    rs_status st = rs_plugin_load(plugin_spec, &plugin, err);
-    if (st) {
-        rs_error_prefix(err, "%s: policy.name", sc->file);
-        return st;
-    }
-    snprintf(report->plugin_path, sizeof report->plugin_path, "%s", plugin.path);
-    char prefix[512];
-    snprintf(prefix, sizeof prefix, "%s: policy", sc->file);
-    rs_value params;
-    st = rs_plugin_resolve_params(plugin.type, &sc->policy, prefix, &params, err);
-    if (st) {
-        rs_plugin_unload(&plugin);
-        return st;
-    }
-    rs_sim *sim = NULL;
-    rs_rep_result *res = calloc(sc->replications, sizeof *res);
-    double *buf = calloc(sc->replications, sizeof *buf);
-    rs_atomic_file af[F_COUNT];
-    FILE *f[F_COUNT];
-    size_t opened = 0;
-    if (!res || !buf)
-        st = RS_SET(err, RS_ERR_RUNTIME, "out of memory for %llu replications", (unsigned long long)sc->replications);
+    if (n_policies == 0 || n_policies > RS_MAX_POLICIES)
+        RS_FAIL(err, RS_ERR_INPUT, "expected 1 to %d policies, got %zu", RS_MAX_POLICIES, n_policies);
+    size_t reps = sc->replications;
+    size_t n_samples = (size_t)floor(sc->horizon / sc->sample_every * (1 + 1e-12)) + 1;
+    if ((double)reps * (double)n_samples * 12 > (double)((size_t)2 << 30))
+        RS_FAIL(err, RS_ERR_INPUT,
+                "%s: %zu replications x %zu samples: bands.csv would need more than 2 GiB; raise sample_every or "
+                "run fewer replications",
+                sc->file, reps, n_samples);
+    report->reps = reps;
+    report->n_policies = n_policies;
+
+    loaded_policy *lp = calloc(n_policies, sizeof *lp);
+    uint32_t *bands = calloc(3 * reps * n_samples, sizeof *bands);
+    job *j = calloc(1, sizeof *j);
+    rs_atomic_file af[RS_FILE_COUNT];
+    FILE *files[RS_FILE_COUNT];
+    size_t opened = 0, loaded = 0;
     int created_dir = 0;
-    if (!st)
-        st = rs_sim_alloc(sc, plugin.type, &params, &sim, err);
-    if (!st) /* let the plugin judge its parameters before anything is written */
-        st = rs_sim_check_policy(sim, err);
+    rs_status st = RS_OK;
+    if (!lp || !bands || !j)
+        st = RS_SET(err, RS_ERR_RUNTIME, "out of memory for %zu replications", reps);
+    for (; !st && loaded < n_policies; loaded++) {
+        st = load_policy(sc, &policies[loaded], n_policies, &lp[loaded], err);
+        if (!st) {
+            lp[loaded].res = calloc(reps, sizeof *lp[loaded].res);
+            lp[loaded].done = calloc(reps, 1);
+            if (!lp[loaded].res || !lp[loaded].done)
+                st = RS_SET(err, RS_ERR_RUNTIME, "out of memory for %zu replications", reps);
+        }
+        if (!st) { /* let the plugin judge its parameters before anything is written */
+            rs_sim *check = NULL;
+            st = rs_sim_alloc(sc, lp[loaded].plugin.type, &lp[loaded].params, &check, err);
+            if (!st)
+                st = rs_sim_check_policy(check, err);
+            rs_sim_free(check);
+            if (st && n_policies > 1)
+                rs_error_prefix(err, "policy %s", policies[loaded].label);
+        }
+        if (st) {
+            loaded++; /* release what this one holds too */
+            break;
+        }
+    }
     if (!st)
         st = rs_output_prepare_dir(opt->out_dir, &created_dir, err);
-    for (; !st && opened < F_COUNT; opened++) {
-        st = rs_atomic_open(&af[opened], opt->out_dir, file_names[opened], err);
-        f[opened] = af[opened].f;
+    for (; !st && opened < RS_FILE_COUNT; opened++) {
+        st = rs_atomic_open(&af[opened], opt->out_dir, rs_report_file_names[opened], err);
+        files[opened] = af[opened].f;
         if (st)
             break;
     }
+    int interrupted = 0;
     if (!st) {
-        write_headers(f, sc);
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (uint32_t r = 0; r < sc->replications && !st; r++) {
-            st = rs_sim_run(sim, r, &res[r], err);
+        rs_report_headers(files, sc);
+        double t0 = now_seconds();
+        for (size_t p = 0; p < n_policies && !st && !interrupted; p++) {
+            memset(j, 0, sizeof *j);
+            *j = (job){.sc = sc, .type = lp[p].plugin.type, .params = &lp[p].params, .label = policies[p].label,
+                       .opt = opt, .reps = reps, .n_samples = n_samples, .res = lp[p].res, .done = lp[p].done,
+                       .band_n = bands, .band_exposed = bands + reps * n_samples,
+                       .band_harmed = bands + 2 * reps * n_samples, .files = files, .t0 = now_seconds(),
+                       .progress_total = reps};
+            st = run_job(j, err);
+            report->requests += j->requests;
+            draw_progress(j, 1); /* the threads have ended: no lock needed */
             if (!st) {
-                report->requests += res[r].requests;
-                write_rep(f, sc, sim, r, &res[r], r < opt->curves_reps);
+                rs_report_bands(files[RS_FILE_BANDS], sc, n_samples, reps, lp[p].done, j->band_n, j->band_exposed,
+                                j->band_harmed, policies[p].label);
+                interrupted = j->finished < reps;
             }
         }
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        report->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        report->seconds = now_seconds() - t0;
     }
     if (!st) {
-        report->reps = sc->replications;
-        report->first = res[0];
-        json_t *j = summary_json(sc, &params, res, sc->replications, report, buf);
-        if (!j || json_dumpf(j, f[F_SUMMARY], JSON_INDENT(2) | JSON_REAL_PRECISION(15)) || fputc('\n', f[F_SUMMARY]) == EOF)
+        report->partial = interrupted;
+        json_t *pols = json_array(), *paired = json_array();
+        for (size_t p = 0; p < n_policies; p++) {
+            json_t *est = rs_report_estimates(lp[p].res, lp[p].done, reps);
+            fill_policy_report(&report->policy[p], policies[p].label, lp[p].res, lp[p].done, reps, est);
+            json_array_append_new(pols, json_pack("{s:s,s:s,s:o,s:I,s:o}", "label", policies[p].label, "plugin",
+                                                  lp[p].plugin.type->name, "params",
+                                                  rs_report_value(&lp[p].params), "replications",
+                                                  (json_int_t)report->policy[p].reps_done, "estimates", est));
+            for (size_t q = 0; q < p; q++) {
+                json_t *d = rs_report_paired(lp[q].res, lp[p].res, lp[q].done, lp[p].done, reps);
+                json_object_set_new(d, "a", json_string(policies[q].label));
+                json_object_set_new(d, "b", json_string(policies[p].label));
+                json_array_append_new(paired, d);
+            }
+        }
+        json_t *j_sum = json_pack("{s:s,s:s,s:s,s:I,s:I,s:b,s:f,s:f,s:I,s:o,s:o}", "rollsim", ROLLSIM_VERSION,
+                                  "scenario", sc->name, "scenario_file", sc->file, "seed", (json_int_t)sc->seed,
+                                  "replications", (json_int_t)reps, "partial", interrupted, "horizon", sc->horizon,
+                                  "sample_every", sc->sample_every, "users", (json_int_t)sc->total_users,
+                                  "policies", pols, "paired", paired);
+        if (!j_sum || json_dumpf(j_sum, files[RS_FILE_SUMMARY], JSON_INDENT(2) | JSON_REAL_PRECISION(15)) ||
+            fputc('\n', files[RS_FILE_SUMMARY]) == EOF)
             st = RS_SET(err, RS_ERR_RUNTIME, "cannot write summary.json");
-        json_decref(j);
+        json_decref(j_sum);
     }
     for (size_t i = 0; i < opened; i++) {
         if (!st)
@@ -283,10 +370,18 @@ rs_status rs_run(const rs_scenario *sc, const rs_run_options *opt, rs_run_report
     }
     if (st && created_dir)
         rmdir(opt->out_dir); /* leave no empty folder behind a failed run (rmdir keeps a non-empty one) */
-    rs_sim_free(sim);
-    free(res);
-    free(buf);
-    rs_value_clear(&params);
-    rs_plugin_unload(&plugin);
+    for (size_t p = 0; lp && p < loaded; p++) {
+        free(lp[p].res);
+        free(lp[p].done);
+        rs_value_clear(&lp[p].params);
+        rs_plugin_unload(&lp[p].plugin);
+    }
+    free(lp);
+    free(bands);
+    free(j);
+    if (!st && interrupted)
+        RS_FAIL(err, RS_ERR_INTERRUPTED, "interrupted: wrote the %zu replications that had finished to %s/ "
+                                         "(summary.json says \"partial\": true)",
+                report->policy[0].reps_done, opt->out_dir);
     return st;
 }

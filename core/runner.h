@@ -1,7 +1,11 @@
-/* The Monte Carlo runner: a scenario's replications through the simulation, then the output folder. */
+/* The Monte Carlo runner: a scenario's replications through the simulation, for one policy (`run`) or several
+ * on the same replications (`compare`), on J threads, then the output folder. Replication r of every policy
+ * draws from the streams of (seed, r) only, so the outputs are byte-identical whatever J, and two policies see
+ * the same traffic and the same version draws (common random numbers). */
 #ifndef RS_RUNNER_H
 #define RS_RUNNER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,25 +15,45 @@
 #include "status.h"
 
 #define ROLLSIM_VERSION "0.1.0"
+#define RS_MAX_POLICIES 16
+
+/* One policy to run: a label, the plugin's name or path, and its parameters as written (a TABLE). */
+typedef struct rs_policy_choice {
+    const char *label;
+    const char *plugin;
+    const rs_value *params;
+} rs_policy_choice;
 
 typedef struct rs_run_options {
     const char *out_dir;
-    size_t curves_reps; /* replications whose curves go into curves.csv */
+    size_t curves_reps;                 /* replications whose curves go into curves.csv */
+    unsigned jobs;                      /* threads; 0 or 1 = run in the calling thread's order */
+    int progress;                       /* draw a progress bar on stderr */
+    const volatile sig_atomic_t *stop;  /* set (by a signal handler) to stop early; may be NULL */
 } rs_run_options;
 
 /* What a run found, for the human summary. */
-typedef struct rs_run_report {
-    size_t reps;
+typedef struct rs_policy_report {
+    char label[128];
+    size_t reps_done;
     size_t promoted, rolled_back, incomplete, bad, escapes, false_rollbacks;
     rs_rep_result first; /* replication 0 */
-    rs_describe harm, exposed, time_to_full, rollback_time;
+    double harm_mean, harm_p95, exposed_mean;
+} rs_policy_report;
+
+typedef struct rs_run_report {
+    size_t reps;    /* asked for */
+    int partial;    /* stopped early: only some replications finished */
     uint64_t requests;
-    double seconds; /* simulation time, wall clock */
-    char plugin_path[4096];
+    double seconds; /* wall clock of the simulations */
+    size_t n_policies;
+    rs_policy_report policy[RS_MAX_POLICIES];
 } rs_run_report;
 
-/* Runs every replication of sc and writes curves.csv, runs.csv, events.csv and summary.json into
- * opt->out_dir (all or nothing). */
-rs_status rs_run(const rs_scenario *sc, const rs_run_options *opt, rs_run_report *report, rs_error *err);
+/* Runs every replication of sc for each policy and writes curves.csv, runs.csv, events.csv, bands.csv and
+ * summary.json into opt->out_dir (atomically, all or nothing). When opt->stop is set during the run, the
+ * finished replications are written, the summary says "partial": true, and RS_ERR_INTERRUPTED is returned. */
+rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t n_policies,
+                 const rs_run_options *opt, rs_run_report *report, rs_error *err);
 
 #endif

@@ -684,11 +684,83 @@ static rs_status read_policy(reader *r, int top, rs_scenario *s)
     return st;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* `policies = { label = { name = "plugin", ...params }, ... }`, kept sorted by label. */
+static rs_status read_policies(reader *r, int top, rs_scenario *s)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, top, "policies");
+    int idx = lua_gettop(L);
+    rs_status st = RS_OK;
+    if (lua_isnil(L, idx)) {
+        lua_pop(L, 1);
+        return RS_OK;
+    }
+    if (!lua_istable(L, idx)) {
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: policies: expected a table of labelled policies, got %s", r->file,
+                    type_of(L, idx));
+        lua_pop(L, 1);
+        return st;
+    }
+    size_t n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            lua_pop(L, 2);
+            RS_FAIL(r->err, RS_ERR_INPUT, "%s: policies: expected labelled policies (policies = { plan_a = { name "
+                                          "= \"fixed_stages\", ... } })", r->file);
+        }
+        n++;
+    }
+    s->policy_labels = calloc(n + 1, sizeof *s->policy_labels);
+    s->policy_plugins = calloc(n + 1, sizeof *s->policy_plugins);
+    s->policy_params = calloc(n + 1, sizeof *s->policy_params);
+    if (!s->policy_labels || !s->policy_plugins || !s->policy_params)
+        st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
+    lua_pushnil(L);
+    while (!st && lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (!(s->policy_labels[s->n_policies++] = strdup(lua_tostring(L, -1))))
+            st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
+    }
+    if (st)
+        lua_pop(L, 1); /* the key left by an interrupted traversal */
+    qsort(s->policy_labels, s->n_policies, sizeof *s->policy_labels, cmp_str);
+    for (size_t i = 0; i < s->n_policies && !st; i++) {
+        char path[300];
+        snprintf(path, sizeof path, "policies.%s", s->policy_labels[i]);
+        lua_getfield(L, idx, s->policy_labels[i]);
+        int p = lua_gettop(L);
+        if (!lua_istable(L, p))
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected a table such as { name = \"fixed_stages\", ... }, got %s",
+                        r->file, path, type_of(L, p));
+        if (!st)
+            st = get_string(r, p, path, "name", 1, NULL, &s->policy_plugins[i]);
+        if (!st) {
+            lua_pushnil(L);
+            lua_setfield(L, p, "name");
+            st = to_value(r, p, path, 0, &s->policy_params[i]);
+            if (!st && s->policy_params[i].kind == RS_VALUE_LIST && s->policy_params[i].len == 0)
+                s->policy_params[i].kind = RS_VALUE_TABLE;
+            if (!st && s->policy_params[i].kind != RS_VALUE_TABLE)
+                st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected named parameters, not a list", r->file, path);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return st;
+}
+
 static rs_status convert(reader *r, int top, rs_scenario *s)
 {
     rs_status st = check_keys(r, top, "", top_keys, sizeof top_keys / sizeof *top_keys);
     if (!st)
-        st = refuse_unimplemented(r, top, "", (const char *const[]){"policies", "events", "outputs"}, 3);
+        st = refuse_unimplemented(r, top, "", (const char *const[]){"events", "outputs"}, 2);
     if (!st)
         st = get_string(r, top, "", "name", 0, "unnamed scenario", &s->name);
     if (!st)
@@ -713,6 +785,8 @@ static rs_status convert(reader *r, int top, rs_scenario *s)
         st = read_versions(r, top, s);
     if (!st)
         st = read_policy(r, top, s);
+    if (!st)
+        st = read_policies(r, top, s);
     return st;
 }
 
@@ -829,6 +903,15 @@ void rs_scenario_free(rs_scenario *s)
     free(s->description);
     free(s->policy_name);
     rs_value_clear(&s->policy);
+    for (size_t i = 0; i < s->n_policies; i++) {
+        free(s->policy_labels[i]);
+        free(s->policy_plugins ? s->policy_plugins[i] : NULL);
+        if (s->policy_params)
+            rs_value_clear(&s->policy_params[i]);
+    }
+    free(s->policy_labels);
+    free(s->policy_plugins);
+    free(s->policy_params);
     memset(s, 0, sizeof *s);
 }
 

@@ -40,6 +40,11 @@ typedef struct rs_scenario {
     char *policy_name;  /* plugin name or path */
     rs_value policy;    /* TABLE of the policy's parameters (without `name`), as written */
     uint64_t total_users;
+    /* `policies`, for compare: labelled policies, sorted by label. */
+    size_t n_policies;
+    char **policy_labels;
+    char **policy_plugins;
+    rs_value *policy_params; /* TABLEs, without `name` */
 } rs_scenario;
 
 /* Loads a scenario from path, or the built-in quick start when path is NULL, applying each "KEY=VALUE" of

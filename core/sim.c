@@ -55,6 +55,7 @@ struct rs_sim {
     double *sample_w; /* n_samples * nc */
     size_t n_samples, max_samples;
     void *state;
+    const volatile sig_atomic_t *stop;
 };
 
 const char *rs_outcome_name(rs_outcome o)
@@ -470,6 +471,10 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
             if (!rs.policy_done)
                 st = decide(sim, &rs, ev.t, err);
         } else if (ev.kind == RS_EV_SAMPLE) {
+            if (sim->stop && *sim->stop) {
+                st = RS_SET(err, RS_ERR_INTERRUPTED, "replication %u interrupted", rep);
+                break;
+            }
             take_sample(sim, &rs, ev.t);
             double next = (double)sim->n_samples * sc->sample_every;
             if (sim->n_samples < sim->max_samples)
@@ -521,6 +526,11 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     res->harmed_users = sim->harmed_any;
     res->exposed = sim->exposed_any;
     return RS_OK;
+}
+
+void rs_sim_set_stop(rs_sim *sim, const volatile sig_atomic_t *stop)
+{
+    sim->stop = stop;
 }
 
 const rs_sample *rs_sim_samples(const rs_sim *sim, size_t *n, const double **weights)

@@ -5,6 +5,7 @@
 #ifndef RS_SIM_H
 #define RS_SIM_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,9 @@ typedef struct rs_sim rs_sim;
 rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_value *params, rs_sim **out,
                        rs_error *err);
 void rs_sim_free(rs_sim *sim);
+
+/* While *stop is non-zero, a running replication ends early with RS_ERR_INTERRUPTED. stop may be NULL. */
+void rs_sim_set_stop(rs_sim *sim, const volatile sig_atomic_t *stop);
 
 /* Creates and destroys the policy once, so that bad parameters are reported before a run writes anything.
  * RS_ERR_INPUT with the plugin's message on failure. */

@@ -207,3 +207,50 @@ const char *rs_value_string(const rs_value *v)
 {
     return v && v->kind == RS_VALUE_STRING ? v->str : NULL;
 }
+
+int rs_value_parse_text(const char *text, rs_value *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *comma = strchr(text, ',');
+    if (comma) {
+        out->kind = RS_VALUE_LIST;
+        for (const char *item = text;;) {
+            size_t len = comma ? (size_t)(comma - item) : strlen(item);
+            char *one = strndup(item, len);
+            rs_value *items = realloc(out->items, (out->len + 1) * sizeof *items);
+            if (items)
+                out->items = items;
+            if (!one || !items || rs_value_parse_text(one, &out->items[out->len])) {
+                free(one);
+                rs_value_clear(out);
+                return -1;
+            }
+            free(one);
+            out->len++;
+            if (!comma)
+                return 0;
+            item = comma + 1;
+            comma = strchr(item, ',');
+        }
+    }
+    double x;
+    char *end;
+    x = strtod(text, &end);
+    if (*text && !*end && isfinite(x)) {
+        out->kind = RS_VALUE_NUMBER;
+        out->num = x;
+        return 0;
+    }
+    if (rs_parse_duration(text, &x) == 0) {
+        out->kind = RS_VALUE_NUMBER;
+        out->num = x;
+        return 0;
+    }
+    if (!strcmp(text, "true") || !strcmp(text, "false")) {
+        out->kind = RS_VALUE_BOOL;
+        out->num = text[0] == 't';
+        return 0;
+    }
+    out->kind = RS_VALUE_STRING;
+    return (out->str = strdup(text)) ? 0 : -1;
+}

@@ -33,6 +33,11 @@ void rs_value_format(const rs_value *v, char *buf, size_t len);
 /* Parses a duration or number: "6" (hours), "30m", "6h", "2d", "45s". Returns 0 and *hours, or -1. */
 int rs_parse_duration(const char *text, double *hours);
 
+/* Parses text as a command-line value: "0.05" (number), "6h" (duration -> hours), "true"/"false",
+ * "0.01,0.1,1" (a list of such values), anything else a string. Fills *out (free with rs_value_clear);
+ * returns -1 when out of memory. */
+int rs_value_parse_text(const char *text, rs_value *out);
+
 /* The accessors handed to plugins through rs_host. */
 rs_value_kind rs_value_kind_of(const rs_value *v);
 size_t rs_value_len(const rs_value *v);

@@ -215,7 +215,7 @@ cli missing_file 2 "rollsim: nonexistent.lua: cannot open scenario: No such file
     -- run nonexistent.lua --out o --quiet
 cli scenario_is_folder 2 "rollsim: adir: cannot read scenario: Is a directory" \
     -- run adir --out o --quiet
-cli two_scenarios 2 "rollsim: run takes one scenario, got 2 (good.lua, other.lua, ...)" \
+cli two_scenarios 2 "rollsim: run takes one scenario, got 2 (good.lua, other.lua)" \
     -- run good.lua other.lua --out o --quiet
 cli unknown_command 2 "rollsim: unknown command 'runn' (did you mean 'run'?) (see rollsim --help)" \
     -- runn good.lua

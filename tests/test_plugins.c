@@ -135,8 +135,9 @@ static int file_nonempty(const char *dir, const char *name)
 /* Runs the scenario with its output in s->out; returns the status, message in err. */
 static rs_status run(const rs_scenario *sc, const scratch *s, rs_run_report *report, rs_error *err)
 {
-    rs_run_options opt = {s->out, 1};
-    return rs_run(sc, &opt, report, err);
+    rs_run_options opt = {.out_dir = s->out, .curves_reps = 1, .jobs = 1};
+    rs_policy_choice policy = {sc->policy_name, sc->policy_name, &sc->policy};
+    return rs_run(sc, &policy, 1, &opt, report, err);
 }
 
 /* A counter exported by a test plugin that this test holds open (so its statics outlive rs_run's dlclose). */
@@ -482,10 +483,10 @@ static void test_cxx_plugin(void **state)
     if (st)
         fail_msg("%s", err.msg);
     assert_int_equal(report.reps, 2);
-    assert_int_equal(report.promoted, 2);
-    assert_int_equal(report.first.outcome, RS_OUTCOME_PROMOTED);
-    assert_near(report.first.time_to_full, 0, 0);
-    assert_int_equal(report.first.stage_reached, 1);
+    assert_int_equal(report.policy[0].promoted, 2);
+    assert_int_equal(report.policy[0].first.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(report.policy[0].first.time_to_full, 0, 0);
+    assert_int_equal(report.policy[0].first.stage_reached, 1);
     assert_true(file_nonempty(s.out, "summary.json"));
     assert_true(file_nonempty(s.out, "runs.csv"));
     scratch_free(&s);

@@ -23,8 +23,9 @@ static void run_file(const char *rel, const char *out, const char *const *sets, 
     rs_error err = {0};
     if (rs_scenario_load(source_path(rel), sets, n_sets, &sc, &err))
         fail_msg("%s", err.msg);
-    rs_run_options opt = {out, 10};
-    if (rs_run(&sc, &opt, rep, &err))
+    rs_run_options opt = {.out_dir = out, .curves_reps = 10, .jobs = 1};
+    rs_policy_choice policy = {sc.policy_name, sc.policy_name, &sc.policy};
+    if (rs_run(&sc, &policy, 1, &opt, rep, &err))
         fail_msg("%s", err.msg);
     rs_scenario_free(&sc);
 }
@@ -55,7 +56,7 @@ static void seed_features_exact(void **state)
     size_t len;
     char *csv = slurp(dir, "curves.csv", &len);
     char *line = strtok(csv, "\n");
-    assert_string_equal(line, "rep,t,N,P,exposed,harmed,stage,weight_new");
+    assert_string_equal(line, "rep,t,N,P,exposed,harmed,stage,weight_new,policy");
     static const char *const P[] = {"0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"};
     for (int k = 0; k < 10; k++) {
         line = strtok(NULL, "\n");
@@ -65,8 +66,8 @@ static void seed_features_exact(void **state)
         if (strncmp(line, expect, strlen(expect)))
             fail_msg("t = %d: got \"%s\", expected it to start with \"%s\"", k, line, expect);
     }
-    assert_int_equal(rep.first.outcome, RS_OUTCOME_PROMOTED);
-    assert_near(rep.first.time_to_full, 9, 0);
+    assert_int_equal(rep.policy[0].first.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(rep.policy[0].first.time_to_full, 9, 0);
     free(csv);
 }
 
@@ -80,8 +81,8 @@ static void same_seed_same_bytes(void **state)
     rs_run_report rep;
     run_file("scenarios/quickstart.lua", a, sets, 1, &rep);
     run_file("scenarios/quickstart.lua", b, sets, 1, &rep);
-    static const char *const files[] = {"curves.csv", "runs.csv", "events.csv", "summary.json"};
-    for (int i = 0; i < 4; i++) {
+    static const char *const files[] = {"curves.csv", "runs.csv", "events.csv", "bands.csv", "summary.json"};
+    for (int i = 0; i < 5; i++) {
         size_t la, lb;
         char *x = slurp(a, files[i], &la), *y = slurp(b, files[i], &lb);
         assert_int_equal(la, lb);
@@ -121,9 +122,9 @@ static void quickstart_stages(void **state)
         if (!at)
             fail_msg("curves.csv has no row starting \"%s\"", key + 1);
     }
-    assert_int_equal(rep.first.outcome, RS_OUTCOME_PROMOTED);
-    assert_near(rep.first.time_to_full, 60, 0);
-    assert_int_equal(rep.first.stage_reached, 5);
+    assert_int_equal(rep.policy[0].first.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(rep.policy[0].first.time_to_full, 60, 0);
+    assert_int_equal(rep.policy[0].first.stage_reached, 5);
     free(csv);
 }
 
