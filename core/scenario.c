@@ -1,7 +1,9 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <gsl/gsl_randist.h>
 #include <lauxlib.h>
+#include <pthread.h>
 #include <lua.h>
 #include <lualib.h>
 #include <math.h>
@@ -33,6 +35,79 @@ static int helper_hours(lua_State *L)
 static int helper_days(lua_State *L)
 {
     lua_pushnumber(L, luaL_checknumber(L, 1) * 24);
+    return 1;
+}
+
+/* Distributions for version parameters, drawn once per replication: the helpers return a tagged table that
+ * the loader turns into an rs_dist. Arguments are checked here, so errors point at the scenario's line. */
+static int push_dist(lua_State *L, const char *kind, double a, double b)
+{
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, kind);
+    lua_setfield(L, -2, "__rollsim_dist");
+    lua_pushnumber(L, a);
+    lua_setfield(L, -2, "a");
+    lua_pushnumber(L, b);
+    lua_setfield(L, -2, "b");
+    return 1;
+}
+
+static int helper_beta(lua_State *L)
+{
+    double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2);
+    luaL_argcheck(L, a > 0 && isfinite(a), 1, "beta(a, b) needs a > 0");
+    luaL_argcheck(L, b > 0 && isfinite(b), 2, "beta(a, b) needs b > 0");
+    return push_dist(L, "beta", a, b);
+}
+
+static int helper_uniform(lua_State *L)
+{
+    double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2);
+    luaL_argcheck(L, isfinite(a) && isfinite(b) && a < b, 2, "uniform(a, b) needs a < b");
+    return push_dist(L, "uniform", a, b);
+}
+
+static int helper_normal(lua_State *L)
+{
+    double mu = luaL_checknumber(L, 1), sd = luaL_checknumber(L, 2);
+    luaL_argcheck(L, sd > 0 && isfinite(sd) && isfinite(mu), 2, "normal(mean, sd) needs sd > 0");
+    return push_dist(L, "normal", mu, sd);
+}
+
+static int helper_lognormal(lua_State *L)
+{
+    double mu = luaL_checknumber(L, 1), sd = luaL_checknumber(L, 2);
+    luaL_argcheck(L, sd > 0 && isfinite(sd) && isfinite(mu), 2, "lognormal(mu, sigma) needs sigma > 0");
+    return push_dist(L, "lognormal", mu, sd);
+}
+
+static int helper_choice(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, 1);
+    luaL_argcheck(L, n >= 1, 1, "choice{ {p1, v1}, {p2, v2}, ... } needs at least one option");
+    double sum = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 1, i);
+        if (!lua_istable(L, -1))
+            return luaL_error(L, "choice: option %d must be a pair {probability, value}", (int)i);
+        lua_geti(L, -1, 1);
+        lua_geti(L, -2, 2);
+        if (!lua_isnumber(L, -2) || !lua_isnumber(L, -1))
+            return luaL_error(L, "choice: option %d must be a pair {probability, value} of numbers", (int)i);
+        double p = lua_tonumber(L, -2);
+        if (!(p >= 0 && p <= 1))
+            return luaL_error(L, "choice: option %d has probability %f, expected one in [0, 1]", (int)i, p);
+        sum += p;
+        lua_pop(L, 3);
+    }
+    if (fabs(sum - 1) > 1e-9)
+        return luaL_error(L, "choice: the probabilities sum to %f, expected 1", sum);
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, "choice");
+    lua_setfield(L, -2, "__rollsim_dist");
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "options");
     return 1;
 }
 
@@ -126,7 +201,9 @@ static lua_State *new_state(lua_limits *lim)
     }
     static const luaL_Reg helpers[] = {{"minutes", helper_minutes}, {"hours", helper_hours},
                                        {"days", helper_days},       {"scenario", helper_scenario},
-                                       {NULL, NULL}};
+                                       {"beta", helper_beta},       {"uniform", helper_uniform},
+                                       {"normal", helper_normal},   {"lognormal", helper_lognormal},
+                                       {"choice", helper_choice},   {NULL, NULL}};
     lua_pushglobaltable(L);
     luaL_setfuncs(L, helpers, 0);
     lua_pop(L, 1);
@@ -293,6 +370,7 @@ typedef struct reader {
     lua_State *L;
     const char *file;
     rs_error *err;
+    int keep_state; /* a version's `bad` is a Lua function: the state outlives the loader */
 } reader;
 
 static const char *type_of(lua_State *L, int idx)
@@ -374,6 +452,71 @@ static rs_status get_number(reader *r, int idx, const char *path, const char *ke
     }
     lua_pop(L, 1);
     *out = x;
+    return st;
+}
+
+/* Reads field key as a version parameter: a number in [lo, hi] or a distribution (beta, uniform, normal,
+ * lognormal, choice); supports and values of uniform and choice must lie in [lo, hi] too. */
+static rs_status get_dist(reader *r, int idx, const char *path, const char *key, int required, double dflt,
+                          double lo, double hi, rs_dist *out)
+{
+    lua_State *L = r->L;
+    memset(out, 0, sizeof *out);
+    lua_getfield(L, idx, key);
+    int t = lua_gettop(L);
+    if (!lua_istable(L, t)) {
+        lua_pop(L, 1);
+        out->kind = RS_DIST_FIXED;
+        return get_number(r, idx, path, key, required, dflt, lo, hi, 0, 0, &out->a);
+    }
+    rs_status st = RS_OK;
+    lua_getfield(L, t, "__rollsim_dist");
+    const char *kind = lua_tostring(L, -1);
+    char range[96];
+    snprintf(range, sizeof range, "[%.10g, %.10g]", lo, hi);
+    if (!kind) {
+        st = RS_SET(r->err, RS_ERR_INPUT,
+                    "%s: %s.%s: expected a number or a distribution (beta, uniform, normal, lognormal, choice), got "
+                    "a table",
+                    r->file, path, key);
+    } else if (!strcmp(kind, "choice")) {
+        out->kind = RS_DIST_CHOICE;
+        lua_getfield(L, t, "options");
+        out->n = (size_t)lua_rawlen(L, -1);
+        out->p = calloc(out->n, sizeof *out->p);
+        out->v = calloc(out->n, sizeof *out->v);
+        if (!out->p || !out->v)
+            st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
+        for (size_t i = 0; i < out->n && !st; i++) {
+            lua_geti(L, -1, (lua_Integer)i + 1);
+            lua_geti(L, -1, 1);
+            lua_geti(L, -2, 2);
+            out->p[i] = lua_tonumber(L, -2);
+            out->v[i] = lua_tonumber(L, -1);
+            if (!(out->v[i] >= lo && out->v[i] <= hi))
+                st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.%s: choice option %zu has value %.10g, expected one in %s",
+                            r->file, path, key, i + 1, out->v[i], range);
+            lua_pop(L, 3);
+        }
+        lua_pop(L, 1);
+    } else {
+        lua_getfield(L, t, "a");
+        lua_getfield(L, t, "b");
+        out->a = lua_tonumber(L, -2);
+        out->b = lua_tonumber(L, -1);
+        lua_pop(L, 2);
+        out->kind = !strcmp(kind, "beta")      ? RS_DIST_BETA
+                    : !strcmp(kind, "uniform") ? RS_DIST_UNIFORM
+                    : !strcmp(kind, "normal")  ? RS_DIST_NORMAL
+                                               : RS_DIST_LOGNORMAL;
+        if (out->kind == RS_DIST_BETA && (lo > 0 || hi < 1))
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.%s: beta draws lie in [0, 1], outside %s", r->file, path, key,
+                        range);
+        if (out->kind == RS_DIST_UNIFORM && (out->a < lo || out->b > hi))
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.%s: uniform(%.10g, %.10g) reaches outside %s", r->file, path,
+                        key, out->a, out->b, range);
+    }
+    lua_pop(L, 2);
     return st;
 }
 
@@ -617,17 +760,25 @@ static rs_status read_versions(reader *r, int top, rs_scenario *s)
         if (!st)
             st = get_bool(r, idx, path, "baseline", &v->baseline);
         if (!st)
-            st = get_number(r, idx, path, "error_rate", 1, 0, 0, 1, 0, 0, &v->error_rate);
+            st = get_dist(r, idx, path, "error_rate", 1, 0, 0, 1, &v->error_rate);
         if (!st)
-            st = get_number(r, idx, path, "success_rate", 0, 1, 0, 1, 0, 0, &v->success_rate);
+            st = get_dist(r, idx, path, "success_rate", 0, 1, 0, 1, &v->success_rate);
         if (!st) {
             int bad = -1;
             lua_getfield(L, idx, "bad");
-            int has_bad = !lua_isnil(L, -1);
-            lua_pop(L, 1);
-            if (has_bad) {
-                st = get_bool(r, idx, path, "bad", &bad);
-                v->bad = bad;
+            if (lua_isfunction(L, -1)) { /* kept in the registry; the state stays open for it */
+                v->bad = 2;
+                v->bad_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+                r->keep_state = 1;
+            } else if (lua_isboolean(L, -1)) {
+                v->bad = bad = lua_toboolean(L, -1);
+                lua_pop(L, 1);
+            } else {
+                if (!lua_isnil(L, -1))
+                    st = RS_SET(r->err, RS_ERR_INPUT,
+                                "%s: %s.bad: expected true, false or a function(v, baseline), got %s", r->file, path,
+                                type_of(L, -1));
+                lua_pop(L, 1);
             }
         }
         for (size_t j = 0; j < i && !st; j++)
@@ -794,11 +945,14 @@ rs_status rs_scenario_load_string(const char *text, size_t len, const char *chun
                                   size_t n_sets, rs_scenario *out, rs_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (!(out->file = strdup(chunk_name)))
+    lua_limits *lim = calloc(1, sizeof *lim); /* the allocator's state; lives as long as the Lua state */
+    if (!lim || !(out->file = strdup(chunk_name))) {
+        free(lim);
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
-    lua_limits lim = {0, 0};
-    lua_State *L = new_state(&lim);
+    }
+    lua_State *L = new_state(lim);
     if (!L) {
+        free(lim);
         rs_scenario_free(out);
         RS_FAIL(err, RS_ERR_RUNTIME, "cannot create a Lua state");
     }
@@ -831,10 +985,25 @@ rs_status rs_scenario_load_string(const char *text, size_t len, const char *chun
     for (size_t i = 0; i < n_sets && !st; i++)
         st = apply_set(L, chunk_name, sets[i], err);
     if (!st) {
-        reader r = {L, chunk_name, err};
+        reader r = {L, chunk_name, err, 0};
         st = convert(&r, lua_gettop(L), out);
+        if (!st && r.keep_state) {
+            pthread_mutex_t *lock = malloc(sizeof *lock);
+            if (!lock)
+                st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+            else {
+                pthread_mutex_init(lock, NULL);
+                lua_settop(L, 0);
+                out->lua = L;
+                out->lua_lock = lock;
+                L = NULL;
+            }
+        }
     }
-    lua_close(L);
+    if (L) {
+        lua_close(L);
+        free(lim);
+    }
     if (st)
         rs_scenario_free(out);
     return st;
@@ -894,8 +1063,21 @@ void rs_scenario_free(rs_scenario *s)
         return;
     for (size_t i = 0; i < s->n_segments; i++)
         free(s->segments[i].name);
-    for (size_t i = 0; i < s->n_versions; i++)
+    for (size_t i = 0; i < s->n_versions; i++) {
         free(s->versions[i].name);
+        free(s->versions[i].error_rate.p);
+        free(s->versions[i].error_rate.v);
+        free(s->versions[i].success_rate.p);
+        free(s->versions[i].success_rate.v);
+    }
+    if (s->lua) {
+        void *lim;
+        lua_getallocf(s->lua, &lim);
+        lua_close(s->lua);
+        free(lim);
+        pthread_mutex_destroy(s->lua_lock);
+        free(s->lua_lock);
+    }
     free(s->segments);
     free(s->versions);
     free(s->file);
@@ -915,11 +1097,107 @@ void rs_scenario_free(rs_scenario *s)
     memset(s, 0, sizeof *s);
 }
 
-int rs_scenario_version_bad(const rs_scenario *s, size_t v)
+double rs_dist_mean(const rs_dist *d)
+{
+    switch (d->kind) {
+    case RS_DIST_FIXED: return d->a;
+    case RS_DIST_BETA: return d->a / (d->a + d->b);
+    case RS_DIST_UNIFORM: return (d->a + d->b) / 2;
+    case RS_DIST_NORMAL: return d->a;
+    case RS_DIST_LOGNORMAL: return exp(d->a + d->b * d->b / 2);
+    case RS_DIST_CHOICE: {
+        double m = 0;
+        for (size_t i = 0; i < d->n; i++)
+            m += d->p[i] * d->v[i];
+        return m;
+    }
+    }
+    return NAN;
+}
+
+static double dist_draw(const rs_dist *d, gsl_rng *r)
+{
+    switch (d->kind) {
+    case RS_DIST_FIXED: return d->a;
+    case RS_DIST_BETA: return gsl_ran_beta(r, d->a, d->b);
+    case RS_DIST_UNIFORM: return gsl_ran_flat(r, d->a, d->b);
+    case RS_DIST_NORMAL: return d->a + gsl_ran_gaussian(r, d->b);
+    case RS_DIST_LOGNORMAL: return gsl_ran_lognormal(r, d->a, d->b);
+    case RS_DIST_CHOICE: {
+        double u = gsl_rng_uniform(r), c = 0;
+        for (size_t i = 0; i + 1 < d->n; i++) {
+            c += d->p[i];
+            if (u < c)
+                return d->v[i];
+        }
+        return d->v[d->n - 1];
+    }
+    }
+    return NAN;
+}
+
+rs_status rs_scenario_draw(const rs_scenario *s, gsl_rng *r, uint32_t rep, rs_version_draw *draws, rs_error *err)
+{
+    for (size_t v = 0; v < s->n_versions; v++) {
+        /* Both parameters of every version are drawn, in order, whether random or not: adding a prior to one
+         * version does not shift the draws of another. */
+        double e = dist_draw(&s->versions[v].error_rate, r), q = dist_draw(&s->versions[v].success_rate, r);
+        if (!(e >= 0 && e <= 1) || !(q >= 0 && q <= 1))
+            RS_FAIL(err, RS_ERR_INPUT,
+                    "%s: versions[%zu].%s: replication %u drew %.6g, outside [0, 1] (a probability needs a prior "
+                    "on [0, 1], such as beta(a, b))",
+                    s->file, v + 1, !(e >= 0 && e <= 1) ? "error_rate" : "success_rate", rep,
+                    !(e >= 0 && e <= 1) ? e : q);
+        draws[v].error_rate = e;
+        draws[v].success_rate = q;
+    }
+    return RS_OK;
+}
+
+static void push_version(lua_State *L, const rs_version *v, const rs_version_draw *d)
+{
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, v->name);
+    lua_setfield(L, -2, "name");
+    lua_pushnumber(L, d->error_rate);
+    lua_setfield(L, -2, "error_rate");
+    lua_pushnumber(L, d->success_rate);
+    lua_setfield(L, -2, "success_rate");
+}
+
+int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_draw *draws, rs_error *err)
 {
     if (v == s->baseline)
         return 0;
-    if (s->versions[v].bad >= 0)
-        return s->versions[v].bad;
-    return s->versions[v].error_rate > s->versions[s->baseline].error_rate * 1.1;
+    const rs_version *ver = &s->versions[v];
+    if (ver->bad == 0 || ver->bad == 1)
+        return ver->bad;
+    if (ver->bad < 0)
+        return draws[v].error_rate > draws[s->baseline].error_rate * 1.1;
+    lua_State *L = s->lua;
+    pthread_mutex_lock(s->lua_lock);
+    void *ud;
+    lua_getallocf(L, &ud);
+    ((lua_limits *)ud)->instructions = 0;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
+    lua_pushcfunction(L, traceback_handler);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ver->bad_ref);
+    push_version(L, ver, &draws[v]);
+    push_version(L, &s->versions[s->baseline], &draws[s->baseline]);
+    int result = -1;
+    if (lua_pcall(L, 2, 1, 1) != LUA_OK) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "(no message)");
+        first_line(msg);
+        RS_SET(err, RS_ERR_INPUT, "%s: versions[%zu].bad: %s", s->file, v + 1, msg);
+    } else if (!lua_isboolean(L, -1)) {
+        RS_SET(err, RS_ERR_INPUT, "%s: versions[%zu].bad: the function returned %s, expected true or false", s->file,
+               v + 1, luaL_typename(L, -1));
+    } else {
+        result = lua_toboolean(L, -1);
+    }
+    lua_settop(L, 0);
+    lua_sethook(L, NULL, 0, 0);
+    pthread_mutex_unlock(s->lua_lock);
+    return result;
 }

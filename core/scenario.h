@@ -5,6 +5,7 @@
 #define RS_SCENARIO_H
 
 #include <stddef.h>
+#include <gsl/gsl_rng.h>
 #include <stdint.h>
 
 #include "status.h"
@@ -16,12 +17,30 @@ typedef struct rs_segment {
     double rate; /* requests per user per hour */
 } rs_segment;
 
+/* A version parameter: a number, or a distribution drawn once per replication (SPEC §5). */
+typedef enum rs_dist_kind {
+    RS_DIST_FIXED = 0, /* a */
+    RS_DIST_BETA,      /* beta(a, b) */
+    RS_DIST_UNIFORM,   /* uniform(a, b) */
+    RS_DIST_NORMAL,    /* normal(mean a, sd b) */
+    RS_DIST_LOGNORMAL, /* lognormal(mu a, sigma b): exp of a normal */
+    RS_DIST_CHOICE     /* choice{ {p1, v1}, ... }: value v_i with probability p_i */
+} rs_dist_kind;
+
+typedef struct rs_dist {
+    rs_dist_kind kind;
+    double a, b;
+    size_t n;          /* CHOICE */
+    double *p, *v;     /* CHOICE: probabilities (summing to 1) and values */
+} rs_dist;
+
 typedef struct rs_version {
     char *name;
     int baseline;
-    double error_rate;   /* probability a request gets an error response */
-    double success_rate; /* probability a non-error response is a success (the reward) */
-    int bad;             /* -1: decided by the default rule of §2; 0 or 1: set by the scenario */
+    rs_dist error_rate;   /* probability a request gets an error response */
+    rs_dist success_rate; /* probability a non-error response is a success (the reward) */
+    int bad;              /* -1: the default rule of §2; 0 or 1: set by the scenario; 2: bad_ref decides */
+    int bad_ref;          /* registry reference of the Lua function `bad` (when bad == 2) */
 } rs_version;
 
 typedef struct rs_scenario {
@@ -45,6 +64,8 @@ typedef struct rs_scenario {
     char **policy_labels;
     char **policy_plugins;
     rs_value *policy_params; /* TABLEs, without `name` */
+    void *lua;               /* the scenario's Lua state, kept only when a version's `bad` is a function */
+    void *lua_lock;          /* pthread_mutex_t serialising calls into it */
 } rs_scenario;
 
 /* Loads a scenario from path, or the built-in quick start when path is NULL, applying each "KEY=VALUE" of
@@ -59,8 +80,22 @@ rs_status rs_scenario_load_string(const char *text, size_t len, const char *chun
 
 void rs_scenario_free(rs_scenario *s);
 
-/* Whether candidate v is bad: the scenario's `bad`, else error rate > baseline's x 1.1 (§2). */
-int rs_scenario_version_bad(const rs_scenario *s, size_t v);
+/* The drawn parameters of one replication. */
+typedef struct rs_version_draw {
+    double error_rate, success_rate;
+} rs_version_draw;
+
+/* Draws every version's parameters for one replication from r (always in the same order), into
+ * draws[n_versions]. A draw outside [0, 1] is RS_ERR_INPUT naming the version, key and replication. */
+rs_status rs_scenario_draw(const rs_scenario *s, gsl_rng *r, uint32_t rep, rs_version_draw *draws, rs_error *err);
+
+/* Whether candidate v is bad given the replication's draws: the scenario's `bad` (a boolean, or a Lua
+ * function of the drawn version and baseline, called under a lock), else error rate > baseline's x 1.1 (§2).
+ * Returns 0 or 1, or -1 with err set when the Lua function fails. */
+int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_draw *draws, rs_error *err);
+
+/* The mean of a parameter (its value when fixed), for display. */
+double rs_dist_mean(const rs_dist *d);
 
 /* The built-in quick start (scenarios/quickstart.lua, embedded at build time). */
 extern const char rs_builtin_quickstart[];

@@ -47,7 +47,8 @@ struct rs_sim {
     rs_routing routing;
     double *act_weights;
     rs_queue queue;
-    gsl_rng *arrivals, *outcomes, *policy_rng;
+    gsl_rng *arrivals, *outcomes, *policy_rng, *versions_rng;
+    rs_version_draw *draws; /* this replication's version parameters */
     struct rs_rng policy_stream;
     rs_run_log log;
 
@@ -92,6 +93,8 @@ void rs_sim_free(rs_sim *sim)
     gsl_rng_free(sim->arrivals);
     gsl_rng_free(sim->outcomes);
     gsl_rng_free(sim->policy_rng);
+    gsl_rng_free(sim->versions_rng);
+    free(sim->draws);
     rs_log_free(&sim->log);
     free(sim->samples);
     free(sim->sample_w);
@@ -137,10 +140,12 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     sim->arrivals = rs_rng_alloc(s->seed, 0, RS_STREAM_ARRIVALS);
     sim->outcomes = rs_rng_alloc(s->seed, 0, RS_STREAM_OUTCOMES);
     sim->policy_rng = rs_rng_alloc(s->seed, 0, RS_STREAM_POLICY);
+    sim->versions_rng = rs_rng_alloc(s->seed, 0, RS_STREAM_VERSIONS);
+    sim->draws = calloc(nv, sizeof *sim->draws);
     if (!sim->seg || !sim->segment_users || !sim->version_names || !sim->segment_names || !sim->cand_of ||
         !sim->err_thr || !sim->succ_thr || !sim->cells || !sim->snapshot || !sim->since || !sim->vobs ||
         !sim->exposed_v || !sim->prev_users || !sim->flags || !sim->act_weights || !sim->samples || !sim->sample_w || !sim->state ||
-        !sim->arrivals || !sim->outcomes || !sim->policy_rng) {
+        !sim->arrivals || !sim->outcomes || !sim->policy_rng || !sim->versions_rng || !sim->draws) {
         rs_sim_free(sim);
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for a simulation of %llu users",
                 (unsigned long long)s->total_users);
@@ -157,14 +162,8 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     }
     int next = 0;
     for (size_t v = 0; v < nv; v++) {
-        const rs_version *ver = &s->versions[v];
-        sim->version_names[v] = ver->name;
+            sim->version_names[v] = s->versions[v].name;
         sim->cand_of[v] = v == s->baseline ? -1 : next++;
-        for (size_t i = 0; i < ns; i++) {
-            double e = ver->error_rate, q = ver->success_rate;
-            sim->err_thr[v * ns + i] = e;
-            sim->succ_thr[v * ns + i] = e + q * (1 - e);
-        }
     }
     /* Queue: one arrival per segment, a decision, a sample and the horizon are pending at any time. */
     rs_status st = rs_queue_init(&sim->queue, ns + 8, err);
@@ -367,6 +366,22 @@ static void take_sample(rs_sim *sim, const run_state *rs, double t)
     sim->n_samples++;
 }
 
+/* Draws the replication's version parameters and sets the per-cell response thresholds. */
+static rs_status draw_versions(rs_sim *sim, uint32_t rep, rs_error *err)
+{
+    rs_rng_reset(sim->versions_rng, sim->sc->seed, rep, RS_STREAM_VERSIONS);
+    rs_status st = rs_scenario_draw(sim->sc, sim->versions_rng, rep, sim->draws, err);
+    if (st)
+        return st;
+    for (size_t v = 0; v < sim->nv; v++)
+        for (size_t i = 0; i < sim->ns; i++) {
+            double e = sim->draws[v].error_rate, q = sim->draws[v].success_rate;
+            sim->err_thr[v * sim->ns + i] = e;
+            sim->succ_thr[v * sim->ns + i] = e + q * (1 - e);
+        }
+    return RS_OK;
+}
+
 static void reset(rs_sim *sim, uint32_t rep)
 {
     const rs_scenario *sc = sim->sc;
@@ -433,7 +448,9 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     run_state rs = {.rollback_time = NAN, .p_at_rollback = NAN, .time_to_full = NAN, .first = 1};
     rs_policy_ctx ctx = policy_ctx(sim);
     sim->log.now = 0;
-    rs_status st = create_policy(sim, &ctx, err);
+    rs_status st = draw_versions(sim, rep, err);
+    if (!st)
+        st = create_policy(sim, &ctx, err);
     if (st)
         return st;
 
@@ -505,7 +522,9 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
                                                  : RS_OUTCOME_INCOMPLETE;
     double expected_base = 0;
     for (size_t v = 0; v < sim->nv; v++) {
-        int bad = rs_scenario_version_bad(sc, v);
+        int bad = rs_scenario_version_bad(sc, v, sim->draws, err);
+        if (bad < 0)
+            return RS_ERR_INPUT;
         res->bad |= bad;
         for (size_t s = 0; s < sim->ns; s++) {
             const rs_counts *c = &sim->cells[v * sim->ns + s];
