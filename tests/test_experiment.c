@@ -1,0 +1,225 @@
+/* The Monte Carlo runner as a user drives it (issue 3): outputs do not depend on --jobs, paired comparisons
+ * are tighter than unpaired ones, and an interrupted run keeps its finished replications, marked partial. */
+#include "check.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+static const char *source_path(const char *rel)
+{
+    static char buf[4096];
+    const char *root = getenv("ROLLSIM_SOURCE_DIR");
+    snprintf(buf, sizeof buf, "%s/%s", root ? root : "..", rel);
+    return buf;
+}
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    *len = fread(buf, 1, (size_t)n, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Runs a scenario (its `policies` when compare) into dir with the given thread count. */
+static void run(const char *rel, const char *dir, unsigned jobs, int compare, const char *const *sets, size_t n_sets)
+{
+    rs_scenario sc;
+    rs_error err = {0};
+    if (rs_scenario_load(source_path(rel), sets, n_sets, &sc, &err))
+        fail_msg("%s", err.msg);
+    rs_policy_choice pol[RS_MAX_POLICIES];
+    size_t n = 0;
+    if (compare)
+        for (; n < sc.n_policies; n++)
+            pol[n] = (rs_policy_choice){sc.policy_labels[n], sc.policy_plugins[n], &sc.policy_params[n]};
+    else
+        pol[n++] = (rs_policy_choice){sc.policy_name, sc.policy_name, &sc.policy};
+    rs_run_options opt = {.out_dir = dir, .curves_reps = 10, .jobs = jobs};
+    rs_run_report rep;
+    if (rs_run(&sc, pol, n, &opt, &rep, &err))
+        fail_msg("%s", err.msg);
+    rs_scenario_free(&sc);
+}
+
+static const char *const files[] = {"summary.json", "runs.csv", "bands.csv", "curves.csv", "events.csv"};
+
+static void same_bytes_whatever_jobs(void **state)
+{
+    (void)state;
+    /* The canary-sizing scenario (priors, three plans) at a quarter of its users so the test stays short. */
+    const char *sets[] = {"population.1.users=5000", "replications=300"};
+    char a[] = "/tmp/rollsim-exp-XXXXXX", b[] = "/tmp/rollsim-exp-XXXXXX", c[] = "/tmp/rollsim-exp-XXXXXX";
+    assert_non_null(mkdtemp(a));
+    assert_non_null(mkdtemp(b));
+    assert_non_null(mkdtemp(c));
+    run("scenarios/canary_sizing.lua", a, 1, 1, sets, 2);
+    run("scenarios/canary_sizing.lua", b, 2, 1, sets, 2);
+    run("scenarios/canary_sizing.lua", c, 3, 1, sets, 2);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        size_t la, lb, lc;
+        char *x = slurp(a, files[i], &la), *y = slurp(b, files[i], &lb), *z = slurp(c, files[i], &lc);
+        if (la != lb || memcmp(x, y, la) || la != lc || memcmp(x, z, la))
+            fail_msg("%s differs between --jobs 1, 2 and 3", files[i]);
+        assert_true(la > 100);
+        free(x), free(y), free(z);
+    }
+}
+
+/* Reads summary.json's paired harm intervals and checks each paired width is below max_ratio times the
+ * unpaired width. */
+static void check_paired(const char *dir, size_t n_pairs, double max_ratio)
+{
+    size_t len;
+    char *text = slurp(dir, "summary.json", &len);
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    assert_non_null(root);
+    json_t *paired = json_object_get(root, "paired");
+    assert_int_equal(json_array_size(paired), n_pairs);
+    for (size_t i = 0; i < json_array_size(paired); i++) {
+        json_t *harm = json_object_get(json_array_get(paired, i), "harm");
+        double lo = json_real_value(json_object_get(harm, "lo")), hi = json_real_value(json_object_get(harm, "hi"));
+        double ulo = json_real_value(json_object_get(harm, "unpaired_lo"));
+        double uhi = json_real_value(json_object_get(harm, "unpaired_hi"));
+        double ratio = json_real_value(json_object_get(harm, "width_ratio"));
+        print_message("%s - %s: harm paired width %.1f, unpaired %.1f (ratio %.3f)\n",
+                      json_string_value(json_object_get(json_array_get(paired, i), "a")),
+                      json_string_value(json_object_get(json_array_get(paired, i), "b")), hi - lo, uhi - ulo, ratio);
+        assert_true(hi > lo);
+        assert_near(ratio, (hi - lo) / (uhi - ulo), 1e-9);
+        assert_true(ratio < max_ratio);
+    }
+    json_decref(root);
+    free(text);
+}
+
+static void paired_intervals_are_tighter(void **state)
+{
+    (void)state;
+    /* Every policy sees the same traffic and the same draws in replication r (common random numbers), so the
+     * paired interval of a difference is narrower than the unpaired (Welch) one from the same runs; with
+     * independent traffic the two would be equally wide (ratio about 1, +-0.05 at 300 replications).
+     * Two ungated ladders differ only in how fast they expose users, so almost all the variance of their
+     * harm is shared: the paired interval must be less than half as wide. */
+    char dir[] = "/tmp/rollsim-exp-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[4200];
+    snprintf(path, sizeof path, "%s/ladders.lua", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("return { name = 'two ladders', seed = 11, replications = 300, horizon = 48, sample_every = 1,\n"
+          "  population = { { name = 'u', users = 4000, rate = 1 } },\n"
+          "  versions = { { name = 'b', baseline = true, error_rate = 0.01 },\n"
+          "               { name = 'c', error_rate = uniform(0.01, 0.03) } },\n"
+          "  policy = { name = 'fixed_stages', gate = 'none', steps = { 0.1, 1 }, bake = 12 },\n"
+          "  policies = { fast = { name = 'fixed_stages', gate = 'none', steps = { 0.5, 1 }, bake = 6 },\n"
+          "               slow = { name = 'fixed_stages', gate = 'none', steps = { 0.05, 0.2, 1 }, bake = 12 } } }\n",
+          f);
+    fclose(f);
+    rs_scenario sc;
+    rs_error err = {0};
+    if (rs_scenario_load(path, NULL, 0, &sc, &err))
+        fail_msg("%s", err.msg);
+    rs_policy_choice pol[2] = {{sc.policy_labels[0], sc.policy_plugins[0], &sc.policy_params[0]},
+                               {sc.policy_labels[1], sc.policy_plugins[1], &sc.policy_params[1]}};
+    rs_run_options opt = {.out_dir = dir, .curves_reps = 1, .jobs = 2};
+    rs_run_report rep;
+    if (rs_run(&sc, pol, 2, &opt, &rep, &err))
+        fail_msg("%s", err.msg);
+    rs_scenario_free(&sc);
+    check_paired(dir, 1, 0.5);
+
+    /* The canary-sizing plans, with their gates: rollbacks that differ between plans add variance the
+     * pairing cannot remove, but the paired intervals are still the narrower ones. */
+    const char *sets[] = {"population.1.users=5000", "replications=300"};
+    char dir2[] = "/tmp/rollsim-exp-XXXXXX";
+    assert_non_null(mkdtemp(dir2));
+    run("scenarios/canary_sizing.lua", dir2, 2, 1, sets, 2);
+    check_paired(dir2, 3, 1.0);
+}
+
+static size_t count_lines(const char *text)
+{
+    size_t n = 0;
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+static void interrupt_keeps_finished_replications(void **state)
+{
+    (void)state;
+    /* A run far too long to finish, stopped with SIGINT after a second: exit 130, every file complete and
+     * parseable, summary.json marked partial with as many replications as runs.csv has rows, no temporary
+     * file left behind. */
+    char dir[] = "/tmp/rollsim-exp-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char out[4200];
+    snprintf(out, sizeof out, "%s/out", dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        execl(ROLLSIM_EXE, ROLLSIM_EXE, "run", source_path("scenarios/aa_calibration.lua"), "--reps", "1000000",
+              "--jobs", "2", "--out", out, "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    usleep(1500 * 1000);
+    kill(pid, SIGINT);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 130);
+
+    size_t len;
+    char *summary = slurp(out, "summary.json", &len);
+    json_error_t jerr;
+    json_t *root = json_loads(summary, 0, &jerr);
+    if (!root)
+        fail_msg("summary.json does not parse: %s", jerr.text);
+    assert_true(json_is_true(json_object_get(root, "partial")));
+    json_t *pol = json_array_get(json_object_get(root, "policies"), 0);
+    json_int_t done = json_integer_value(json_object_get(pol, "replications"));
+    assert_true(done > 0 && done < 1000000);
+    char *runs = slurp(out, "runs.csv", &len);
+    assert_int_equal(count_lines(runs), (size_t)done + 1); /* header + one row per finished replication */
+    assert_int_equal(runs[len - 1], '\n');
+    print_message("interrupted after %lld replications\n", (long long)done);
+    DIR *d = opendir(out);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            fail_msg("temporary file left behind: %s", e->d_name);
+    closedir(d);
+    json_decref(root);
+    free(summary);
+    free(runs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(same_bytes_whatever_jobs),
+        cmocka_unit_test(paired_intervals_are_tighter),
+        cmocka_unit_test(interrupt_keeps_finished_replications),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
