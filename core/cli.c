@@ -177,7 +177,7 @@ static int cmd_run(int argc, char **argv, int compare)
     char seed_set[64], reps_set[64];
     size_t n_sets = 0, n_specs = 0;
     int quiet = 0;
-    rs_run_options opt = {.out_dir = "rollsim-out", .curves_reps = 10, .jobs = 1, .stop = &stop_requested};
+    rs_run_options opt = {.out_dir = "rollsim-out", .jobs = 1, .stop = &stop_requested};
     if (!sets || !specs) {
         fprintf(stderr, "rollsim: out of memory\n");
         free(sets);

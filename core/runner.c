@@ -130,7 +130,7 @@ static void *worker(void *arg)
             for (int k = 0; k < 3; k++)
                 ok &= (f[k] = open_memstream(&b.text[k], &b.len[k])) != NULL;
             if (ok)
-                rs_report_rep(f[0], f[1], f[2], j->sc, sim, (uint32_t)r, &res, r < j->opt->curves_reps, j->label);
+                rs_report_rep(f[0], f[1], f[2], j->sc, sim, (uint32_t)r, &res, r < j->sc->curves_reps, j->label);
             for (int k = 0; k < 3; k++)
                 if (f[k])
                     ok &= fclose(f[k]) == 0;

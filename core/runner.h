@@ -26,7 +26,6 @@ typedef struct rs_policy_choice {
 
 typedef struct rs_run_options {
     const char *out_dir;
-    size_t curves_reps;                 /* replications whose curves go into curves.csv */
     unsigned jobs;                      /* threads; 0 or 1 = run in the calling thread's order */
     int progress;                       /* draw a progress bar on stderr */
     const volatile sig_atomic_t *stop;  /* set (by a signal handler) to stop early; may be NULL */

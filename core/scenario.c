@@ -907,11 +907,44 @@ static rs_status read_policies(reader *r, int top, rs_scenario *s)
     return st;
 }
 
+/* `outputs = { curves = "all" | N }`: how many replications curves.csv holds (default 10). */
+static rs_status read_outputs(reader *r, int top, rs_scenario *s)
+{
+    lua_State *L = r->L;
+    s->curves_reps = 10;
+    lua_getfield(L, top, "outputs");
+    int idx = lua_gettop(L);
+    rs_status st = RS_OK;
+    if (!lua_isnil(L, idx) && !lua_istable(L, idx))
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: outputs: expected a table such as { curves = \"all\" }, got %s",
+                    r->file, type_of(L, idx));
+    if (!st && lua_istable(L, idx)) {
+        static const char *const keys[] = {"curves"};
+        st = check_keys(r, idx, "outputs", keys, 1);
+        lua_getfield(L, idx, "curves");
+        if (!st && lua_type(L, -1) == LUA_TSTRING && !strcmp(lua_tostring(L, -1), "all")) {
+            s->curves_reps = UINT64_MAX;
+        } else if (!st && lua_type(L, -1) == LUA_TSTRING) {
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: outputs.curves: expected \"all\" or a number of replications, got "
+                        "\"%s\"", r->file, lua_tostring(L, -1));
+        } else if (!st && !lua_isnil(L, -1)) {
+            double n;
+            st = get_number(r, idx, "outputs", "curves", 0, 10, 0, 16777216, 1, 0, &n);
+            s->curves_reps = (uint64_t)n;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return st;
+}
+
 static rs_status convert(reader *r, int top, rs_scenario *s)
 {
     rs_status st = check_keys(r, top, "", top_keys, sizeof top_keys / sizeof *top_keys);
     if (!st)
-        st = refuse_unimplemented(r, top, "", (const char *const[]){"events", "outputs"}, 2);
+        st = refuse_unimplemented(r, top, "", (const char *const[]){"events"}, 1);
+    if (!st)
+        st = read_outputs(r, top, s);
     if (!st)
         st = get_string(r, top, "", "name", 0, "unnamed scenario", &s->name);
     if (!st)

@@ -59,6 +59,7 @@ typedef struct rs_scenario {
     char *policy_name;  /* plugin name or path */
     rs_value policy;    /* TABLE of the policy's parameters (without `name`), as written */
     uint64_t total_users;
+    uint64_t curves_reps; /* outputs.curves: replications written to curves.csv ("all" = every one) */
     /* `policies`, for compare: labelled policies, sorted by label. */
     size_t n_policies;
     char **policy_labels;

@@ -52,7 +52,7 @@ static void run(const char *rel, const char *dir, unsigned jobs, int compare, co
             pol[n] = (rs_policy_choice){sc.policy_labels[n], sc.policy_plugins[n], &sc.policy_params[n]};
     else
         pol[n++] = (rs_policy_choice){sc.policy_name, sc.policy_name, &sc.policy};
-    rs_run_options opt = {.out_dir = dir, .curves_reps = 10, .jobs = jobs};
+    rs_run_options opt = {.out_dir = dir, .jobs = jobs};
     rs_run_report rep;
     if (rs_run(&sc, pol, n, &opt, &rep, &err))
         fail_msg("%s", err.msg);
@@ -140,7 +140,7 @@ static void paired_intervals_are_tighter(void **state)
         fail_msg("%s", err.msg);
     rs_policy_choice pol[2] = {{sc.policy_labels[0], sc.policy_plugins[0], &sc.policy_params[0]},
                                {sc.policy_labels[1], sc.policy_plugins[1], &sc.policy_params[1]}};
-    rs_run_options opt = {.out_dir = dir, .curves_reps = 1, .jobs = 2};
+    rs_run_options opt = {.out_dir = dir, .jobs = 2};
     rs_run_report rep;
     if (rs_run(&sc, pol, 2, &opt, &rep, &err))
         fail_msg("%s", err.msg);

@@ -135,7 +135,7 @@ static int file_nonempty(const char *dir, const char *name)
 /* Runs the scenario with its output in s->out; returns the status, message in err. */
 static rs_status run(const rs_scenario *sc, const scratch *s, rs_run_report *report, rs_error *err)
 {
-    rs_run_options opt = {.out_dir = s->out, .curves_reps = 1, .jobs = 1};
+    rs_run_options opt = {.out_dir = s->out, .jobs = 1};
     rs_policy_choice policy = {sc->policy_name, sc->policy_name, &sc->policy};
     return rs_run(sc, &policy, 1, &opt, report, err);
 }

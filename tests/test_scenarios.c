@@ -23,7 +23,7 @@ static void run_file(const char *rel, const char *out, const char *const *sets, 
     rs_error err = {0};
     if (rs_scenario_load(source_path(rel), sets, n_sets, &sc, &err))
         fail_msg("%s", err.msg);
-    rs_run_options opt = {.out_dir = out, .curves_reps = 10, .jobs = 1};
+    rs_run_options opt = {.out_dir = out, .jobs = 1};
     rs_policy_choice policy = {sc.policy_name, sc.policy_name, &sc.policy};
     if (rs_run(&sc, &policy, 1, &opt, rep, &err))
         fail_msg("%s", err.msg);
