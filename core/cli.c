@@ -115,7 +115,7 @@ static void print_summary(const rs_scenario *sc, const rs_run_options *opt, cons
     printf("  simulated %llu requests in %.3f s", (unsigned long long)r->requests, r->seconds);
     if (r->seconds > 0)
         printf(" (%.3g requests/s)", (double)r->requests / r->seconds);
-    printf("\n  files in %s/: summary.json runs.csv curves.csv bands.csv events.csv\n", opt->out_dir);
+    printf("\n  files in %s/: summary.json runs.csv curves.csv bands.csv events.csv segments.csv\n", opt->out_dir);
 }
 
 /* A --policy SPEC: PLUGIN[:KEY=VALUE;KEY=VALUE...]. Overrides apply on top of the scenario's own policy

@@ -9,8 +9,8 @@
 
 #include "value.h"
 
-const char *const rs_report_file_names[RS_FILE_COUNT] = {"curves.csv", "runs.csv", "events.csv", "bands.csv",
-                                                         "summary.json"};
+const char *const rs_report_file_names[RS_FILE_COUNT] = {"curves.csv", "runs.csv",  "events.csv",
+                                                         "segments.csv", "bands.csv", "summary.json"};
 
 void rs_csv_field(FILE *f, const char *s)
 {
@@ -50,6 +50,7 @@ void rs_report_headers(FILE *const *f, const rs_scenario *sc)
           "p_at_rollback,requests,cand_requests,policy\n",
           f[RS_FILE_RUNS]);
     fputs("rep,t,kind,version,value,detail,policy\n", f[RS_FILE_EVENTS]);
+    fputs("rep,segment,version,requests,errors,successes,users_routed,exposed,policy\n", f[RS_FILE_SEGMENTS]);
     fputs("t", f[RS_FILE_BANDS]);
     static const char *const what[] = {"N", "P", "exposed", "harmed"};
     static const char *const q[] = {"p5", "p25", "p50", "p75", "p95"};
@@ -59,9 +60,25 @@ void rs_report_headers(FILE *const *f, const rs_scenario *sc)
     fputs(",policy\n", f[RS_FILE_BANDS]);
 }
 
-void rs_report_rep(FILE *curves, FILE *runs, FILE *events, const rs_scenario *sc, const rs_sim *sim, uint32_t rep,
-                   const rs_rep_result *r, int with_curves, const char *label)
+void rs_report_rep(FILE *const *f, const rs_scenario *sc, const rs_sim *sim, uint32_t rep, const rs_rep_result *r,
+                   int with_curves, const char *label)
 {
+    FILE *curves = f[RS_FILE_CURVES], *runs = f[RS_FILE_RUNS], *events = f[RS_FILE_EVENTS];
+    const uint64_t *exposed, *routed;
+    const rs_counts *cells = rs_sim_cells(sim, &exposed, &routed);
+    for (size_t g = 0; g < sc->n_segments; g++)
+        for (size_t v = 0; v < sc->n_versions; v++) {
+            size_t c = v * sc->n_segments + g;
+            fprintf(f[RS_FILE_SEGMENTS], "%u,", rep);
+            rs_csv_field(f[RS_FILE_SEGMENTS], sc->segments[g].name);
+            fputc(',', f[RS_FILE_SEGMENTS]);
+            rs_csv_field(f[RS_FILE_SEGMENTS], sc->versions[v].name);
+            fprintf(f[RS_FILE_SEGMENTS], ",%llu,%llu,%llu,%llu,%llu,", (unsigned long long)cells[c].requests,
+                    (unsigned long long)cells[c].errors, (unsigned long long)cells[c].successes,
+                    (unsigned long long)routed[c], (unsigned long long)exposed[c]);
+            rs_csv_field(f[RS_FILE_SEGMENTS], label);
+            fputc('\n', f[RS_FILE_SEGMENTS]);
+        }
     size_t n, nc = sc->n_versions - 1;
     const double *w;
     const rs_sample *smp = rs_sim_samples(sim, &n, &w);

@@ -11,15 +11,17 @@
 #include "sim.h"
 #include "stats.h"
 
-enum { RS_FILE_CURVES, RS_FILE_RUNS, RS_FILE_EVENTS, RS_FILE_BANDS, RS_FILE_SUMMARY, RS_FILE_COUNT };
+enum { RS_FILE_CURVES, RS_FILE_RUNS, RS_FILE_EVENTS, RS_FILE_SEGMENTS, RS_FILE_BANDS, RS_FILE_SUMMARY,
+       RS_FILE_COUNT };
 extern const char *const rs_report_file_names[RS_FILE_COUNT];
 
 /* Column headers of the CSV files. */
 void rs_report_headers(FILE *const *f, const rs_scenario *sc);
 
-/* The rows of one replication: runs.csv and events.csv always, curves.csv when with_curves. */
-void rs_report_rep(FILE *curves, FILE *runs, FILE *events, const rs_scenario *sc, const rs_sim *sim, uint32_t rep,
-                   const rs_rep_result *r, int with_curves, const char *label);
+/* The rows of one replication: runs.csv, events.csv and segments.csv always, curves.csv when with_curves.
+ * f is indexed by RS_FILE_CURVES .. RS_FILE_SEGMENTS. */
+void rs_report_rep(FILE *const *f, const rs_scenario *sc, const rs_sim *sim, uint32_t rep, const rs_rep_result *r,
+                   int with_curves, const char *label);
 
 /* bands.csv rows for one policy: per sample time, quantiles over the replications in done[] of the values
  * stored rep-major in n/exposed/harmed ([rep * n_samples + i]). */

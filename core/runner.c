@@ -16,9 +16,11 @@
  * further ahead than this of the oldest unwritten replication, which bounds the memory the ring holds. */
 #define RS_WINDOW 1024
 
+#define N_REP_FILES (RS_FILE_SEGMENTS + 1) /* curves, runs, events, segments: written per replication */
+
 typedef struct rep_block {
-    char *text[3]; /* rows of curves.csv, runs.csv, events.csv */
-    size_t len[3];
+    char *text[N_REP_FILES]; /* rows of curves.csv, runs.csv, events.csv, segments.csv */
+    size_t len[N_REP_FILES];
     int state; /* 0 empty, 1 ready, 2 failed or interrupted (nothing to write) */
 } rep_block;
 
@@ -83,9 +85,9 @@ static void flush_ready(job *j, int skip_gaps)
         if (b->state == 0 && !skip_gaps)
             break;
         if (b->state == 1)
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < N_REP_FILES; k++)
                 fwrite(b->text[k], 1, b->len[k], j->files[k]);
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < N_REP_FILES; k++)
             free(b->text[k]);
         memset(b, 0, sizeof *b);
         j->next_write++;
@@ -123,15 +125,15 @@ static void *worker(void *arg)
 
         rs_rep_result res;
         st = rs_sim_run(sim, (uint32_t)r, &res, &err);
-        rep_block b = {{NULL, NULL, NULL}, {0, 0, 0}, 2};
+        rep_block b = {.state = 2};
         if (!st) {
-            FILE *f[3];
+            FILE *f[N_REP_FILES];
             int ok = 1;
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < N_REP_FILES; k++)
                 ok &= (f[k] = open_memstream(&b.text[k], &b.len[k])) != NULL;
             if (ok)
-                rs_report_rep(f[0], f[1], f[2], j->sc, sim, (uint32_t)r, &res, r < j->sc->curves_reps, j->label);
-            for (int k = 0; k < 3; k++)
+                rs_report_rep(f, j->sc, sim, (uint32_t)r, &res, r < j->sc->curves_reps, j->label);
+            for (int k = 0; k < N_REP_FILES; k++)
                 if (f[k])
                     ok &= fclose(f[k]) == 0;
             if (!ok)

@@ -221,6 +221,10 @@ static const char *const top_keys[] = {"name",       "description", "seed",     
 static const char *const segment_keys[] = {"name", "users", "rate", "daily", "effects"};
 static const char *const version_keys[] = {"name",    "baseline", "error_rate", "success_rate",
                                            "latency", "release_at", "bad"};
+static const char *const daily_keys[] = {"amplitude", "peak"};
+static const char *const effect_keys[] = {"error_rate", "success_rate"};
+static const char *const event_keys[] = {"at", "set", "run"};
+static const char *const set_keys[] = {"version", "segment", "key", "value"};
 
 /* ---- --set overrides ---------------------------------------------------------------------------- */
 
@@ -703,9 +707,24 @@ static rs_status read_population(reader *r, int top, rs_scenario *s)
         if (!st)
             st = check_keys(r, idx, path, segment_keys, sizeof segment_keys / sizeof *segment_keys);
         if (!st)
-            st = refuse_unimplemented(r, idx, path, (const char *const[]){"daily", "effects"}, 2);
-        if (!st)
             st = get_string(r, idx, path, "name", 1, NULL, &g->name);
+        g->peak = 14; /* a mid-afternoon peak unless told otherwise */
+        if (!st) {
+            lua_getfield(L, idx, "daily");
+            int d = lua_gettop(L);
+            char sub[96];
+            snprintf(sub, sizeof sub, "%s.daily", path);
+            if (lua_istable(L, d)) {
+                st = check_keys(r, d, sub, daily_keys, 2);
+                if (!st)
+                    st = get_number(r, d, sub, "amplitude", 1, 0, 0, 1, 0, 0, &g->daily);
+                if (!st)
+                    st = get_number(r, d, sub, "peak", 0, 14, 0, 24, 0, 0, &g->peak);
+            } else if (!lua_isnil(L, d)) {
+                st = get_number(r, idx, path, "daily", 0, 0, 0, 1, 0, 0, &g->daily);
+            }
+            lua_pop(L, 1);
+        }
         if (!st)
             st = get_number(r, idx, path, "users", 1, 0, 1, 2147483647.0, 1, 0, &users);
         if (!st)
@@ -754,7 +773,9 @@ static rs_status read_versions(reader *r, int top, rs_scenario *s)
         if (!st)
             st = check_keys(r, idx, path, version_keys, sizeof version_keys / sizeof *version_keys);
         if (!st)
-            st = refuse_unimplemented(r, idx, path, (const char *const[]){"latency", "release_at"}, 2);
+            st = refuse_unimplemented(r, idx, path, (const char *const[]){"latency"}, 1);
+        if (!st)
+            st = get_number(r, idx, path, "release_at", 0, 0, 0, 1e7, 0, 1, &v->release_at);
         if (!st)
             st = get_string(r, idx, path, "name", 1, NULL, &v->name);
         if (!st)
@@ -907,6 +928,196 @@ static rs_status read_policies(reader *r, int top, rs_scenario *s)
     return st;
 }
 
+static long find_version(const rs_scenario *s, const char *name)
+{
+    for (size_t v = 0; v < s->n_versions; v++)
+        if (!strcmp(s->versions[v].name, name))
+            return (long)v;
+    return -1;
+}
+
+static long find_segment(const rs_scenario *s, const char *name)
+{
+    for (size_t g = 0; g < s->n_segments; g++)
+        if (!strcmp(s->segments[g].name, name))
+            return (long)g;
+    return -1;
+}
+
+/* Names of the versions (or segments), for a "did you mean". */
+static rs_status unknown_name(reader *r, const rs_scenario *s, const char *path, const char *name, int segment)
+{
+    size_t n = segment ? s->n_segments : s->n_versions;
+    const char **names = calloc(n, sizeof *names);
+    char hint[128] = "";
+    if (names) {
+        for (size_t i = 0; i < n; i++)
+            names[i] = segment ? s->segments[i].name : s->versions[i].name;
+        rs_suggest_hint(name, names, n, hint, sizeof hint);
+        free(names);
+    }
+    RS_FAIL(r->err, RS_ERR_INPUT, "%s: %s: no %s named \"%s\"%s", r->file, path, segment ? "segment" : "version",
+            name, hint);
+}
+
+/* population[i].effects = { version_name = { error_rate = x, success_rate = y } }: multipliers of that
+ * version's rates in this segment (a version worse for one segment). Read after the versions are known. */
+static rs_status read_effects(reader *r, int top, rs_scenario *s)
+{
+    lua_State *L = r->L;
+    rs_status st = RS_OK;
+    for (size_t i = 0; i < s->n_segments && !st; i++) {
+        rs_segment *g = &s->segments[i];
+        g->error_effect = malloc(s->n_versions * sizeof *g->error_effect);
+        g->success_effect = malloc(s->n_versions * sizeof *g->success_effect);
+        if (!g->error_effect || !g->success_effect)
+            RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
+        for (size_t v = 0; v < s->n_versions; v++)
+            g->error_effect[v] = g->success_effect[v] = 1;
+        lua_getfield(L, top, "population");
+        lua_geti(L, -1, (lua_Integer)i + 1);
+        lua_getfield(L, -1, "effects");
+        int e = lua_gettop(L);
+        char path[160];
+        snprintf(path, sizeof path, "population[%zu].effects", i + 1);
+        if (!lua_isnil(L, e) && !lua_istable(L, e))
+            st = RS_SET(r->err, RS_ERR_INPUT,
+                        "%s: %s: expected a table such as { candidate = { error_rate = 2 } }, got %s", r->file, path,
+                        type_of(L, e));
+        if (!st && lua_istable(L, e)) {
+            lua_pushnil(L);
+            while (!st && lua_next(L, e)) {
+                const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+                long v = name ? find_version(s, name) : -1;
+                char sub[300];
+                snprintf(sub, sizeof sub, "%s.%s", path, name ? name : "?");
+                if (!name)
+                    st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected version names as keys", r->file, path);
+                else if (v < 0)
+                    st = unknown_name(r, s, path, name, 0);
+                else if (!lua_istable(L, -1))
+                    st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected { error_rate = x, success_rate = y }, got %s",
+                                r->file, sub, type_of(L, -1));
+                if (!st)
+                    st = check_keys(r, -1, sub, effect_keys, 2);
+                if (!st)
+                    st = get_number(r, lua_gettop(L), sub, "error_rate", 0, 1, 0, 1e6, 0, 0, &g->error_effect[v]);
+                if (!st)
+                    st = get_number(r, lua_gettop(L), sub, "success_rate", 0, 1, 0, 1e6, 0, 0, &g->success_effect[v]);
+                lua_pop(L, 1);
+            }
+            if (st)
+                lua_pop(L, 1); /* the key of the interrupted traversal */
+        }
+        lua_pop(L, 3);
+    }
+    return st;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+    const rs_scripted *x = a, *y = b;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+/* events = { { at = t, set = { version = "v" | segment = "s", key = "...", value = x } }, ... } */
+static rs_status read_events(reader *r, int top, rs_scenario *s)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, top, "events");
+    int idx = lua_gettop(L);
+    rs_status st = RS_OK;
+    if (lua_isnil(L, idx)) {
+        lua_pop(L, 1);
+        return RS_OK;
+    }
+    if (!lua_istable(L, idx)) {
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: events: expected a list of { at = t, set = {...} }, got %s", r->file,
+                    type_of(L, idx));
+        lua_pop(L, 1);
+        return st;
+    }
+    size_t n = (size_t)lua_rawlen(L, idx);
+    s->events = calloc(n ? n : 1, sizeof *s->events);
+    if (!s->events)
+        st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
+    for (size_t i = 0; i < n && !st; i++) {
+        char path[64], sub[96];
+        snprintf(path, sizeof path, "events[%zu]", i + 1);
+        lua_geti(L, idx, (lua_Integer)i + 1);
+        int e = lua_gettop(L);
+        rs_scripted *ev = &s->events[i];
+        s->n_events = i + 1;
+        if (!lua_istable(L, e))
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected { at = t, set = {...} }, got %s", r->file, path,
+                        type_of(L, e));
+        if (!st)
+            st = check_keys(r, e, path, event_keys, 3);
+        if (!st)
+            st = refuse_unimplemented(r, e, path, (const char *const[]){"run"}, 1);
+        if (!st)
+            st = get_number(r, e, path, "at", 1, 0, 0, 1e7, 0, 1, &ev->at);
+        if (!st) {
+            lua_getfield(L, e, "set");
+            int t = lua_gettop(L);
+            snprintf(sub, sizeof sub, "%s.set", path);
+            char *target = NULL, *key = NULL;
+            if (!lua_istable(L, t))
+                st = RS_SET(r->err, RS_ERR_INPUT,
+                            "%s: %s: expected { version = \"name\", key = \"error_rate\", value = x } or "
+                            "{ segment = \"name\", key = \"rate\", value = x }",
+                            r->file, sub);
+            if (!st)
+                st = check_keys(r, t, sub, set_keys, 4);
+            lua_getfield(L, t, "segment");
+            ev->is_segment = !st && !lua_isnil(L, -1);
+            lua_pop(L, 1);
+            if (!st)
+                st = get_string(r, t, sub, ev->is_segment ? "segment" : "version", 1, NULL, &target);
+            if (!st)
+                st = get_string(r, t, sub, "key", 1, NULL, &key);
+            if (!st) {
+                long k = ev->is_segment ? find_segment(s, target) : find_version(s, target);
+                if (k < 0)
+                    st = unknown_name(r, s, sub, target, ev->is_segment);
+                ev->index = (size_t)(k < 0 ? 0 : k);
+            }
+            if (!st) {
+                if (ev->is_segment && !strcmp(key, "rate"))
+                    ev->key = RS_KEY_RATE;
+                else if (!ev->is_segment && !strcmp(key, "error_rate"))
+                    ev->key = RS_KEY_ERROR_RATE;
+                else if (!ev->is_segment && !strcmp(key, "success_rate"))
+                    ev->key = RS_KEY_SUCCESS_RATE;
+                else
+                    st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.key: \"%s\" cannot be set (a version's error_rate or "
+                                "success_rate, or a segment's rate)", r->file, sub, key);
+            }
+            if (!st)
+                st = get_number(r, t, sub, "value", 1, 0, 0, ev->key == RS_KEY_RATE ? 1e9 : 1, 0, 0, &ev->value);
+            if (!st) {
+                char label[300];
+                snprintf(label, sizeof label, "%s.%s = %.10g", target, key, ev->value);
+                if (!(ev->label = strdup(label)))
+                    st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
+            }
+            free(target);
+            free(key);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (!st) /* stable: insertion order breaks ties (qsort is not stable, so sort indexes) */
+        for (size_t i = 1; i < s->n_events; i++)
+            for (size_t j = i; j > 0 && cmp_event(&s->events[j - 1], &s->events[j]) > 0; j--) {
+                rs_scripted tmp = s->events[j];
+                s->events[j] = s->events[j - 1];
+                s->events[j - 1] = tmp;
+            }
+    return st;
+}
+
 /* `outputs = { curves = "all" | N }`: how many replications curves.csv holds (default 10). */
 static rs_status read_outputs(reader *r, int top, rs_scenario *s)
 {
@@ -942,8 +1153,6 @@ static rs_status convert(reader *r, int top, rs_scenario *s)
 {
     rs_status st = check_keys(r, top, "", top_keys, sizeof top_keys / sizeof *top_keys);
     if (!st)
-        st = refuse_unimplemented(r, top, "", (const char *const[]){"events"}, 1);
-    if (!st)
         st = read_outputs(r, top, s);
     if (!st)
         st = get_string(r, top, "", "name", 0, "unnamed scenario", &s->name);
@@ -967,6 +1176,10 @@ static rs_status convert(reader *r, int top, rs_scenario *s)
         st = read_population(r, top, s);
     if (!st)
         st = read_versions(r, top, s);
+    if (!st)
+        st = read_effects(r, top, s);
+    if (!st)
+        st = read_events(r, top, s);
     if (!st)
         st = read_policy(r, top, s);
     if (!st)
@@ -1094,8 +1307,14 @@ void rs_scenario_free(rs_scenario *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_segments; i++)
+    for (size_t i = 0; i < s->n_segments; i++) {
         free(s->segments[i].name);
+        free(s->segments[i].error_effect);
+        free(s->segments[i].success_effect);
+    }
+    for (size_t i = 0; i < s->n_events; i++)
+        free(s->events[i].label);
+    free(s->events);
     for (size_t i = 0; i < s->n_versions; i++) {
         free(s->versions[i].name);
         free(s->versions[i].error_rate.p);

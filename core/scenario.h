@@ -14,8 +14,25 @@
 typedef struct rs_segment {
     char *name;
     uint64_t users;
-    double rate; /* requests per user per hour */
+    double rate;           /* requests per user per hour (the daily mean) */
+    double daily;          /* amplitude of the daily cycle in [0, 1]: rate x (1 + daily cos(2 pi (t - peak) / 24)) */
+    double peak;           /* hour of the day of the peak, [0, 24) */
+    double *error_effect;  /* [n_versions] multipliers of each version's error rate here (1 = none) */
+    double *success_effect; /* [n_versions] multipliers of each version's success rate here */
 } rs_segment;
+
+/* A scripted change (`events` of §5): at time `at`, set a version's error or success rate, or a segment's
+ * request rate. */
+typedef enum rs_event_key { RS_KEY_ERROR_RATE, RS_KEY_SUCCESS_RATE, RS_KEY_RATE } rs_event_key;
+
+typedef struct rs_scripted {
+    double at;
+    int is_segment; /* target: segments[index] when 1, versions[index] when 0 */
+    size_t index;
+    rs_event_key key;
+    double value;
+    char *label; /* for events.csv, e.g. "candidate.error_rate = 0.05" */
+} rs_scripted;
 
 /* A version parameter: a number, or a distribution drawn once per replication (SPEC §5). */
 typedef enum rs_dist_kind {
@@ -41,6 +58,7 @@ typedef struct rs_version {
     rs_dist success_rate; /* probability a non-error response is a success (the reward) */
     int bad;              /* -1: the default rule of §2; 0 or 1: set by the scenario; 2: bad_ref decides */
     int bad_ref;          /* registry reference of the Lua function `bad` (when bad == 2) */
+    double release_at;    /* hours; the version gets no traffic before (candidates only) */
 } rs_version;
 
 typedef struct rs_scenario {
@@ -60,6 +78,8 @@ typedef struct rs_scenario {
     rs_value policy;    /* TABLE of the policy's parameters (without `name`), as written */
     uint64_t total_users;
     uint64_t curves_reps; /* outputs.curves: replications written to curves.csv ("all" = every one) */
+    rs_scripted *events;  /* sorted by time (stable) */
+    size_t n_events;
     /* `policies`, for compare: labelled policies, sorted by label. */
     size_t n_policies;
     char **policy_labels;

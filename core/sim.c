@@ -19,8 +19,14 @@ typedef uint16_t rs_user_flags;
 typedef struct seg_rt {
     uint64_t users;
     uint64_t offset; /* index of the segment's first user in the flags array */
-    double lambda;   /* users * rate: the superposed arrival rate */
+    double rate;     /* current mean requests per user per hour (scripted events change it) */
+    double daily, peak;
+    double lam_max;  /* users * rate * (1 + daily): the superposed stream, thinned by the daily cycle */
+    uint32_t gen;    /* bumped when the rate changes, so the pending arrival drawn at the old rate is dropped */
 } seg_rt;
+
+/* An arrival event's argument: the segment and the generation of its stream. */
+#define ARRIVAL_ARG(s, gen) ((uint32_t)(s) | ((gen) << 8))
 
 struct rs_sim {
     const rs_scenario *sc;
@@ -39,8 +45,13 @@ struct rs_sim {
     rs_counts *snapshot; /* cells at the previous decision */
     rs_counts *since;
     rs_version_obs *vobs;
-    uint64_t *exposed_v; /* distinct exposed users per version */
+    uint64_t *exposed_cell; /* distinct users of a segment exposed to a version, per cell */
+    double *req_weights;    /* the policy's weights; routed weights are these with unreleased versions at 0 */
+    unsigned char *released;
+    double *cur_error, *cur_success; /* this replication's version rates, after scripted changes */
     uint64_t *prev_users; /* users per version before the decision being applied */
+    uint64_t *excess_snap; /* candidate requests per segment at the last excess-harm checkpoint */
+    double expected_base;  /* the baseline's expected errors on the candidates' requests so far */
     uint64_t exposed_any, harmed_any;
     rs_user_flags *flags;
 
@@ -84,8 +95,13 @@ void rs_sim_free(rs_sim *sim)
     free(sim->snapshot);
     free(sim->since);
     free(sim->vobs);
-    free(sim->exposed_v);
+    free(sim->exposed_cell);
+    free(sim->req_weights);
+    free(sim->released);
+    free(sim->cur_error);
+    free(sim->cur_success);
     free(sim->prev_users);
+    free(sim->excess_snap);
     free(sim->flags);
     rs_routing_free(&sim->routing);
     free(sim->act_weights);
@@ -130,8 +146,13 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     sim->snapshot = calloc(cells, sizeof *sim->snapshot);
     sim->since = calloc(cells, sizeof *sim->since);
     sim->vobs = calloc(nv, sizeof *sim->vobs);
-    sim->exposed_v = calloc(nv, sizeof *sim->exposed_v);
+    sim->exposed_cell = calloc(cells, sizeof *sim->exposed_cell);
+    sim->req_weights = calloc(cells, sizeof *sim->req_weights);
+    sim->released = calloc(nv, 1);
+    sim->cur_error = calloc(nv, sizeof *sim->cur_error);
+    sim->cur_success = calloc(nv, sizeof *sim->cur_success);
     sim->prev_users = calloc(nv, sizeof *sim->prev_users);
+    sim->excess_snap = calloc(ns, sizeof *sim->excess_snap);
     sim->flags = calloc(s->total_users, sizeof *sim->flags);
     sim->act_weights = calloc(cells, sizeof *sim->act_weights);
     sim->samples = calloc(sim->max_samples, sizeof *sim->samples);
@@ -144,7 +165,8 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     sim->draws = calloc(nv, sizeof *sim->draws);
     if (!sim->seg || !sim->segment_users || !sim->version_names || !sim->segment_names || !sim->cand_of ||
         !sim->err_thr || !sim->succ_thr || !sim->cells || !sim->snapshot || !sim->since || !sim->vobs ||
-        !sim->exposed_v || !sim->prev_users || !sim->flags || !sim->act_weights || !sim->samples || !sim->sample_w || !sim->state ||
+        !sim->exposed_cell || !sim->req_weights || !sim->released || !sim->cur_error || !sim->cur_success ||
+        !sim->prev_users || !sim->excess_snap || !sim->flags || !sim->act_weights || !sim->samples || !sim->sample_w || !sim->state ||
         !sim->arrivals || !sim->outcomes || !sim->policy_rng || !sim->versions_rng || !sim->draws) {
         rs_sim_free(sim);
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for a simulation of %llu users",
@@ -155,7 +177,8 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     for (size_t i = 0; i < ns; i++) {
         sim->seg[i].users = s->segments[i].users;
         sim->seg[i].offset = offset;
-        sim->seg[i].lambda = (double)s->segments[i].users * s->segments[i].rate;
+        sim->seg[i].daily = s->segments[i].daily;
+        sim->seg[i].peak = s->segments[i].peak;
         sim->segment_users[i] = s->segments[i].users;
         sim->segment_names[i] = s->segments[i].name;
         offset += s->segments[i].users;
@@ -165,8 +188,9 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
             sim->version_names[v] = s->versions[v].name;
         sim->cand_of[v] = v == s->baseline ? -1 : next++;
     }
-    /* Queue: one arrival per segment, a decision, a sample and the horizon are pending at any time. */
-    rs_status st = rs_queue_init(&sim->queue, ns + 8, err);
+    /* Queue: one arrival per segment, a decision, a sample and the horizon are pending at any time, plus the
+     * scripted events and releases pushed at the start (a dropped stale arrival needs one more slot). */
+    rs_status st = rs_queue_init(&sim->queue, 2 * ns + 8 + s->n_events + nv, err);
     if (!st)
         st = rs_routing_init(&sim->routing, nv, ns, s->baseline, sim->segment_users, err);
     if (st) {
@@ -177,8 +201,9 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     return RS_OK;
 }
 
-/* Serves one request of segment s: picks the user, routes, draws the response, counts. The hot path. */
-static inline void serve(rs_sim *sim, size_t s)
+/* Serves one request of segment s: picks the user, routes, draws the response, counts. The hot path; forced
+ * inline because it has two call sites (with and without the daily cycle), where -O2 would call it. */
+static inline __attribute__((always_inline)) void serve(rs_sim *sim, size_t s)
 {
     const seg_rt *g = &sim->seg[s];
     uint64_t u = rs_rng_below(sim->arrivals, g->users);
@@ -197,7 +222,7 @@ static inline void serve(rs_sim *sim, size_t s)
     rs_user_flags bit = (rs_user_flags)(1u << k), old = *f;
     rs_user_flags now = (rs_user_flags)(old | bit | FLAG_EXPOSED_ANY | (error ? FLAG_HARMED : 0));
     if (now != old) {
-        sim->exposed_v[v] += !(old & bit);
+        sim->exposed_cell[c] += !(old & bit);
         sim->exposed_any += !(old & FLAG_EXPOSED_ANY);
         sim->harmed_any += error && !(old & FLAG_HARMED);
         *f = now;
@@ -262,6 +287,30 @@ typedef struct run_state {
     int first;
 } run_state;
 
+/* Routes the policy's weights, with versions not yet released held at 0; logs each candidate whose users
+ * changed, and the first time a candidate covers everyone. */
+static void apply_routing(rs_sim *sim, run_state *rs, double now)
+{
+    const rs_scenario *sc = sim->sc;
+    size_t nv = sim->nv, ns = sim->ns;
+    for (size_t v = 0; v < nv; v++)
+        sim->prev_users[v] = sim->routing.version_users[v];
+    for (size_t c = 0; c < sim->n_cells; c++)
+        sim->act_weights[c] = sim->released[c / ns] ? sim->req_weights[c] : 0;
+    rs_routing_apply(&sim->routing, sim->act_weights);
+    for (size_t v = 0; v < nv; v++) {
+        if (v == sc->baseline || sim->routing.version_users[v] == sim->prev_users[v])
+            continue;
+        char d[96];
+        snprintf(d, sizeof d, "%s: %llu users", sim->version_names[v],
+                 (unsigned long long)sim->routing.version_users[v]);
+        rs_log_add(&sim->log, now, "weight", (int)v,
+                   (double)sim->routing.version_users[v] / (double)sc->total_users, d);
+    }
+    if (isnan(rs->time_to_full) && candidate_full(sim))
+        rs->time_to_full = now;
+}
+
 static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
 {
     const rs_scenario *sc = sim->sc;
@@ -282,14 +331,15 @@ static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
             o->since.requests += b->requests, o->since.errors += b->errors, o->since.successes += b->successes;
         }
         o->users_routed = sim->routing.version_users[v];
-        o->users_exposed = sim->exposed_v[v];
+        for (size_t s = 0; s < ns; s++)
+            o->users_exposed += sim->exposed_cell[v * ns + s];
     }
     rs_observation obs = {
         .t = now, .last_decision_t = rs->last_decision, .first = rs->first, .n_versions = nv, .n_segments = ns,
         .total_users = sc->total_users, .versions = sim->vobs, .cell_total = sim->cells, .cell_since = sim->since,
         .weights = sim->routing.weights,
     };
-    memcpy(sim->act_weights, sim->routing.weights, sim->n_cells * sizeof *sim->act_weights);
+    memcpy(sim->act_weights, sim->req_weights, sim->n_cells * sizeof *sim->act_weights);
     rs_action act = {.weights = sim->act_weights, .verdict = RS_VERDICT_CONTINUE, .next_decision = NAN,
                      .stage = rs->stage};
     sim->log.now = now;
@@ -318,20 +368,8 @@ static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
                 rs_action_set_weight(&act, ns, v, 0);
         rs_log_add(&sim->log, now, "rollback", -1, rs->p_at_rollback, "all candidates to weight 0");
     }
-    for (size_t v = 0; v < nv; v++)
-        sim->prev_users[v] = sim->routing.version_users[v];
-    rs_routing_apply(&sim->routing, act.weights);
-    for (size_t v = 0; v < nv; v++) {
-        if (v == sc->baseline || sim->routing.version_users[v] == sim->prev_users[v])
-            continue;
-        char d[96];
-        snprintf(d, sizeof d, "%s: %llu users", sim->version_names[v],
-                 (unsigned long long)sim->routing.version_users[v]);
-        rs_log_add(&sim->log, now, "weight", (int)v,
-                   (double)sim->routing.version_users[v] / (double)sc->total_users, d);
-    }
-    if (isnan(rs->time_to_full) && candidate_full(sim))
-        rs->time_to_full = now;
+    memcpy(sim->req_weights, act.weights, sim->n_cells * sizeof *sim->req_weights);
+    apply_routing(sim, rs, now);
     if (act.verdict == RS_VERDICT_PROMOTE) {
         if (!candidate_full(sim))
             RS_FAIL(err, RS_ERR_RUNTIME,
@@ -367,18 +405,46 @@ static void take_sample(rs_sim *sim, const run_state *rs, double t)
 }
 
 /* Draws the replication's version parameters and sets the per-cell response thresholds. */
+/* Adds the baseline's expected errors on the candidates' requests since the last checkpoint, at the
+ * baseline's rates in force then; called before any rate changes and at the end (excess harm, §2). */
+static void checkpoint_excess(rs_sim *sim)
+{
+    size_t b = sim->sc->baseline;
+    for (size_t i = 0; i < sim->ns; i++) {
+        uint64_t cand = 0;
+        for (size_t v = 0; v < sim->nv; v++)
+            if (v != b)
+                cand += sim->cells[v * sim->ns + i].requests;
+        sim->expected_base += (double)(cand - sim->excess_snap[i]) * sim->err_thr[b * sim->ns + i];
+        sim->excess_snap[i] = cand;
+    }
+}
+
+/* Response thresholds of version v in every segment, from its current rates and the segment's effects
+ * (a rate times an effect is capped at 1). */
+static void set_thresholds(rs_sim *sim, size_t v)
+{
+    for (size_t i = 0; i < sim->ns; i++) {
+        const rs_segment *g = &sim->sc->segments[i];
+        double e = fmin(1, sim->cur_error[v] * g->error_effect[v]);
+        double q = fmin(1, sim->cur_success[v] * g->success_effect[v]);
+        sim->err_thr[v * sim->ns + i] = e;
+        sim->succ_thr[v * sim->ns + i] = e + q * (1 - e);
+    }
+}
+
+/* Draws the replication's version parameters and sets the per-cell response thresholds. */
 static rs_status draw_versions(rs_sim *sim, uint32_t rep, rs_error *err)
 {
     rs_rng_reset(sim->versions_rng, sim->sc->seed, rep, RS_STREAM_VERSIONS);
     rs_status st = rs_scenario_draw(sim->sc, sim->versions_rng, rep, sim->draws, err);
     if (st)
         return st;
-    for (size_t v = 0; v < sim->nv; v++)
-        for (size_t i = 0; i < sim->ns; i++) {
-            double e = sim->draws[v].error_rate, q = sim->draws[v].success_rate;
-            sim->err_thr[v * sim->ns + i] = e;
-            sim->succ_thr[v * sim->ns + i] = e + q * (1 - e);
-        }
+    for (size_t v = 0; v < sim->nv; v++) {
+        sim->cur_error[v] = sim->draws[v].error_rate;
+        sim->cur_success[v] = sim->draws[v].success_rate;
+        set_thresholds(sim, v);
+    }
     return RS_OK;
 }
 
@@ -390,7 +456,16 @@ static void reset(rs_sim *sim, uint32_t rep)
     rs_rng_reset(sim->policy_rng, sc->seed, rep, RS_STREAM_POLICY);
     memset(sim->cells, 0, sim->n_cells * sizeof *sim->cells);
     memset(sim->snapshot, 0, sim->n_cells * sizeof *sim->snapshot);
-    memset(sim->exposed_v, 0, sim->nv * sizeof *sim->exposed_v);
+    memset(sim->exposed_cell, 0, sim->n_cells * sizeof *sim->exposed_cell);
+    memset(sim->req_weights, 0, sim->n_cells * sizeof *sim->req_weights);
+    memset(sim->excess_snap, 0, sim->ns * sizeof *sim->excess_snap);
+    sim->expected_base = 0;
+    for (size_t v = 0; v < sim->nv; v++)
+        sim->released[v] = v == sc->baseline || sc->versions[v].release_at <= 0;
+    for (size_t i = 0; i < sim->ns; i++) {
+        sim->seg[i].rate = sc->segments[i].rate;
+        sim->seg[i].gen = 0;
+    }
     memset(sim->flags, 0, sc->total_users * sizeof *sim->flags);
     memset(sim->act_weights, 0, sim->n_cells * sizeof *sim->act_weights);
     rs_routing_apply(&sim->routing, sim->act_weights);
@@ -405,6 +480,47 @@ static void reset(rs_sim *sim, uint32_t rep)
 static double exp_gap(gsl_rng *r, double mean)
 {
     return -log(rs_rng_uniform_pos(r)) * mean;
+}
+
+/* Starts segment s's superposed stream at time from, at its current rate (memoryless: restarting it after a
+ * rate change is exact). */
+static rs_status schedule_arrivals(rs_sim *sim, size_t s, double from, rs_error *err)
+{
+    seg_rt *g = &sim->seg[s];
+    g->lam_max = (double)g->users * g->rate * (1 + g->daily);
+    if (!(g->lam_max > 0))
+        return RS_OK;
+    double t = from + exp_gap(sim->arrivals, 1 / g->lam_max);
+    return t < sim->sc->horizon ? rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, ARRIVAL_ARG(s, g->gen), err) : RS_OK;
+}
+
+/* A scripted event (arg < n_events) or the release of version arg - n_events. */
+static rs_status scripted(rs_sim *sim, run_state *rs, uint32_t arg, double now, rs_error *err)
+{
+    const rs_scenario *sc = sim->sc;
+    if (arg >= sc->n_events) {
+        size_t v = arg - sc->n_events;
+        sim->released[v] = 1;
+        rs_log_add(&sim->log, now, "release", (int)v, now, sim->version_names[v]);
+        if (!rs->rolled_back)
+            apply_routing(sim, rs, now);
+        return RS_OK;
+    }
+    const rs_scripted *e = &sc->events[arg];
+    rs_log_add(&sim->log, now, "event", e->is_segment ? -1 : (int)e->index, e->value, e->label);
+    if (e->key == RS_KEY_RATE) {
+        seg_rt *g = &sim->seg[e->index];
+        g->rate = e->value;
+        g->gen = (g->gen + 1) & 0xffffff;
+        return schedule_arrivals(sim, e->index, now, err);
+    }
+    checkpoint_excess(sim); /* before the baseline's rate may change */
+    if (e->key == RS_KEY_ERROR_RATE)
+        sim->cur_error[e->index] = e->value;
+    else
+        sim->cur_success[e->index] = e->value;
+    set_thresholds(sim, e->index);
+    return RS_OK;
 }
 
 static rs_policy_ctx policy_ctx(rs_sim *sim)
@@ -454,13 +570,14 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     if (st)
         return st;
 
-    for (size_t s = 0; s < sim->ns && !st; s++) {
-        if (sim->seg[s].lambda <= 0)
-            continue;
-        double t = exp_gap(sim->arrivals, 1 / sim->seg[s].lambda);
-        if (t < horizon)
-            st = rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, (uint32_t)s, err);
-    }
+    for (size_t s = 0; s < sim->ns && !st; s++)
+        st = schedule_arrivals(sim, s, 0, err);
+    for (size_t i = 0; i < sc->n_events && !st; i++)
+        st = rs_queue_push(&sim->queue, sc->events[i].at, RS_EV_SCRIPTED, (uint32_t)i, err);
+    for (size_t v = 0; v < sim->nv && !st; v++)
+        if (!sim->released[v])
+            st = rs_queue_push(&sim->queue, sc->versions[v].release_at, RS_EV_SCRIPTED,
+                               (uint32_t)(sc->n_events + v), err);
     if (!st)
         st = rs_queue_push(&sim->queue, 0, RS_EV_DECISION, 0, err);
     if (!st)
@@ -474,16 +591,32 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     rs_event ev;
     while (!st && rs_queue_pop(&sim->queue, &ev)) {
         if (ev.kind == RS_EV_ARRIVAL) {
-            size_t s = ev.arg;
-            double t = ev.t, mean_gap = 1 / sim->seg[s].lambda, limit = rs_queue_peek_time(&sim->queue);
-            for (;;) {
-                serve(sim, s);
-                t += exp_gap(sim->arrivals, mean_gap);
-                if (t >= limit)
-                    break;
+            size_t s = ev.arg & 0xff;
+            seg_rt *g = &sim->seg[s];
+            if (ev.arg >> 8 != g->gen)
+                continue; /* drawn at a rate that has changed since */
+            double t = ev.t, mean_gap = 1 / g->lam_max, limit = rs_queue_peek_time(&sim->queue);
+            if (g->daily == 0) {
+                for (;;) {
+                    serve(sim, s);
+                    t += exp_gap(sim->arrivals, mean_gap);
+                    if (t >= limit)
+                        break;
+                }
+            } else { /* thinning: a candidate arrival at t is kept with probability rate(t) / max rate */
+                const double w = 2 * M_PI / 24, top = 1 + g->daily;
+                for (;;) {
+                    if (rs_rng_uniform(sim->arrivals) * top < 1 + g->daily * cos(w * (t - g->peak)))
+                        serve(sim, s);
+                    t += exp_gap(sim->arrivals, mean_gap);
+                    if (t >= limit)
+                        break;
+                }
             }
             if (t < horizon)
-                st = rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, (uint32_t)s, err);
+                st = rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, ARRIVAL_ARG(s, g->gen), err);
+        } else if (ev.kind == RS_EV_SCRIPTED) {
+            st = scripted(sim, &rs, ev.arg, ev.t, err);
         } else if (ev.kind == RS_EV_DECISION) {
             if (!rs.policy_done)
                 st = decide(sim, &rs, ev.t, err);
@@ -520,7 +653,6 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     res->outcome = rs.rolled_back                ? RS_OUTCOME_ROLLED_BACK
                    : !isnan(rs.time_to_full)     ? RS_OUTCOME_PROMOTED
                                                  : RS_OUTCOME_INCOMPLETE;
-    double expected_base = 0;
     for (size_t v = 0; v < sim->nv; v++) {
         int bad = rs_scenario_version_bad(sc, v, sim->draws, err);
         if (bad < 0)
@@ -533,15 +665,13 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
                 continue;
             res->cand_requests += c->requests;
             res->harm += c->errors;
-            /* Rates are constant within a replication here, so the baseline's expected errors on the
-             * candidates' requests are requests x its error rate, per segment. */
-            expected_base += (double)c->requests * sim->err_thr[sc->baseline * sim->ns + s];
         }
         if (res->outcome == RS_OUTCOME_PROMOTED && v != sc->baseline &&
             sim->routing.version_users[v] == sc->total_users)
             res->promoted_bad = bad;
     }
-    res->excess_harm = (double)res->harm - expected_base;
+    checkpoint_excess(sim);
+    res->excess_harm = (double)res->harm - sim->expected_base;
     res->harmed_users = sim->harmed_any;
     res->exposed = sim->exposed_any;
     return RS_OK;
@@ -558,6 +688,15 @@ const rs_sample *rs_sim_samples(const rs_sim *sim, size_t *n, const double **wei
     if (weights)
         *weights = sim->sample_w;
     return sim->samples;
+}
+
+const rs_counts *rs_sim_cells(const rs_sim *sim, const uint64_t **exposed, const uint64_t **routed)
+{
+    if (exposed)
+        *exposed = sim->exposed_cell;
+    if (routed)
+        *routed = sim->routing.users;
+    return sim->cells;
 }
 
 const rs_run_log *rs_sim_log(const rs_sim *sim)

@@ -69,6 +69,11 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
 /* The samples of the last replication: *n rows; weights holds n_candidates values per row (candidate
  * order = version order without the baseline): each candidate's share of all users. Owned by sim. */
 const rs_sample *rs_sim_samples(const rs_sim *sim, size_t *n, const double **weights);
+/* The per-(version, segment) counters of the last replication (index v * n_segments + s): requests, errors,
+ * successes; *exposed the distinct users of the segment exposed to the version; *routed the users routed to it
+ * at the end. Owned by sim. */
+const rs_counts *rs_sim_cells(const rs_sim *sim, const uint64_t **exposed, const uint64_t **routed);
+
 /* The event log of the last replication. Owned by sim. */
 const rs_run_log *rs_sim_log(const rs_sim *sim);
 

@@ -59,7 +59,8 @@ static void run(const char *rel, const char *dir, unsigned jobs, int compare, co
     rs_scenario_free(&sc);
 }
 
-static const char *const files[] = {"summary.json", "runs.csv", "bands.csv", "curves.csv", "events.csv"};
+static const char *const files[] = {"summary.json", "runs.csv", "bands.csv", "curves.csv", "events.csv",
+                                    "segments.csv"};
 
 static void same_bytes_whatever_jobs(void **state)
 {
