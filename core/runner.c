@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "luapolicy.h"
 #include "output.h"
 #include "plugin.h"
 #include "report.h"
@@ -251,7 +252,15 @@ static rs_status load_policy(const rs_scenario *sc, const rs_policy_choice *c, s
         snprintf(prefix, sizeof prefix, "policy %s", c->label);
     else
         snprintf(prefix, sizeof prefix, "%s: policy", sc->file);
-    rs_status st = rs_plugin_load(spec, &lp->plugin, err);
+    rs_status st;
+    if (!strcmp(c->plugin, RS_LUA_POLICY_NAME)) { /* the scenario's own function, built in */
+        if (!sc->lua || !sc->policy_ref)
+            RS_FAIL(err, RS_ERR_INPUT, "%s: policy \"lua\" runs the scenario's policy function, and it has none",
+                    prefix);
+        lp->plugin.type = rs_lua_policy_type();
+        return rs_plugin_resolve_params(lp->plugin.type, c->params, prefix, &lp->params, err);
+    }
+    st = rs_plugin_load(spec, &lp->plugin, err);
     if (st) {
         rs_error_prefix(err, "%s%s", prefix, n_policies > 1 ? "" : ".name");
         return st;

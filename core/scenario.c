@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gates.h"
 #include "suggest.h"
 
 /* Bounds that stop a broken or hostile scenario (SPEC §5, §10). */
@@ -111,6 +112,24 @@ static int helper_choice(lua_State *L)
     return 1;
 }
 
+/* ztest(cand_errors, cand_requests, base_errors, base_requests, alpha) -> fires, z (the gate of §7, for
+ * Lua policies). */
+static int helper_ztest(lua_State *L)
+{
+    rs_ztest_input in;
+    in.cand_errors = (uint64_t)luaL_checkinteger(L, 1);
+    in.cand_requests = (uint64_t)luaL_checkinteger(L, 2);
+    in.base_errors = (uint64_t)luaL_checkinteger(L, 3);
+    in.base_requests = (uint64_t)luaL_checkinteger(L, 4);
+    in.alpha = luaL_optnumber(L, 5, 0.05);
+    luaL_argcheck(L, in.alpha > 0 && in.alpha < 1, 5, "alpha must be in (0, 1)");
+    double z;
+    rs_gate_result r = rs_gate_ztest(&in, &z);
+    lua_pushboolean(L, r == RS_GATE_FAIL);
+    lua_pushnumber(L, z);
+    return 2;
+}
+
 static int helper_scenario(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -203,7 +222,8 @@ static lua_State *new_state(lua_limits *lim)
                                        {"days", helper_days},       {"scenario", helper_scenario},
                                        {"beta", helper_beta},       {"uniform", helper_uniform},
                                        {"normal", helper_normal},   {"lognormal", helper_lognormal},
-                                       {"choice", helper_choice},   {NULL, NULL}};
+                                       {"choice", helper_choice},   {"ztest", helper_ztest},
+                                       {NULL, NULL}};
     lua_pushglobaltable(L);
     luaL_setfuncs(L, helpers, 0);
     lua_pop(L, 1);
@@ -832,11 +852,15 @@ static rs_status read_policy(reader *r, int top, rs_scenario *s)
     lua_getfield(L, top, "policy");
     int idx = lua_gettop(L);
     rs_status st = RS_OK;
-    if (lua_isfunction(L, idx))
-        st = RS_SET(r->err, RS_ERR_INPUT, "%s: policy: a Lua function policy is not supported by this version of "
-                                          "rollsim yet (use a plugin, e.g. { name = \"fixed_stages\", ... })",
-                    r->file);
-    else if (!lua_istable(L, idx))
+    if (lua_isfunction(L, idx)) { /* policy(obs, state) -> action, run by the built-in "lua" policy */
+        s->policy_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        r->keep_state = 1;
+        s->policy.kind = RS_VALUE_TABLE;
+        if (!(s->policy_name = strdup(RS_LUA_POLICY_NAME)))
+            return RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
+        return RS_OK;
+    }
+    if (!lua_istable(L, idx))
         st = RS_SET(r->err, RS_ERR_INPUT, "%s: policy: %s (expected a table such as { name = \"fixed_stages\", "
                                           "steps = {0.01, 0.1, 1}, bake = hours(6) })",
                     r->file, lua_isnil(L, idx) ? "missing" : "wrong type");
@@ -1240,6 +1264,13 @@ rs_status rs_scenario_load_string(const char *text, size_t len, const char *chun
             else {
                 pthread_mutex_init(lock, NULL);
                 lua_settop(L, 0);
+                /* Functions called during the run (bad, policy) must not keep state in globals: replications
+                 * run in any order on any thread, so that would make results depend on --jobs. */
+                if (luaL_loadstring(L, "setmetatable(_G, { __newindex = function(_, k) error(\"global '\" .. "
+                                       "tostring(k) .. \"' cannot be set while the simulation runs (keep state in "
+                                       "the policy's second argument)\", 2) end })") ||
+                    lua_pcall(L, 0, 0, 0))
+                    lua_settop(L, 0);
                 out->lua = L;
                 out->lua_lock = lock;
                 L = NULL;
@@ -1428,10 +1459,7 @@ int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_dra
         return draws[v].error_rate > draws[s->baseline].error_rate * 1.1;
     lua_State *L = s->lua;
     pthread_mutex_lock(s->lua_lock);
-    void *ud;
-    lua_getallocf(L, &ud);
-    ((lua_limits *)ud)->instructions = 0;
-    lua_sethook(L, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
+    rs_scenario_lua_budget(s);
     lua_pushcfunction(L, traceback_handler);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ver->bad_ref);
     push_version(L, ver, &draws[v]);
@@ -1449,7 +1477,20 @@ int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_dra
         result = lua_toboolean(L, -1);
     }
     lua_settop(L, 0);
-    lua_sethook(L, NULL, 0, 0);
+    rs_scenario_lua_budget_end(s);
     pthread_mutex_unlock(s->lua_lock);
     return result;
+}
+
+void rs_scenario_lua_budget(const rs_scenario *s)
+{
+    void *ud;
+    lua_getallocf(s->lua, &ud);
+    ((lua_limits *)ud)->instructions = 0;
+    lua_sethook(s->lua, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
+}
+
+void rs_scenario_lua_budget_end(const rs_scenario *s)
+{
+    lua_sethook(s->lua, NULL, 0, 0);
 }

@@ -61,6 +61,9 @@ typedef struct rs_version {
     double release_at;    /* hours; the version gets no traffic before (candidates only) */
 } rs_version;
 
+/* The name under which a scenario's Lua-function policy runs (the built-in policy type of core/luapolicy.c). */
+#define RS_LUA_POLICY_NAME "lua"
+
 typedef struct rs_scenario {
     char *file; /* as given, for messages; "quickstart.lua (built-in)" for the default */
     char *name;
@@ -85,7 +88,8 @@ typedef struct rs_scenario {
     char **policy_labels;
     char **policy_plugins;
     rs_value *policy_params; /* TABLEs, without `name` */
-    void *lua;               /* the scenario's Lua state, kept only when a version's `bad` is a function */
+    int policy_ref;          /* registry reference of a Lua-function `policy` (policy_name RS_LUA_POLICY_NAME) */
+    void *lua;               /* the scenario's Lua state, kept only when `bad` or `policy` is a function */
     void *lua_lock;          /* pthread_mutex_t serialising calls into it */
 } rs_scenario;
 
@@ -114,6 +118,10 @@ rs_status rs_scenario_draw(const rs_scenario *s, gsl_rng *r, uint32_t rep, rs_ve
  * function of the drawn version and baseline, called under a lock), else error rate > baseline's x 1.1 (§2).
  * Returns 0 or 1, or -1 with err set when the Lua function fails. */
 int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_draw *draws, rs_error *err);
+
+/* Around a call into the kept Lua state (lock held): start a fresh instruction budget, then remove it. */
+void rs_scenario_lua_budget(const rs_scenario *s);
+void rs_scenario_lua_budget_end(const rs_scenario *s);
 
 /* The mean of a parameter (its value when fixed), for display. */
 double rs_dist_mean(const rs_dist *d);

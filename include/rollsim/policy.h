@@ -169,6 +169,7 @@ typedef struct rs_policy_ctx {
     const char *const *segment_names;
     const uint64_t *segment_users;
     double horizon;
+    const void *host_private;     /* the host's own data, for policies built into rollsim; plugins ignore it */
 } rs_policy_ctx;
 
 typedef struct rs_policy_type {
