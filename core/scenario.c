@@ -243,7 +243,7 @@ static const char *const version_keys[] = {"name",    "baseline", "error_rate", 
                                            "latency", "release_at", "bad"};
 static const char *const daily_keys[] = {"amplitude", "peak"};
 static const char *const effect_keys[] = {"error_rate", "success_rate"};
-static const char *const event_keys[] = {"at", "set", "run"};
+static const char *const event_keys[] = {"at", "every", "to", "set", "run"};
 static const char *const set_keys[] = {"version", "segment", "key", "value"};
 
 /* ---- --set overrides ---------------------------------------------------------------------------- */
@@ -1041,10 +1041,39 @@ static rs_status read_effects(reader *r, int top, rs_scenario *s)
 static int cmp_event(const void *a, const void *b)
 {
     const rs_scripted *x = a, *y = b;
-    return (x->at > y->at) - (x->at < y->at);
+    if (x->at != y->at)
+        return (x->at > y->at) - (x->at < y->at);
+    return (x->order > y->order) - (x->order < y->order);
 }
 
-/* events = { { at = t, set = { version = "v" | segment = "s", key = "...", value = x } }, ... } */
+/* Appends one scripted change. */
+static rs_status push_event(reader *r, rs_scenario *s, size_t *cap, const rs_scripted *ev, const char *target,
+                            const char *key)
+{
+    if (s->n_events == *cap) {
+        size_t n = *cap ? 2 * *cap : 16;
+        rs_scripted *e = realloc(s->events, n * sizeof *e);
+        if (!e)
+            RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
+        s->events = e;
+        *cap = n;
+    }
+    rs_scripted *e = &s->events[s->n_events];
+    *e = *ev;
+    char label[300];
+    snprintf(label, sizeof label, "%s.%s = %.10g", target, key, ev->value);
+    if (!(e->label = strdup(label)))
+        RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
+    s->n_events++;
+    return RS_OK;
+}
+
+#define RS_MAX_EVENTS 1000000
+
+/* events = { { at = t, set = { version = "v" | segment = "s", key = "...", value = x } }, ... }.
+ * With `every = d` (and optionally `to`, default the horizon), the change repeats from `at` every d hours; `value` may then be
+ * a function(t) evaluated at each time, at load (drift, user adaptation): the simulation never calls Lua for
+ * it. */
 static rs_status read_events(reader *r, int top, rs_scenario *s)
 {
     lua_State *L = r->L;
@@ -1061,84 +1090,114 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
         lua_pop(L, 1);
         return st;
     }
-    size_t n = (size_t)lua_rawlen(L, idx);
-    s->events = calloc(n ? n : 1, sizeof *s->events);
-    if (!s->events)
-        st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
+    size_t n = (size_t)lua_rawlen(L, idx), cap = 0;
     for (size_t i = 0; i < n && !st; i++) {
         char path[64], sub[96];
         snprintf(path, sizeof path, "events[%zu]", i + 1);
+        snprintf(sub, sizeof sub, "%s.set", path);
         lua_geti(L, idx, (lua_Integer)i + 1);
         int e = lua_gettop(L);
-        rs_scripted *ev = &s->events[i];
-        s->n_events = i + 1;
+        rs_scripted ev = {0};
+        double every = 0, until_t = s->horizon;
+        char *target = NULL, *key = NULL;
         if (!lua_istable(L, e))
             st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected { at = t, set = {...} }, got %s", r->file, path,
                         type_of(L, e));
         if (!st)
-            st = check_keys(r, e, path, event_keys, 3);
+            st = check_keys(r, e, path, event_keys, sizeof event_keys / sizeof *event_keys);
         if (!st)
             st = refuse_unimplemented(r, e, path, (const char *const[]){"run"}, 1);
         if (!st)
-            st = get_number(r, e, path, "at", 1, 0, 0, 1e7, 0, 1, &ev->at);
+            st = get_number(r, e, path, "at", 1, 0, 0, 1e7, 0, 1, &ev.at);
+        if (!st)
+            st = get_number(r, e, path, "every", 0, 0, 1e-6, 1e7, 0, 1, &every);
+        if (!st)
+            st = get_number(r, e, path, "to", 0, s->horizon, 0, 1e7, 0, 1, &until_t);
+        lua_getfield(L, e, "set");
+        int t = lua_gettop(L);
+        if (!st && !lua_istable(L, t))
+            st = RS_SET(r->err, RS_ERR_INPUT,
+                        "%s: %s: expected { version = \"name\", key = \"error_rate\", value = x } or "
+                        "{ segment = \"name\", key = \"rate\", value = x }",
+                        r->file, sub);
+        if (!st)
+            st = check_keys(r, t, sub, set_keys, 4);
         if (!st) {
-            lua_getfield(L, e, "set");
-            int t = lua_gettop(L);
-            snprintf(sub, sizeof sub, "%s.set", path);
-            char *target = NULL, *key = NULL;
-            if (!lua_istable(L, t))
-                st = RS_SET(r->err, RS_ERR_INPUT,
-                            "%s: %s: expected { version = \"name\", key = \"error_rate\", value = x } or "
-                            "{ segment = \"name\", key = \"rate\", value = x }",
-                            r->file, sub);
-            if (!st)
-                st = check_keys(r, t, sub, set_keys, 4);
             lua_getfield(L, t, "segment");
-            ev->is_segment = !st && !lua_isnil(L, -1);
+            ev.is_segment = !lua_isnil(L, -1);
             lua_pop(L, 1);
-            if (!st)
-                st = get_string(r, t, sub, ev->is_segment ? "segment" : "version", 1, NULL, &target);
-            if (!st)
-                st = get_string(r, t, sub, "key", 1, NULL, &key);
-            if (!st) {
-                long k = ev->is_segment ? find_segment(s, target) : find_version(s, target);
-                if (k < 0)
-                    st = unknown_name(r, s, sub, target, ev->is_segment);
-                ev->index = (size_t)(k < 0 ? 0 : k);
-            }
-            if (!st) {
-                if (ev->is_segment && !strcmp(key, "rate"))
-                    ev->key = RS_KEY_RATE;
-                else if (!ev->is_segment && !strcmp(key, "error_rate"))
-                    ev->key = RS_KEY_ERROR_RATE;
-                else if (!ev->is_segment && !strcmp(key, "success_rate"))
-                    ev->key = RS_KEY_SUCCESS_RATE;
-                else
-                    st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.key: \"%s\" cannot be set (a version's error_rate or "
-                                "success_rate, or a segment's rate)", r->file, sub, key);
-            }
-            if (!st)
-                st = get_number(r, t, sub, "value", 1, 0, 0, ev->key == RS_KEY_RATE ? 1e9 : 1, 0, 0, &ev->value);
-            if (!st) {
-                char label[300];
-                snprintf(label, sizeof label, "%s.%s = %.10g", target, key, ev->value);
-                if (!(ev->label = strdup(label)))
-                    st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
-            }
-            free(target);
-            free(key);
-            lua_pop(L, 1);
+            st = get_string(r, t, sub, ev.is_segment ? "segment" : "version", 1, NULL, &target);
         }
+        if (!st)
+            st = get_string(r, t, sub, "key", 1, NULL, &key);
+        if (!st) {
+            long k = ev.is_segment ? find_segment(s, target) : find_version(s, target);
+            if (k < 0)
+                st = unknown_name(r, s, sub, target, ev.is_segment);
+            ev.index = (size_t)(k < 0 ? 0 : k);
+        }
+        if (!st) {
+            if (ev.is_segment && !strcmp(key, "rate"))
+                ev.key = RS_KEY_RATE;
+            else if (!ev.is_segment && !strcmp(key, "error_rate"))
+                ev.key = RS_KEY_ERROR_RATE;
+            else if (!ev.is_segment && !strcmp(key, "success_rate"))
+                ev.key = RS_KEY_SUCCESS_RATE;
+            else
+                st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.key: \"%s\" cannot be set (a version's error_rate or "
+                            "success_rate, or a segment's rate)", r->file, sub, key);
+        }
+        double hi = ev.key == RS_KEY_RATE ? 1e9 : 1;
+        lua_getfield(L, t, "value");
+        int is_fn = lua_isfunction(L, -1);
         lua_pop(L, 1);
+        if (!st && is_fn && every <= 0)
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.value: a function of time needs `every` (how often to apply "
+                        "it) in %s", r->file, sub, path);
+        if (!st && !is_fn)
+            st = get_number(r, t, sub, "value", 1, 0, 0, hi, 0, 0, &ev.value);
+        size_t count = every > 0 && until_t >= ev.at ? (size_t)floor((until_t - ev.at) / every * (1 + 1e-12)) + 1 : 1;
+        if (!st && s->n_events + count > RS_MAX_EVENTS)
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: more than %d scripted changes; raise `every`", r->file, path,
+                        RS_MAX_EVENTS);
+        double at0 = ev.at;
+        for (size_t k = 0; k < count && !st; k++) {
+            ev.at = at0 + (double)k * every;
+            if (is_fn) { /* value = function(t): evaluated here, once per time, under the instruction budget */
+                lua_getfield(L, t, "value");
+                lua_pushnumber(L, ev.at);
+                void *ud;
+                lua_getallocf(L, &ud);
+                ((lua_limits *)ud)->instructions = 0;
+                lua_sethook(L, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
+                int rc = lua_pcall(L, 1, 1, 0);
+                lua_sethook(L, NULL, 0, 0);
+                if (rc != LUA_OK) {
+                    char msg[512];
+                    snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+                    first_line(msg);
+                    st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.value(%g): %s", r->file, sub, ev.at, msg);
+                } else if (lua_type(L, -1) != LUA_TNUMBER || !(lua_tonumber(L, -1) >= 0 && lua_tonumber(L, -1) <= hi)) {
+                    st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.value(%g): expected a number in [0, %.10g], got %s",
+                                r->file, sub, ev.at, hi, luaL_tolstring(L, -1, NULL));
+                    lua_pop(L, 1);
+                } else {
+                    ev.value = lua_tonumber(L, -1);
+                }
+                lua_pop(L, 1);
+            }
+            if (!st)
+                st = push_event(r, s, &cap, &ev, target, key);
+        }
+        free(target);
+        free(key);
+        lua_pop(L, 2);
     }
     lua_pop(L, 1);
-    if (!st) /* stable: insertion order breaks ties (qsort is not stable, so sort indexes) */
-        for (size_t i = 1; i < s->n_events; i++)
-            for (size_t j = i; j > 0 && cmp_event(&s->events[j - 1], &s->events[j]) > 0; j--) {
-                rs_scripted tmp = s->events[j];
-                s->events[j] = s->events[j - 1];
-                s->events[j - 1] = tmp;
-            }
+    for (size_t i = 0; i < s->n_events; i++)
+        s->events[i].order = i;
+    if (!st) /* by time; the order written breaks ties */
+        qsort(s->events, s->n_events, sizeof *s->events, cmp_event);
     return st;
 }
 

@@ -32,6 +32,7 @@ typedef struct rs_scripted {
     rs_event_key key;
     double value;
     char *label; /* for events.csv, e.g. "candidate.error_rate = 0.05" */
+    size_t order; /* position as written (ties in time keep it) */
 } rs_scripted;
 
 /* A version parameter: a number, or a distribution drawn once per replication (SPEC §5). */

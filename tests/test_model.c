@@ -149,6 +149,38 @@ static void scripted_changes(void **state)
     simtest_close(&t);
 }
 
+static void drift_events_from_a_function(void **state)
+{
+    (void)state;
+    /* every = 2 from t = 1 to 9 gives changes at 1, 3, 5, 7, 9, each with value(t) computed at load; a fixed
+     * event at t = 3 written after them keeps its place after the drift step at the same time. */
+    static const char text[] =
+        "return { name = 'drift', horizon = 10,\n"
+        "  population = { { name = 'u', users = 10, rate = 1 } },\n"
+        "  versions = { { name = 'b', baseline = true, error_rate = 0.01 }, { name = 'c', error_rate = 0.01 } },\n"
+        "  events = { { at = 1, every = 2, to = 9,\n"
+        "               set = { version = 'c', key = 'error_rate', value = function(t) return t / 100 end } },\n"
+        "             { at = 3, set = { segment = 'u', key = 'rate', value = 5 } } },\n"
+        "  policy = { name = 'fixed_stages', gate = 'none', steps = { 1 }, bake = 100 } }\n";
+    rs_scenario sc;
+    rs_error err = {0};
+    if (rs_scenario_load_string(text, strlen(text), "drift.lua", NULL, 0, &sc, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(sc.n_events, 6);
+    static const double at[] = {1, 3, 3, 5, 7, 9};
+    for (size_t i = 0; i < 6; i++) {
+        assert_near(sc.events[i].at, at[i], 0);
+        if (i == 2) {
+            assert_int_equal(sc.events[i].key, RS_KEY_RATE);
+            assert_near(sc.events[i].value, 5, 0);
+        } else {
+            assert_int_equal(sc.events[i].key, RS_KEY_ERROR_RATE);
+            assert_near(sc.events[i].value, at[i] / 100, 1e-15);
+        }
+    }
+    rs_scenario_free(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +188,7 @@ int main(void)
         cmocka_unit_test(effects_per_segment),
         cmocka_unit_test(release_at_holds_traffic),
         cmocka_unit_test(scripted_changes),
+        cmocka_unit_test(drift_events_from_a_function),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
