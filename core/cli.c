@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plot.h"
 #include "runner.h"
 #include "scenario.h"
 #include "status.h"
@@ -21,24 +22,27 @@ typedef struct cli_option {
     int short_name;
     const char *arg_name;
     const char *help;
-    int compare_only;
+    unsigned commands; /* the commands that take it */
 } cli_option;
 
 enum { OPT_OUT = 'o', OPT_SEED = 's', OPT_SET = 'S', OPT_REPS = 'r', OPT_JOBS = 'j', OPT_POLICY = 'p',
-       OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V' };
+       OPT_PLOT = 'P', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V' };
+enum { CMD_RUN = 1, CMD_COMPARE = 2, CMD_PLOT = 4, CMD_SIM = CMD_RUN | CMD_COMPARE, CMD_ALL = 7 };
 
 static const cli_option options[] = {
-    {"out", 1, OPT_OUT, "DIR", "output folder (default: rollsim-out)", 0},
-    {"reps", 1, OPT_REPS, "N", "replications (default: the scenario's `replications`, else 1)", 0},
-    {"seed", 1, OPT_SEED, "S", "master seed (default: the scenario's `seed`, else 1)", 0},
-    {"jobs", 1, OPT_JOBS, "J", "run replications on J threads (same results whatever J; default 1)", 0},
-    {"set", 1, OPT_SET, "KEY=VALUE", "override a scenario key, e.g. policy.bake=6h (repeatable)", 0},
+    {"out", 1, OPT_OUT, "DIR", "output folder (default: rollsim-out)", CMD_SIM},
+    {"reps", 1, OPT_REPS, "N", "replications (default: the scenario's `replications`, else 1)", CMD_SIM},
+    {"seed", 1, OPT_SEED, "S", "master seed (default: the scenario's `seed`, else 1)", CMD_SIM},
+    {"jobs", 1, OPT_JOBS, "J", "run replications on J threads (same results whatever J; default 1)", CMD_SIM},
+    {"set", 1, OPT_SET, "KEY=VALUE", "override a scenario key, e.g. policy.bake=6h (repeatable)", CMD_SIM},
     {"policy", 1, OPT_POLICY, "SPEC",
      "compare: a policy, PLUGIN[:KEY=VALUE;KEY=VALUE...], e.g. fixed_stages:steps=0.01,0.1,1;bake=6h "
-     "(repeatable; default: the scenario's `policies`)", 1},
-    {"quiet", 0, OPT_QUIET, NULL, "print nothing but errors (no progress bar)", 0},
-    {"help", 0, OPT_HELP, NULL, "show this help", 0},
-    {"version", 0, OPT_VERSION, NULL, "show the version", 0},
+     "(repeatable; default: the scenario's `policies`)", CMD_COMPARE},
+    {"plot", 0, OPT_PLOT, NULL,
+     "then draw the plots into DIR/plots/ (PNG with gnuplot, its scripts and their data)", CMD_SIM},
+    {"quiet", 0, OPT_QUIET, NULL, "print nothing but errors (no progress bar)", CMD_ALL},
+    {"help", 0, OPT_HELP, NULL, "show this help", CMD_ALL},
+    {"version", 0, OPT_VERSION, NULL, "show the version", CMD_SIM},
 };
 #define N_OPTIONS (sizeof options / sizeof *options)
 
@@ -46,6 +50,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: rollsim run [SCENARIO] [options]   simulate a rollout (no SCENARIO: the built-in quick start)\n"
                "       rollsim compare SCENARIO [--policy SPEC]... [options]   policies on the same replications\n"
+               "       rollsim plot DIR [--quiet]   (re)draw the plots of an output folder into DIR/plots/\n"
                "       rollsim --help | --version\n\noptions:\n");
     for (size_t i = 0; i < N_OPTIONS; i++) {
         char left[64];
@@ -157,13 +162,13 @@ static rs_status parse_policy_spec(const char *spec, const rs_scenario *sc, char
     return st;
 }
 
-static int cmd_run(int argc, char **argv, int compare)
+/* getopt_long's tables for the options that command (a CMD_ bit) takes. */
+static void getopt_tables(unsigned command, struct option *longs, char *shorts)
 {
-    struct option longs[N_OPTIONS + 1];
-    char shorts[2 * N_OPTIONS + 2] = ":";
     size_t n_long = 0;
+    strcpy(shorts, ":");
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        if (options[i].compare_only && !compare)
+        if (!(options[i].commands & command))
             continue;
         longs[n_long++] = (struct option){options[i].name, options[i].has_arg, NULL, options[i].short_name};
         size_t len = strlen(shorts);
@@ -172,11 +177,18 @@ static int cmd_run(int argc, char **argv, int compare)
         shorts[len + 2] = '\0';
     }
     longs[n_long] = (struct option){0, 0, 0, 0};
+}
+
+static int cmd_run(int argc, char **argv, int compare)
+{
+    struct option longs[N_OPTIONS + 1];
+    char shorts[2 * N_OPTIONS + 2];
+    getopt_tables(compare ? CMD_COMPARE : CMD_RUN, longs, shorts);
     const char **sets = calloc((size_t)argc + 2, sizeof *sets);
     const char **specs = calloc((size_t)argc + 1, sizeof *specs);
     char seed_set[64], reps_set[64];
     size_t n_sets = 0, n_specs = 0;
-    int quiet = 0;
+    int quiet = 0, plot = 0;
     rs_run_options opt = {.out_dir = "rollsim-out", .jobs = 1, .stop = &stop_requested};
     if (!sets || !specs) {
         fprintf(stderr, "rollsim: out of memory\n");
@@ -201,6 +213,7 @@ static int cmd_run(int argc, char **argv, int compare)
         case OPT_SET: sets[n_sets++] = optarg; break;
         case OPT_POLICY: specs[n_specs++] = optarg; break;
         case OPT_QUIET: quiet = 1; break;
+        case OPT_PLOT: plot = 1; break;
         case OPT_SEED:
             if (parse_u64(optarg, 9007199254740991.0, &u)) {
                 fprintf(stderr, "rollsim: --seed %s: expected an integer in [0, 2^53)\n", optarg);
@@ -297,6 +310,8 @@ static int cmd_run(int argc, char **argv, int compare)
     }
     if ((!st || st == RS_ERR_INTERRUPTED) && !quiet)
         print_summary(&sc, &opt, &report);
+    if (!st && plot)
+        st = rs_plot_dir(opt.out_dir, !quiet, &err);
     if (st)
         fprintf(stderr, "rollsim: %s\n", err.msg);
     for (size_t i = 0; i < n_params; i++) {
@@ -304,6 +319,37 @@ static int cmd_run(int argc, char **argv, int compare)
         rs_value_clear(&params[i]);
     }
     rs_scenario_free(&sc);
+    return (int)st;
+}
+
+/* rollsim plot DIR: (re)draws the plots of an output folder. */
+static int cmd_plot(int argc, char **argv)
+{
+    struct option longs[N_OPTIONS + 1];
+    char shorts[2 * N_OPTIONS + 2];
+    getopt_tables(CMD_PLOT, longs, shorts);
+    int c, quiet = 0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        switch (c) {
+        case OPT_QUIET: quiet = 1; break;
+        case OPT_HELP: usage(stdout); return 0;
+        default: fprintf(stderr, "rollsim: plot: unknown option %s (see rollsim --help)\n", argv[optind - 1]); return 2;
+        }
+    }
+    if (argc - optind != 1) {
+        if (optind == argc)
+            fprintf(stderr, "rollsim: plot needs an output folder: rollsim plot DIR (see rollsim --help)\n");
+        else
+            fprintf(stderr, "rollsim: plot takes one output folder, got %d (%s, %s%s)\n", argc - optind,
+                    argv[optind], argv[optind + 1], argc - optind > 2 ? ", ..." : "");
+        return 2;
+    }
+    rs_error err = {0};
+    rs_status st = rs_plot_dir(argv[optind], !quiet, &err);
+    if (st)
+        fprintf(stderr, "rollsim: %s\n", err.msg);
     return (int)st;
 }
 
@@ -328,6 +374,8 @@ int rs_cli_main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1, 0);
     if (!strcmp(cmd, "compare"))
         return cmd_run(argc - 1, argv + 1, 1);
+    if (!strcmp(cmd, "plot"))
+        return cmd_plot(argc - 1, argv + 1);
     for (size_t i = 2; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(cmd, commands[i])) {
             fprintf(stderr, "rollsim: '%s' is not implemented in this version yet (see rollsim --help)\n", cmd);
