@@ -222,7 +222,11 @@ static int lp_decide(void *state, const rs_observation *obs, rs_action *act, cha
     push_obs(L, s, obs);
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->state_ref);
     int rc = -1;
-    if (lua_pcall(L, 2, 1, base + 1) != LUA_OK) {
+    int status = lua_pcall(L, 2, 1, base + 1);
+    if (status == LUA_ERRMEM) {
+        snprintf(err, err_len, "the scenario's policy function ran out of its memory budget (256 MiB for the "
+                               "scenario's Lua state)");
+    } else if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
         const char *nl = msg ? strchr(msg, '\n') : NULL;
         snprintf(err, err_len, "%.*s", nl ? (int)(nl - msg) : (int)(msg ? strlen(msg) : 0), msg ? msg : "");

@@ -139,10 +139,20 @@ static int helper_scenario(lua_State *L)
 
 /* `load` is wrapped so binary chunks are refused; file and bytecode access is removed. */
 static const char prelude[] =
-    "do local raw_load = load\n"
-    "  load = function(chunk, name, mode, env) return raw_load(chunk, name, 't', env) end\n"
-    "end\n"
-    "dofile = nil; loadfile = nil; string.dump = nil; collectgarbage = nil\n";
+    "do local raw_load, error, type, sub, setmetatable = load, error, type, string.sub, setmetatable\n"
+    "  local sandbox = 'scenarios run in a sandbox with only the base, table, string, math and utf8 libraries'\n"
+    "  load = function(chunk, name, mode, env)\n"
+    "    if type(chunk) == 'string' and sub(chunk, 1, 1) == '\\27' then\n"
+    "      error('load: binary chunks are refused (' .. sandbox .. ', and text only)', 2) end\n"
+    "    return raw_load(chunk, name, 't', env) end\n"
+    "  local function refuse(what) return function() error(what .. ' is not available: ' .. sandbox, 2) end end\n"
+    "  dofile, loadfile, require = refuse('dofile'), refuse('loadfile'), refuse('require')\n"
+    "  collectgarbage, string.dump = refuse('collectgarbage'), refuse('string.dump')\n"
+    "  for _, lib in ipairs({ 'io', 'os', 'package', 'debug' }) do\n"
+    "    _G[lib] = setmetatable({}, { __index = function(_, k)\n"
+    "      error(lib .. '.' .. tostring(k) .. ' is not available: ' .. sandbox, 2) end })\n"
+    "  end\n"
+    "end\n";
 
 typedef struct lua_limits {
     size_t used;
