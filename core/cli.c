@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "inspect.h"
 #include "plot.h"
 #include "runner.h"
 #include "scenario.h"
@@ -27,14 +28,15 @@ typedef struct cli_option {
 
 enum { OPT_OUT = 'o', OPT_SEED = 's', OPT_SET = 'S', OPT_REPS = 'r', OPT_JOBS = 'j', OPT_POLICY = 'p',
        OPT_PLOT = 'P', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V' };
-enum { CMD_RUN = 1, CMD_COMPARE = 2, CMD_PLOT = 4, CMD_SIM = CMD_RUN | CMD_COMPARE, CMD_ALL = 7 };
+enum { CMD_RUN = 1, CMD_COMPARE = 2, CMD_PLOT = 4, CMD_CHECK = 8, CMD_SIM = CMD_RUN | CMD_COMPARE, CMD_ALL = 15 };
 
 static const cli_option options[] = {
     {"out", 1, OPT_OUT, "DIR", "output folder (default: rollsim-out)", CMD_SIM},
     {"reps", 1, OPT_REPS, "N", "replications (default: the scenario's `replications`, else 1)", CMD_SIM},
     {"seed", 1, OPT_SEED, "S", "master seed (default: the scenario's `seed`, else 1)", CMD_SIM},
     {"jobs", 1, OPT_JOBS, "J", "run replications on J threads (same results whatever J; default 1)", CMD_SIM},
-    {"set", 1, OPT_SET, "KEY=VALUE", "override a scenario key, e.g. policy.bake=6h (repeatable)", CMD_SIM},
+    {"set", 1, OPT_SET, "KEY=VALUE", "override a scenario key, e.g. policy.bake=6h (repeatable)",
+     CMD_SIM | CMD_CHECK},
     {"policy", 1, OPT_POLICY, "SPEC",
      "compare: a policy, PLUGIN[:KEY=VALUE;KEY=VALUE...], e.g. fixed_stages:steps=0.01,0.1,1;bake=6h "
      "(repeatable; default: the scenario's `policies`)", CMD_COMPARE},
@@ -51,6 +53,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: rollsim run [SCENARIO] [options]   simulate a rollout (no SCENARIO: the built-in quick start)\n"
                "       rollsim compare SCENARIO [--policy SPEC]... [options]   policies on the same replications\n"
                "       rollsim plot DIR [--quiet]   (re)draw the plots of an output folder into DIR/plots/\n"
+               "       rollsim check [SCENARIO] [--set KEY=VALUE]...   validate and print the resolved scenario\n"
+               "       rollsim plugins   list the policies found, with their parameters and defaults\n"
                "       rollsim --help | --version\n\noptions:\n");
     for (size_t i = 0; i < N_OPTIONS; i++) {
         char left[64];
@@ -353,6 +357,50 @@ static int cmd_plot(int argc, char **argv)
     return (int)st;
 }
 
+/* rollsim check [SCENARIO] [--set ...]: validates a scenario and prints it resolved. */
+static int cmd_check(int argc, char **argv)
+{
+    struct option longs[N_OPTIONS + 1];
+    char shorts[2 * N_OPTIONS + 2];
+    getopt_tables(CMD_CHECK, longs, shorts);
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    size_t n_sets = 0;
+    int c, rc = -1;
+    opterr = 0;
+    optind = 1;
+    if (!sets)
+        return 1;
+    while (rc < 0 && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        switch (c) {
+        case OPT_SET: sets[n_sets++] = optarg; break;
+        case OPT_QUIET: break;
+        case OPT_HELP: usage(stdout); rc = 0; break;
+        case ':': fprintf(stderr, "rollsim: option %s needs a value (see rollsim --help)\n", argv[optind - 1]); rc = 2; break;
+        default: fprintf(stderr, "rollsim: check: unknown option %s (see rollsim --help)\n", argv[optind - 1]); rc = 2; break;
+        }
+    }
+    if (rc < 0 && argc - optind > 1) {
+        fprintf(stderr, "rollsim: check takes one scenario, got %d (%s, %s%s)\n", argc - optind, argv[optind],
+                argv[optind + 1], argc - optind > 2 ? ", ..." : "");
+        rc = 2;
+    }
+    if (rc >= 0) {
+        free(sets);
+        return rc;
+    }
+    rs_scenario sc;
+    rs_error err = {0};
+    rs_status st = rs_scenario_load(optind < argc ? argv[optind] : NULL, sets, n_sets, &sc, &err);
+    free(sets);
+    if (!st) {
+        st = rs_inspect_check(stdout, &sc, &err);
+        rs_scenario_free(&sc);
+    }
+    if (st)
+        fprintf(stderr, "rollsim: %s\n", err.msg);
+    return (int)st;
+}
+
 int rs_cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL's default handler aborts; we check return values instead */
@@ -376,6 +424,19 @@ int rs_cli_main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1, 1);
     if (!strcmp(cmd, "plot"))
         return cmd_plot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check"))
+        return cmd_check(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plugins")) {
+        if (argc > 2) {
+            fprintf(stderr, "rollsim: plugins takes no arguments, got %s\n", argv[2]);
+            return 2;
+        }
+        rs_error err = {0};
+        rs_status st = rs_inspect_plugins(stdout, &err);
+        if (st)
+            fprintf(stderr, "rollsim: %s\n", err.msg);
+        return (int)st;
+    }
     for (size_t i = 2; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(cmd, commands[i])) {
             fprintf(stderr, "rollsim: '%s' is not implemented in this version yet (see rollsim --help)\n", cmd);
