@@ -518,6 +518,41 @@ static char *one_line(const char *s)
     return q;
 }
 
+/* A label (a policy SPEC can be long) broken into lines of at most width characters where possible, after a
+ * ';', ',' or ':' or at a space; *lines gets the number of lines. Caller frees. */
+static char *wrap_label(const char *s, size_t width, int *lines)
+{
+    char *q = one_line(s);
+    *lines = 1;
+    if (!q)
+        return NULL;
+    size_t start = 0, brk = 0; /* the current line's start, the last place it may break (0: none) */
+    for (size_t i = 0; q[i]; i++) {
+        if (q[i] == ';' || q[i] == ',' || q[i] == ':' || q[i] == ' ')
+            brk = q[i] == ' ' ? i : i + 1;
+        if (i - start + 1 > width && brk > start && q[brk]) {
+            if (q[brk] == ' ') { /* break at the space itself */
+                q[brk] = '\n';
+                start = brk + 1;
+            } else { /* insert a newline after the separator */
+                char *r = malloc(strlen(q) + 2);
+                if (!r)
+                    return q;
+                memcpy(r, q, brk);
+                r[brk] = '\n';
+                strcpy(r + brk + 1, q + brk);
+                free(q);
+                q = r;
+                start = brk + 1;
+                i++;
+            }
+            brk = 0;
+            (*lines)++;
+        }
+    }
+    return q;
+}
+
 static int is_name_char(char ch)
 {
     return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
@@ -917,11 +952,21 @@ static void write_pareto(plot_ctx *c)
         c->global->oom = 1;
         return;
     }
+    double xmax = 0, ymax = 0;
+    size_t n_full = 0, n_never = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        const policy_data *p = &in->p[i];
+        xmax = fmax(xmax, isfinite(p->ttf_mean) ? or_else(p->ttf_hi, p->ttf_mean) : in->horizon);
+        ymax = fmax(ymax, or_else(p->harm_hi, or_else(p->harm_mean, 0)));
+    }
     for (size_t i = 0; i < in->n; i++) {
         const policy_data *p = &in->p[i];
         int full = isfinite(p->ttf_mean);
         double x = full ? p->ttf_mean : in->horizon, y = or_else(p->harm_mean, 0);
-        pt[i] = (xy){x, y};
+        if (full)
+            pt[n_full++] = (xy){x, y};
+        else
+            n_never++;
         fprintf(c->dat, "%zu", i);
         put_num(c->dat, x);
         put_num(c->dat, full ? or_else(p->ttf_lo, x) : x);
@@ -936,22 +981,44 @@ static void write_pareto(plot_ctx *c)
         vars_set(pv, "LS", "%zu", 10 + i % 8);
         vars_set(pv, "X", "%.10g", x);
         vars_set(pv, "Y", "%.10g", y);
-        vars_setq(pv, "LABEL", "%s", label ? label : "");
+        int lines;
+        char *wrapped = wrap_label(p->label, 30, &lines);
+        vars_setq(pv, "LABEL", "%s", wrapped ? wrapped : "");
+        /* right of the point in the left part, else left of it: below, or above when near the axis */
+        vars_set(pv, "ALIGN", "%s",
+                 x <= 0.55 * xmax ? "left offset char 1.2,0.9"
+                 : y > 0.15 * ymax ? "right offset char -1.2,-1.1" : "right offset char -1.2,0.9");
+        free(wrapped);
         vars_setq(pv, "KEY", "%s%s", label ? label : "", full ? "" : " (never full: drawn at the horizon)");
         free(label);
     }
-    /* the non-dominated set: no other policy is at least as good on both and better on one */
-    int f = begin_block(c, "Pareto front: time to full (hours), harm (errors) of the non-dominated policies");
-    qsort(pt, in->n, sizeof *pt, cmp_xy);
-    double best = INFINITY;
-    for (size_t i = 0; i < in->n; i++)
-        if (pt[i].y < best) {
-            fprintf(c->dat, "%.10g %.10g\n", pt[i].x, pt[i].y);
-            best = pt[i].y;
-        }
+    /* the non-dominated set among the policies that reached everyone: no other is at least as good on both
+     * and better on one */
+    if (n_full) {
+        int f = begin_block(c, "Pareto front: time to full (hours), harm (errors) of the non-dominated policies that "
+                               "reached everyone");
+        qsort(pt, n_full, sizeof *pt, cmp_xy);
+        double best = INFINITY;
+        for (size_t i = 0; i < n_full; i++)
+            if (pt[i].y < best) {
+                fprintf(c->dat, "%.10g %.10g\n", pt[i].x, pt[i].y);
+                best = pt[i].y;
+            }
+        vars_set(c->global, "FRONT", "DAT index %d using 1:2 with lines ls 20 title \"Pareto front (non-dominated)\"",
+                 f);
+    } else {
+        vars_set(c->global, "FRONT", "keyentry with lines ls 20 title \"Pareto front: none (no policy reached "
+                                     "everyone)\"");
+    }
     free(pt);
     vars_set(c->global, "POINTS", "%d", b);
-    vars_set(c->global, "FRONT", "%d", f);
+    if (n_never)
+        vars_set(c->global, "HORIZON_MARK",
+                 "set arrow 1 from first %.10g, graph 0 to first %.10g, graph 1 nohead ls 21 back\n"
+                 "set label 1 \"horizon\" at first %.10g, graph 1 right offset char -0.5,-1 tc ls 21",
+                 in->horizon, in->horizon, in->horizon);
+    else
+        vars_set(c->global, "HORIZON_MARK", "# (every policy reached everyone: no horizon mark)");
 }
 
 /* risk: P(escape | bad) and P(false rollback | good) per policy, Wilson 95 % intervals as error bars. */
@@ -964,7 +1031,7 @@ static void write_risk(plot_ctx *c)
     double ymax = 0;
     char *xtics = NULL, *bars = NULL, *na = NULL;
     size_t lx, lb, ln;
-    int n_bars = 0;
+    int n_bars = 0, tic_lines = 1, has_series = 0;
     FILE *tx = open_memstream(&xtics, &lx), *tb = open_memstream(&bars, &lb), *tn = open_memstream(&na, &ln);
     if (!tx || !tb || !tn) {
         c->global->oom = 1;
@@ -985,6 +1052,7 @@ static void write_risk(plot_ctx *c)
             rows += isfinite((which ? in->p[i].fr : in->p[i].esc)[0]);
         if (!rows)
             continue;
+        has_series |= 1 << which;
         int b = begin_block(c, "%s per policy with a defined estimate: x position, estimate, Wilson 95 %% lo, hi",
                             which ? "P(false rollback | good)" : "P(escape | bad)");
         for (size_t i = 0; i < in->n; i++) {
@@ -1004,16 +1072,19 @@ static void write_risk(plot_ctx *c)
                 n_bars++ ? ", \\\n     " : "", b, which ? 2 : 1, which ? "pattern 4 border" : "solid 1.0 border",
                 which ? "\"P(false rollback | good candidate)\"" : "\"P(escape | bad candidate)\"", b, b);
     }
-    if (!n_bars) /* no estimate at all: an empty frame with the key */
-        fputs("keyentry with boxes ls 1 title \"P(escape | bad candidate)\", keyentry with boxes ls 2 "
-              "title \"P(false rollback | good candidate)\"",
-              tb);
+    for (int which = 0; which < 2; which++) /* a series with no estimate at all keeps its key entry */
+        if (!(has_series & (1 << which)))
+            fprintf(tb, "%skeyentry with boxes ls %d fs %s title %s", n_bars++ ? ", \\\n     " : "", which + 1,
+                    which ? "pattern 4 border" : "solid 1.0 border",
+                    which ? "\"P(false rollback | good candidate)\"" : "\"P(escape | bad candidate)\"");
     for (size_t i = 0; i < in->n; i++) {
         const policy_data *p = &in->p[i];
-        char *label = one_line(p->label), *tic = NULL;
+        int lines;
+        char *label = wrap_label(p->label, in->n > 10 ? 12 : 120 / in->n, &lines), *tic = NULL;
         if (asprintf(&tic, "%s\n%.0f bad, %.0f good", label ? label : "", or_else(p->n_bad, 0),
                      or_else(p->n_good, 0)) < 0)
             tic = NULL;
+        tic_lines = lines + 1 > tic_lines ? lines + 1 : tic_lines;
         char *q = tic ? gp_quote(tic) : NULL;
         fprintf(tx, "%s%s %zu", i ? ", " : "", q ? q : "\"\"", i);
         free(q);
@@ -1021,7 +1092,7 @@ static void write_risk(plot_ctx *c)
         free(label);
         for (int which = 0; which < 2; which++)
             if (!isfinite((which ? p->fr : p->esc)[0]))
-                fprintf(tn, "set label \"n/a: no %s\\ncandidate\" at %.10g, graph 0.04 center tc ls 3 front\n",
+                fprintf(tn, "set label \"n/a: no %s\\ncandidate\" at %.10g, graph 0.09 center tc ls 3 front\n",
                         which ? "good" : "bad", (double)i + (which ? off : -off));
     }
     int bad = fclose(tx) | fclose(tb) | fclose(tn);
@@ -1030,6 +1101,7 @@ static void write_risk(plot_ctx *c)
     vars_put(c->global, "XTICS", xtics);
     vars_put(c->global, "BARS", bars);
     vars_put(c->global, "NA_LABELS", na);
+    vars_set(c->global, "BMARGIN", "%d", tic_lines + 4);
     vars_set(c->global, "XMAX", "%.10g", (double)in->n - 0.5);
     double top = fmax(ymax, 0.01) * 1.15, step = nice_floor(top / 5);
     vars_set(c->global, "YMAX", "%.10g", fmin(1, ceil(top / step) * step));

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Plots (issue 6): `run --plot`, `compare --plot` and `rollsim plot DIR` draw every plot kind into DIR/plots/:
+#   * each NAME.png is a PNG (8-byte signature; IHDR width and height as the NAME.gp sets them, and the sizes
+#     rollsim documents: 900x560 for one panel) of sensible size (> 5 KB), beside NAME.dat and NAME.gp;
+#   * each NAME.gp reruns with plain `gnuplot NAME.gp` inside DIR/plots and redraws the same PNG, byte for byte;
+#   * no temporary file is left behind, and gnuplot printed nothing (no warning) on stderr;
+#   * without gnuplot on PATH: exactly one warning, exit 0, every other file written (.dat, .gp, the CSVs);
+#   * a gnuplot that fails: exit 1 and a message naming the script; the earlier PNGs are kept whole;
+#   * `rollsim plot` on a folder without summary.json: exit 2 and a clear message;
+#   * plots of compare only (pareto, risk) are removed when a single-policy run redraws the folder.
+#
+# usage: tests/plots.sh PATH/TO/rollsim          (ctest runs it as the test `plots`)
+# Environment: ROLLSIM_SOURCE_DIR (the source tree), ROLLSIM_PLUGIN_PATH (the build's plugins).
+set -u
+
+ROLLSIM=${1:?usage: plots.sh PATH/TO/rollsim}
+case $ROLLSIM in /*) ;; *) ROLLSIM=$PWD/$ROLLSIM ;; esac
+SRC=${ROLLSIM_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+[ -x "$ROLLSIM" ] || { echo "plots: $ROLLSIM is not an executable" >&2; exit 1; }
+GNUPLOT=$(command -v gnuplot) || { echo "plots: gnuplot is not installed (setup.sh installs gnuplot-nox)" >&2; exit 1; }
+export LC_ALL=C
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rollsim-plots.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok:   $*"; }
+
+# A small compare: three plans of canary_sizing on 2000 users, plus two --policy specs whose labels need CSV
+# quoting (commas) in a second compare.
+SMALL=(--set population.1.users=2000 --reps 50 --jobs 2)
+
+be_uint32() { # the big-endian 32-bit integer at byte offset $2 of file $1
+    od -An -tu1 -j "$2" -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }'
+}
+
+# check_png DIR NAME [W H]: DIR/plots/NAME.png is a PNG of the size NAME.gp sets (and W x H when given).
+check_png() {
+    local dir=$1 name=$2 png=$1/plots/$2.png gp=$1/plots/$2.gp
+    [ -f "$dir/plots/$name.dat" ] || { fail "$dir: $name.dat missing"; return; }
+    [ -f "$gp" ] || { fail "$dir: $name.gp missing"; return; }
+    [ -f "$png" ] || { fail "$dir: $name.png missing"; return; }
+    local sig
+    sig=$(od -An -tx1 -N8 "$png" | tr -d ' \n')
+    [ "$sig" = 89504e470d0a1a0a ] || { fail "$png: not a PNG (signature $sig)"; return; }
+    [ "$(od -An -c -j12 -N4 "$png" | tr -d ' \n')" = IHDR ] || { fail "$png: no IHDR chunk first"; return; }
+    local w h size gw gh
+    w=$(be_uint32 "$png" 16)
+    h=$(be_uint32 "$png" 20)
+    size=$(wc -c <"$png")
+    read -r gw gh < <(sed -n 's/^set terminal pngcairo size \([0-9]*\),\([0-9]*\).*/\1 \2/p' "$gp")
+    [ -n "${gw:-}" ] || { fail "$gp: no 'set terminal pngcairo size W,H'"; return; }
+    [ "$w" = "$gw" ] && [ "$h" = "$gh" ] || { fail "$png: ${w}x$h, but $name.gp sets ${gw}x$gh"; return; }
+    if [ $# -ge 4 ] && { [ "$w" != "$3" ] || [ "$h" != "$4" ]; }; then
+        fail "$png: ${w}x$h, expected $3x$4"
+        return
+    fi
+    [ "$size" -gt 5120 ] || { fail "$png: only $size bytes"; return; }
+    pass "$name.png in $(basename "$dir"): PNG ${w}x$h, $size bytes"
+}
+
+# rerun_gp DIR NAME: gnuplot NAME.gp alone, inside DIR/plots, redraws NAME.png identically.
+rerun_gp() {
+    local plots=$1/plots name=$2
+    mv "$plots/$name.png" "$TMP/$name.first.png"
+    local out
+    if ! out=$(cd "$plots" && env -i PATH="$(dirname "$GNUPLOT")" HOME="$TMP" gnuplot "$name.gp" 2>&1); then
+        fail "gnuplot $name.gp in $plots: $out"
+        return
+    fi
+    [ -z "$out" ] || fail "gnuplot $name.gp printed: $out"
+    if [ ! -f "$plots/$name.png" ]; then
+        fail "gnuplot $name.gp did not write $name.png"
+    elif cmp -s "$plots/$name.png" "$TMP/$name.first.png"; then
+        pass "gnuplot $name.gp reruns alone and redraws the same $name.png"
+    else
+        fail "gnuplot $name.gp redraws a different $name.png"
+    fi
+}
+
+no_temporaries() {
+    local left
+    left=$(find "$1" -name '.*' -type f)
+    [ -z "$left" ] || fail "temporary files left in $1: $left"
+}
+
+# 1. run --plot: the single-policy kinds, 900x560 each
+cd "$TMP" || exit 1
+if "$ROLLSIM" run --reps 20 --plot --out run >run.out 2>run.err; then
+    pass "run --plot exits 0"
+else
+    fail "run --plot: exit $? ($(cat run.err))"
+fi
+[ ! -s run.err ] || fail "run --plot printed on stderr: $(cat run.err)"
+grep -q "plots in run/plots/: fan.png exposure.png harm.png" run.out || fail "run --plot does not list its plots: $(cat run.out)"
+for k in fan exposure harm; do check_png run $k 900 560; done
+for k in pareto risk; do [ ! -e run/plots/$k.png ] || fail "run (one policy) drew $k.png"; done
+no_temporaries run
+
+# 2. compare --plot: every kind; one panel per policy in fan and harm, two in exposure
+if "$ROLLSIM" compare "$SRC/scenarios/canary_sizing.lua" "${SMALL[@]}" --plot --quiet --out cmp >cmp.out 2>cmp.err; then
+    pass "compare --plot exits 0"
+else
+    fail "compare --plot: exit $? ($(cat cmp.err))"
+fi
+[ ! -s cmp.err ] || fail "compare --plot printed on stderr: $(cat cmp.err)"
+[ ! -s cmp.out ] || fail "compare --plot --quiet printed on stdout: $(cat cmp.out)"
+check_png cmp fan 900 1070
+check_png cmp exposure 900 1070
+check_png cmp harm 900 1070
+check_png cmp pareto 900 560
+check_png cmp risk 900 560
+no_temporaries cmp
+for k in fan exposure harm pareto risk; do rerun_gp cmp $k; done
+
+# 3. labels that need quoting (commas, semicolons, a colon) go through the CSVs and into gnuplot strings
+if "$ROLLSIM" compare "$SRC/scenarios/canary_sizing.lua" "${SMALL[@]}" --quiet --out specs --plot \
+       --policy 'fixed_stages:steps=0.2,1;bake=6h' --policy 'fixed_stages:steps=0.05,0.25,1' >specs.out 2>specs.err; then
+    pass "compare --plot with --policy specs exits 0"
+else
+    fail "compare --plot with --policy specs: exit $? ($(cat specs.err))"
+fi
+check_png specs fan 900 740
+check_png specs pareto 900 560
+grep -qF '"fixed_stages:steps=0.2,1;bake=6h"' specs/plots/pareto.gp || fail "pareto.gp does not label the policy by its spec"
+rerun_gp specs risk
+
+# 4. rollsim plot DIR redraws; a single-policy run into a compare folder removes the compare-only plots
+cp -r cmp redraw
+rm -f redraw/plots/*
+if "$ROLLSIM" plot redraw >redraw.out 2>redraw.err; then
+    pass "plot DIR exits 0"
+else
+    fail "plot DIR: exit $? ($(cat redraw.err))"
+fi
+for k in fan exposure harm pareto risk; do
+    cmp -s redraw/plots/$k.png cmp/plots/$k.png || fail "plot DIR draws a different $k.png than compare --plot"
+done
+"$ROLLSIM" run "$SRC/scenarios/canary_sizing.lua" "${SMALL[@]}" --quiet --plot --out redraw 2>/dev/null ||
+    fail "run --plot into a compare folder: exit $?"
+for k in pareto risk; do
+    [ ! -e redraw/plots/$k.png ] && [ ! -e redraw/plots/$k.gp ] || fail "stale $k plot left after a single-policy run"
+done
+check_png redraw fan 900 560
+
+# 5. no gnuplot on PATH: one warning, exit 0, everything else written
+mkdir -p nognuplot/bin
+WARNING="rollsim: warning: gnuplot not found on PATH; plots skipped (install gnuplot-nox)"
+nogp_case() { # WHAT ARGS...: rollsim ARGS with an empty PATH
+    local what=$1 rc n
+    shift
+    PATH=$TMP/nognuplot/bin "$ROLLSIM" "$@" >nogp.out 2>nogp.err
+    rc=$?
+    [ $rc -eq 0 ] || fail "$what --plot without gnuplot: exit $rc"
+    n=$(grep -cxF "$WARNING" nogp.err)
+    [ "$n" -eq 1 ] || fail "$what --plot without gnuplot: the warning $n times"
+    [ "$(wc -l <nogp.err)" -eq 1 ] || fail "$what --plot without gnuplot: more on stderr: $(cat nogp.err)"
+    [ "$rc" -eq 0 ] && [ "$n" -eq 1 ] && pass "$what --plot without gnuplot: one warning, exit 0"
+}
+nogp_case compare compare "$SRC/scenarios/canary_sizing.lua" "${SMALL[@]}" --plot --out nogpc
+nogp_case run run --reps 5 --plot --out nogp
+for f in summary.json runs.csv bands.csv curves.csv events.csv plots/fan.dat plots/fan.gp plots/exposure.gp \
+         plots/harm.gp; do
+    [ -s nogp/$f ] || fail "without gnuplot: nogp/$f not written"
+done
+for k in pareto risk; do [ -s nogpc/plots/$k.gp ] && [ -s nogpc/plots/$k.dat ] || fail "without gnuplot: nogpc/plots/$k.gp/.dat"; done
+[ -z "$(find nogp nogpc -name '*.png')" ] || fail "without gnuplot: a PNG was written"
+grep -q "no PNG: gnuplot not found" nogp.out || fail "without gnuplot: stdout does not say so: $(cat nogp.out)"
+(cd nogpc/plots && "$GNUPLOT" pareto.gp) && check_png nogpc pareto 900 560
+no_temporaries nogp
+PATH=$TMP/nognuplot/bin "$ROLLSIM" plot nogp --quiet 2>nogp.err >/dev/null || fail "plot DIR without gnuplot: exit $?"
+[ "$(cat nogp.err)" = "$WARNING" ] || fail "plot DIR without gnuplot: stderr $(cat nogp.err)"
+
+# 6. a gnuplot that fails: exit 1, the message names the script, the earlier PNGs stay whole
+mkdir -p fake/bin
+printf '#!/bin/sh\necho "fake gnuplot: cannot draw" >&2\nexit 1\n' >fake/bin/gnuplot
+chmod +x fake/bin/gnuplot
+cp run/plots/fan.png fan.before.png
+PATH=$TMP/fake/bin:$PATH "$ROLLSIM" plot run >fake.out 2>fake.err
+rc=$?
+[ $rc -eq 1 ] || fail "failing gnuplot: exit $rc, expected 1"
+grep -qF "rollsim: gnuplot failed on run/plots/fan.gp" fake.err || fail "failing gnuplot: message $(cat fake.err)"
+cmp -s run/plots/fan.png fan.before.png || fail "failing gnuplot: fan.png changed"
+no_temporaries run
+[ $rc -eq 1 ] && pass "failing gnuplot: exit 1 naming the script"
+
+# 7. not an output folder
+mkdir -p empty
+"$ROLLSIM" plot empty >/dev/null 2>empty.err
+rc=$?
+[ $rc -eq 2 ] || fail "plot on a folder without summary.json: exit $rc"
+[ "$(cat empty.err)" = "rollsim: empty has no summary.json (not an output folder of rollsim run or compare)" ] ||
+    fail "plot on a folder without summary.json: $(cat empty.err)"
+"$ROLLSIM" plot >/dev/null 2>&1
+[ $? -eq 2 ] || fail "plot without a folder: exit not 2"
+
+if [ $failures -ne 0 ]; then
+    echo "$failures failure(s)"
+    exit 1
+fi
+echo "all plot checks passed"
