@@ -31,8 +31,14 @@ void rs_queue_clear(rs_queue *q)
 
 rs_status rs_queue_push(rs_queue *q, double t, rs_event_kind kind, uint32_t arg, rs_error *err)
 {
-    if (q->len == q->cap)
-        RS_FAIL(err, RS_ERR_RUNTIME, "internal error: event queue full (%zu events)", q->cap);
+    if (q->len == q->cap) { /* sized for the usual load up front; only unusual scripts (many rate changes) grow it */
+        size_t cap = q->cap ? 2 * q->cap : 16;
+        rs_event *heap = realloc(q->heap, cap * sizeof *heap);
+        if (!heap)
+            RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for an event queue of %zu events", cap);
+        q->heap = heap;
+        q->cap = cap;
+    }
     rs_event ev = {t, ((uint64_t)kind << 56) | (q->next_seq++ & ((UINT64_C(1) << 56) - 1)), arg, kind};
     size_t i = q->len++;
     while (i > 0) {

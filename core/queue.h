@@ -1,6 +1,7 @@
 /* The event queue: a binary min-heap of fixed-size event records, ordered by (time, priority, insertion
  * sequence) so that events at the same instant run in a fixed, documented order and runs are deterministic.
- * Storage is allocated once (rs_queue_alloc); pushing never allocates. */
+ * Storage is allocated once (rs_queue_init) for the expected load; a push beyond it doubles the storage (rare:
+ * scripted rate changes leave stale arrivals behind), so events do not allocate in the usual run. */
 #ifndef RS_QUEUE_H
 #define RS_QUEUE_H
 
@@ -37,7 +38,7 @@ rs_status rs_queue_init(rs_queue *q, size_t cap, rs_error *err);
 void rs_queue_free(rs_queue *q);
 void rs_queue_clear(rs_queue *q);
 
-/* Returns RS_ERR_RUNTIME when full (the capacity is sized from the scenario; full is a bug). */
+/* Returns RS_ERR_RUNTIME only when growing the storage fails. */
 rs_status rs_queue_push(rs_queue *q, double t, rs_event_kind kind, uint32_t arg, rs_error *err);
 /* Removes the earliest event into *out; returns 0 when the queue is empty. */
 int rs_queue_pop(rs_queue *q, rs_event *out);

@@ -1071,7 +1071,10 @@ static rs_status push_event(reader *r, rs_scenario *s, size_t *cap, const rs_scr
     rs_scripted *e = &s->events[s->n_events];
     *e = *ev;
     char label[300];
-    snprintf(label, sizeof label, "%s.%s = %.10g", target, key, ev->value);
+    if (ev->run_ref)
+        snprintf(label, sizeof label, "%s: run", target);
+    else
+        snprintf(label, sizeof label, "%s.%s = %.10g", target, key, ev->value);
     if (!(e->label = strdup(label)))
         RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
     s->n_events++;
@@ -1116,9 +1119,39 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
         if (!st)
             st = check_keys(r, e, path, event_keys, sizeof event_keys / sizeof *event_keys);
         if (!st)
-            st = refuse_unimplemented(r, e, path, (const char *const[]){"run"}, 1);
-        if (!st)
             st = get_number(r, e, path, "at", 1, 0, 0, 1e7, 0, 1, &ev.at);
+        lua_getfield(L, e, "run");
+        int has_run = !lua_isnil(L, -1), run_is_fn = lua_isfunction(L, -1);
+        lua_pop(L, 1);
+        if (!st && has_run) { /* run = function(sim): called during the simulation, at each time */
+            lua_getfield(L, e, "set");
+            int has_set = !lua_isnil(L, -1);
+            lua_pop(L, 1);
+            if (!run_is_fn || has_set)
+                st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.run: expected a function(sim), and no `set` beside it",
+                            r->file, path);
+            if (!st)
+                st = get_number(r, e, path, "every", 0, 0, 1e-6, 1e7, 0, 1, &every);
+            if (!st)
+                st = get_number(r, e, path, "to", 0, s->horizon, 0, 1e7, 0, 1, &until_t);
+            size_t count =
+                every > 0 && until_t >= ev.at ? (size_t)floor((until_t - ev.at) / every * (1 + 1e-12)) + 1 : 1;
+            if (!st && s->n_events + count > RS_MAX_EVENTS)
+                st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: more than %d scripted changes; raise `every`", r->file,
+                            path, RS_MAX_EVENTS);
+            if (!st) {
+                lua_getfield(L, e, "run");
+                ev.run_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+                r->keep_state = 1;
+            }
+            double at0 = ev.at;
+            for (size_t k = 0; k < count && !st; k++) {
+                ev.at = at0 + (double)k * every;
+                st = push_event(r, s, &cap, &ev, path, "run");
+            }
+            lua_pop(L, 1);
+            continue;
+        }
         if (!st)
             st = get_number(r, e, path, "every", 0, 0, 1e-6, 1e7, 0, 1, &every);
         if (!st)
@@ -1549,6 +1582,78 @@ int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_dra
     rs_scenario_lua_budget_end(s);
     pthread_mutex_unlock(s->lua_lock);
     return result;
+}
+
+/* sim.set{ version = "v" | segment = "s", key = "...", value = x } */
+static int sim_api_set(lua_State *L)
+{
+    const rs_sim_api *api = lua_touserdata(L, lua_upvalueindex(1));
+    const rs_scenario *s = lua_touserdata(L, lua_upvalueindex(2));
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_getfield(L, 1, "segment");
+    lua_getfield(L, 1, "version");
+    lua_getfield(L, 1, "key");
+    lua_getfield(L, 1, "value");
+    int is_segment = !lua_isnil(L, -4);
+    const char *target = luaL_optstring(L, is_segment ? -4 : -3, NULL);
+    const char *key = luaL_optstring(L, -2, NULL);
+    if (!target || !key || !lua_isnumber(L, -1))
+        return luaL_error(L, "sim.set: expected { version = \"name\" or segment = \"name\", key = \"...\", "
+                             "value = number }");
+    long index = is_segment ? find_segment(s, target) : find_version(s, target);
+    if (index < 0)
+        return luaL_error(L, "sim.set: no %s named \"%s\"", is_segment ? "segment" : "version", target);
+    rs_event_key k = !strcmp(key, "error_rate") ? RS_KEY_ERROR_RATE
+                     : !strcmp(key, "success_rate") ? RS_KEY_SUCCESS_RATE
+                                                    : RS_KEY_RATE;
+    if ((k == RS_KEY_RATE) != is_segment || (k == RS_KEY_RATE && strcmp(key, "rate")))
+        return luaL_error(L, "sim.set: \"%s\" cannot be set (a version's error_rate or success_rate, or a "
+                             "segment's rate)", key);
+    char msg[256] = "";
+    if (api->set(api->ctx, is_segment, (size_t)index, k, lua_tonumber(L, -1), msg, sizeof msg))
+        return luaL_error(L, "sim.set: %s", msg);
+    return 0;
+}
+
+static int sim_api_log(lua_State *L)
+{
+    const rs_sim_api *api = lua_touserdata(L, lua_upvalueindex(1));
+    api->log(api->ctx, luaL_checkstring(L, 1));
+    return 0;
+}
+
+rs_status rs_scenario_run_event(const rs_scenario *s, const rs_scripted *e, double t, const rs_sim_api *api,
+                                rs_error *err)
+{
+    lua_State *L = s->lua;
+    pthread_mutex_lock(s->lua_lock);
+    rs_scenario_lua_budget(s);
+    int base = lua_gettop(L);
+    lua_pushcfunction(L, traceback_handler);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->run_ref);
+    lua_createtable(L, 0, 3);
+    lua_pushnumber(L, t);
+    lua_setfield(L, -2, "t");
+    lua_pushlightuserdata(L, (void *)api);
+    lua_pushlightuserdata(L, (void *)s);
+    lua_pushcclosure(L, sim_api_set, 2);
+    lua_setfield(L, -2, "set");
+    lua_pushlightuserdata(L, (void *)api);
+    lua_pushcclosure(L, sim_api_log, 1);
+    lua_setfield(L, -2, "log");
+    rs_status st = RS_OK;
+    int rc = lua_pcall(L, 1, 0, base + 1);
+    if (rc != LUA_OK) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "(no message)");
+        first_line(msg);
+        st = RS_SET(err, RS_ERR_RUNTIME, "%s: %s at t = %g h: %s", s->file, e->label, t,
+                    rc == LUA_ERRMEM ? "out of its memory budget" : msg);
+    }
+    lua_settop(L, base);
+    rs_scenario_lua_budget_end(s);
+    pthread_mutex_unlock(s->lua_lock);
+    return st;
 }
 
 void rs_scenario_lua_budget(const rs_scenario *s)

@@ -31,6 +31,7 @@ typedef struct rs_scripted {
     size_t index;
     rs_event_key key;
     double value;
+    int run_ref;  /* a `run = function(sim)` event: registry reference of the function (0: a `set` event) */
     char *label; /* for events.csv, e.g. "candidate.error_rate = 0.05" */
     size_t order; /* position as written (ties in time keep it) */
 } rs_scripted;
@@ -119,6 +120,20 @@ rs_status rs_scenario_draw(const rs_scenario *s, gsl_rng *r, uint32_t rep, rs_ve
  * function of the drawn version and baseline, called under a lock), else error rate > baseline's x 1.1 (§2).
  * Returns 0 or 1, or -1 with err set when the Lua function fails. */
 int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_draw *draws, rs_error *err);
+
+/* The narrow `sim` API a `run = function(sim)` event gets: sim.t, sim.set{ version = ... | segment = ...,
+ * key = ..., value = ... } and sim.log(text). The host applies the changes through these callbacks. */
+typedef struct rs_sim_api {
+    void *ctx;
+    /* Applies a change; returns 0, or -1 with a message in err (a bad target, key or value). */
+    int (*set)(void *ctx, int is_segment, size_t index, rs_event_key key, double value, char *err, size_t len);
+    void (*log)(void *ctx, const char *text);
+} rs_sim_api;
+
+/* Calls event e's run function at time t (serialised on the scenario's lock, under the instruction
+ * budget). A Lua error is RS_ERR_RUNTIME naming the file and line. */
+rs_status rs_scenario_run_event(const rs_scenario *s, const rs_scripted *e, double t, const rs_sim_api *api,
+                                rs_error *err);
 
 /* Around a call into the kept Lua state (lock held): start a fresh instruction budget, then remove it. */
 void rs_scenario_lua_budget(const rs_scenario *s);

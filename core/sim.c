@@ -494,6 +494,59 @@ static rs_status schedule_arrivals(rs_sim *sim, size_t s, double from, rs_error 
     return t < sim->sc->horizon ? rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, ARRIVAL_ARG(s, g->gen), err) : RS_OK;
 }
 
+/* Sets a version's error or success rate, or a segment's request rate, from now on. */
+static rs_status apply_change(rs_sim *sim, int is_segment, size_t index, rs_event_key key, double value, double now,
+                              rs_error *err)
+{
+    if (key == RS_KEY_RATE) {
+        seg_rt *g = &sim->seg[index];
+        g->rate = value;
+        g->gen = (g->gen + 1) & 0xffffff;
+        return schedule_arrivals(sim, index, now, err);
+    }
+    (void)is_segment;
+    checkpoint_excess(sim); /* before the baseline's rate may change */
+    if (key == RS_KEY_ERROR_RATE)
+        sim->cur_error[index] = value;
+    else
+        sim->cur_success[index] = value;
+    set_thresholds(sim, index);
+    return RS_OK;
+}
+
+/* The `sim` API of run = function(sim) events (rs_sim_api). */
+typedef struct change_ctx {
+    rs_sim *sim;
+    double now;
+    rs_status st;
+    rs_error *err;
+} change_ctx;
+
+static int api_set(void *ctx, int is_segment, size_t index, rs_event_key key, double value, char *msg, size_t len)
+{
+    change_ctx *c = ctx;
+    double hi = key == RS_KEY_RATE ? 1e9 : 1;
+    if (!(value >= 0 && value <= hi)) {
+        snprintf(msg, len, "value %g out of range [0, %g]", value, hi);
+        return -1;
+    }
+    char label[160];
+    snprintf(label, sizeof label, "%s.%s = %.10g",
+             is_segment ? c->sim->segment_names[index] : c->sim->version_names[index],
+             key == RS_KEY_RATE ? "rate" : key == RS_KEY_ERROR_RATE ? "error_rate" : "success_rate", value);
+    rs_log_add(&c->sim->log, c->now, "event", is_segment ? -1 : (int)index, value, label);
+    rs_status st = apply_change(c->sim, is_segment, index, key, value, c->now, c->err);
+    if (st && !c->st)
+        c->st = st;
+    return 0;
+}
+
+static void api_log(void *ctx, const char *text)
+{
+    change_ctx *c = ctx;
+    rs_log_add(&c->sim->log, c->now, "log", -1, NAN, text);
+}
+
 /* A scripted event (arg < n_events) or the release of version arg - n_events. */
 static rs_status scripted(rs_sim *sim, run_state *rs, uint32_t arg, double now, rs_error *err)
 {
@@ -507,20 +560,15 @@ static rs_status scripted(rs_sim *sim, run_state *rs, uint32_t arg, double now, 
         return RS_OK;
     }
     const rs_scripted *e = &sc->events[arg];
-    rs_log_add(&sim->log, now, "event", e->is_segment ? -1 : (int)e->index, e->value, e->label);
-    if (e->key == RS_KEY_RATE) {
-        seg_rt *g = &sim->seg[e->index];
-        g->rate = e->value;
-        g->gen = (g->gen + 1) & 0xffffff;
-        return schedule_arrivals(sim, e->index, now, err);
+    if (e->run_ref) {
+        rs_log_add(&sim->log, now, "event", -1, NAN, e->label);
+        change_ctx ctx = {sim, now, RS_OK, err};
+        rs_sim_api api = {&ctx, api_set, api_log};
+        rs_status st = rs_scenario_run_event(sc, e, now, &api, err);
+        return st ? st : ctx.st;
     }
-    checkpoint_excess(sim); /* before the baseline's rate may change */
-    if (e->key == RS_KEY_ERROR_RATE)
-        sim->cur_error[e->index] = e->value;
-    else
-        sim->cur_success[e->index] = e->value;
-    set_thresholds(sim, e->index);
-    return RS_OK;
+    rs_log_add(&sim->log, now, "event", e->is_segment ? -1 : (int)e->index, e->value, e->label);
+    return apply_change(sim, e->is_segment, e->index, e->key, e->value, now, err);
 }
 
 static rs_policy_ctx policy_ctx(rs_sim *sim)

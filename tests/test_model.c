@@ -181,6 +181,50 @@ static void drift_events_from_a_function(void **state)
     rs_scenario_free(&sc);
 }
 
+static void run_events_equal_set_events(void **state)
+{
+    (void)state;
+    /* The incident of scripted_changes written as run = function(sim) events must give exactly the same
+     * replications as the declarative `set` events: same changes at the same times, same random streams. */
+    static const char with_set[] =
+        "return { name = 'incident', seed = 6, horizon = 10, sample_every = 1,\n"
+        "  population = { { name = 'u', users = 1000, rate = 1 } },\n"
+        "  versions = { { name = 'b', baseline = true, error_rate = 0.01 }, { name = 'c', error_rate = 0.01 } },\n"
+        "  events = { { at = 4, set = { version = 'c', key = 'error_rate', value = 0.2 } },\n"
+        "             { at = 4, set = { version = 'b', key = 'error_rate', value = 0.02 } },\n"
+        "             { at = 6, set = { segment = 'u', key = 'rate', value = 3 } } },\n"
+        "  policy = { name = 'fixed_stages', gate = 'none', steps = { 0.5 }, bake = 100 } }\n";
+    static const char with_run[] =
+        "return { name = 'incident', seed = 6, horizon = 10, sample_every = 1,\n"
+        "  population = { { name = 'u', users = 1000, rate = 1 } },\n"
+        "  versions = { { name = 'b', baseline = true, error_rate = 0.01 }, { name = 'c', error_rate = 0.01 } },\n"
+        "  events = { { at = 4, run = function(sim)\n"
+        "                 sim.set{ version = 'c', key = 'error_rate', value = 0.2 }\n"
+        "                 sim.set{ version = 'b', key = 'error_rate', value = 0.02 }\n"
+        "                 sim.log('incident at ' .. sim.t) end },\n"
+        "             { at = 6, run = function(sim) sim.set{ segment = 'u', key = 'rate', value = 3 } end } },\n"
+        "  policy = { name = 'fixed_stages', gate = 'none', steps = { 0.5 }, bake = 100 } }\n";
+    simtest a, b;
+    simtest_open(&a, with_set, NULL, 0);
+    simtest_open(&b, with_run, NULL, 0);
+    for (uint32_t r = 0; r < 5; r++) {
+        rs_rep_result x, y;
+        simtest_run(&a, r, &x);
+        simtest_run(&b, r, &y);
+        assert_int_equal(x.requests, y.requests);
+        assert_int_equal(x.harm, y.harm);
+        assert_int_equal(x.harmed_users, y.harmed_users);
+        assert_near(x.excess_harm, y.excess_harm, 1e-9);
+    }
+    const rs_run_log *log = rs_sim_log(b.sim);
+    int logged = 0;
+    for (size_t i = 0; i < log->len; i++)
+        logged |= !strcmp(log->entries[i].kind, "log") && !strcmp(log->entries[i].detail, "incident at 4.0");
+    assert_true(logged);
+    simtest_close(&a);
+    simtest_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +233,7 @@ int main(void)
         cmocka_unit_test(release_at_holds_traffic),
         cmocka_unit_test(scripted_changes),
         cmocka_unit_test(drift_events_from_a_function),
+        cmocka_unit_test(run_events_equal_set_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,15 +71,21 @@ static void random_workloads(void **state)
     gsl_rng_free(r);
 }
 
-static void full_queue_is_an_error(void **state)
+static void full_queue_grows(void **state)
 {
     (void)state;
+    /* Pushing past the initial capacity doubles the storage and keeps the order. */
     rs_queue q;
     rs_error err;
     assert_int_equal(rs_queue_init(&q, 2, &err), RS_OK);
-    assert_int_equal(rs_queue_push(&q, 1, RS_EV_SAMPLE, 0, &err), RS_OK);
-    assert_int_equal(rs_queue_push(&q, 1, RS_EV_SAMPLE, 0, &err), RS_OK);
-    assert_int_equal(rs_queue_push(&q, 1, RS_EV_SAMPLE, 0, &err), RS_ERR_RUNTIME);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(rs_queue_push(&q, 5.0 - i, RS_EV_SAMPLE, (uint32_t)i, &err), RS_OK);
+    assert_true(q.cap >= 5);
+    rs_event ev;
+    for (int i = 4; i >= 0; i--) {
+        assert_int_equal(rs_queue_pop(&q, &ev), 1);
+        assert_int_equal(ev.arg, i);
+    }
     rs_queue_free(&q);
     rs_queue_free(NULL);
 }
@@ -88,7 +94,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(random_workloads),
-        cmocka_unit_test(full_queue_is_an_error),
+        cmocka_unit_test(full_queue_grows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
