@@ -258,6 +258,14 @@ else
     n_skip=$((n_skip + 2)); echo "SKIP  cli:out_read_only, cli:out_in_read_only (running as root: permissions do not apply)"
 fi
 
+# The hostile scenarios (sandbox_os tries `touch /tmp/rollsim-sandbox-escaped`) must not have reached the
+# machine: nothing may exist outside the output folders.
+if [ -e /tmp/rollsim-sandbox-escaped ]; then
+    n_fail=$((n_fail + 1)); failures+=("sandbox-escape"); echo "FAIL  a scenario created /tmp/rollsim-sandbox-escaped"
+else
+    n_pass=$((n_pass + 1)); echo "PASS  no file written outside the output folders by a hostile scenario"
+fi
+
 echo
 echo "bad_input: $n_pass passed, $n_xfail known issues (XFAIL), $n_fail failed, $n_skip skipped"
 if [ "$n_fail" -gt 0 ]; then
