@@ -470,28 +470,30 @@ static void vars_set(vars *vs, const char *name, const char *fmt, ...)
     va_end(ap);
 }
 
-/* The text as a gnuplot double-quoted string: backslash and quote escaped, a newline as \n (a line break in
- * titles), other control characters as spaces. Caller frees. */
+/* The text as a gnuplot string expression: single-quoted, because gnuplot runs `commands` in backquotes inside
+ * double-quoted strings (and expands backslash escapes there), never inside single-quoted ones. A quote is
+ * doubled; a newline (a line break in titles) becomes '...'."\n".'...'; other control characters become
+ * spaces. Caller frees. */
 static char *gp_quote(const char *s)
 {
     size_t n = strlen(s);
-    char *q = malloc(2 * n + 3), *o = q;
+    char *q = malloc(8 * n + 3), *o = q;
     if (!q)
         return NULL;
-    *o++ = '"';
+    *o++ = '\'';
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '\\' || ch == '"') {
-            *o++ = '\\';
-            *o++ = (char)ch;
+        if (ch == '\'') {
+            *o++ = '\'';
+            *o++ = '\'';
         } else if (ch == '\n') {
-            *o++ = '\\';
-            *o++ = 'n';
+            memcpy(o, "'.\"\\n\".'", 8);
+            o += 8;
         } else {
             *o++ = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
         }
     }
-    *o++ = '"';
+    *o++ = '\'';
     *o = '\0';
     return q;
 }

@@ -123,8 +123,25 @@ else
 fi
 check_png specs fan 900 740
 check_png specs pareto 900 560
-grep -qF '"fixed_stages:steps=0.2,1;bake=6h"' specs/plots/pareto.gp || fail "pareto.gp does not label the policy by its spec"
+grep -qF "'fixed_stages:steps=0.2,1;bake=6h'" specs/plots/pareto.gp || fail "pareto.gp does not label the policy by its spec"
 rerun_gp specs risk
+
+# 3b. a label is data, never gnuplot code: backquotes (which gnuplot runs inside double-quoted strings), quotes
+#     and an @ in a policy's label (here written into a copy of the output folder by hand)
+cp -r cmp weird
+rm -rf weird/plots
+label='big`touch '"$TMP"'/pwned`'"'"'q"d @ROWS@'
+json_label=${label//\"/\\\"}
+json_label=${json_label//\\/\\\\} # sed's replacement text takes a backslash as \\
+csv_label=\"${label//\"/\"\"}\"
+sed -i "s|\"label\": \"big_fast\"|\"label\": \"$json_label\"|" weird/summary.json
+for f in runs.csv bands.csv events.csv; do sed -i "s|,big_fast\$|,$csv_label|" weird/$f; done
+grep -qF 'touch' weird/summary.json && grep -qF 'touch' weird/runs.csv || fail "could not write the weird label"
+"$ROLLSIM" plot weird --quiet 2>weird.err || fail "plot with a weird label: exit $? ($(cat weird.err))"
+[ ! -e "$TMP/pwned" ] || fail "a label's backquotes ran a command"
+[ ! -s weird.err ] || fail "plot with a weird label printed: $(cat weird.err)"
+for k in fan pareto risk; do check_png weird $k; done
+grep -qF "'big\`touch $TMP/pwned\`''q\"d @ROWS@'" weird/plots/pareto.gp || fail "pareto.gp does not quote the weird label"
 
 # 4. rollsim plot DIR redraws; a single-policy run into a compare folder removes the compare-only plots
 cp -r cmp redraw
