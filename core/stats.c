@@ -17,8 +17,9 @@ void rs_stats_wilson(size_t k, size_t n, double *estimate, double *lo, double *h
     double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
     double half = Z975 / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
     *estimate = p;
-    *lo = fmax(0, centre - half);
-    *hi = fmin(1, centre + half);
+    /* At k = 0 (k = n) the Wilson bound is exactly 0 (1); computed, it comes out as 1e-19, not 0. */
+    *lo = k == 0 ? 0 : fmax(0, centre - half);
+    *hi = k == n ? 1 : fmin(1, centre + half);
 }
 
 double rs_stats_quantile_sorted(const double *sorted, size_t n, double p)
