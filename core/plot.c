@@ -54,6 +54,7 @@ typedef struct policy_data {
     double esc[3], fr[3];                 /* P(escape | bad), P(false rollback | good): estimate, lo, hi */
     double n_bad, n_good;                 /* their denominators */
     double harm_mean, harm_lo, harm_hi, harm_var95, harm_cvar95;
+    double excess_mean, excess_lo, excess_hi; /* excess harm: errors above the baseline's rate */
     double ttf_mean, ttf_lo, ttf_hi, ttf_n; /* time to full over the promoted replications */
     band_row *bands;
     size_t n_bands, cap_bands;
@@ -174,6 +175,10 @@ static rs_status read_summary(const char *dir, plot_input *in, rs_error *err)
         p->harm_mean = jnum(h, "mean");
         p->harm_lo = jnum(h, "lo");
         p->harm_hi = jnum(h, "hi");
+        json_t *x = json_object_get(est, "excess_harm");
+        p->excess_mean = jnum(x, "mean");
+        p->excess_lo = jnum(x, "lo");
+        p->excess_hi = jnum(x, "hi");
         p->harm_var95 = jnum(h, "var95");
         p->harm_cvar95 = jnum(h, "cvar95");
         p->ttf_mean = jnum(t, "mean");
@@ -940,15 +945,17 @@ static void write_harm(plot_ctx *c)
     vars_set(c->global, "YMAX", "%.10g", ceil((double)ymax * 1.12));
 }
 
-/* pareto: mean harm against mean time to full per policy, with their 95 % intervals, and the non-dominated
+/* pareto: mean excess harm (the errors a candidate served above the baseline's rate: a good candidate
+ * that is promoted fast serves many errors, but no more than the baseline would have) against mean time to
+ * full per policy, with their 95 % intervals, and the non-dominated
  * policies joined. A policy that never reached everyone sits at the horizon. */
 static void write_pareto(plot_ctx *c)
 {
     const plot_input *in = c->in;
     set_single_layout(c);
-    set_title(c, "Policies compared: harm against time to full (lower left is better)");
+    set_title(c, "Policies compared: excess harm against time to full (lower left is better)");
     int b = begin_block(c, "one row per policy: row, mean time to full (hours; the horizon when never full), its 95 "
-                           "%% interval lo hi, mean harm (errors), its lo hi, reached full (1/0)");
+                           "%% interval lo hi, mean excess harm (errors above the baseline's rate), its lo hi, reached full (1/0)");
     xy *pt = malloc(in->n * sizeof *pt);
     if (!pt) {
         c->global->oom = 1;
@@ -959,12 +966,12 @@ static void write_pareto(plot_ctx *c)
     for (size_t i = 0; i < in->n; i++) {
         const policy_data *p = &in->p[i];
         xmax = fmax(xmax, isfinite(p->ttf_mean) ? or_else(p->ttf_hi, p->ttf_mean) : in->horizon);
-        ymax = fmax(ymax, or_else(p->harm_hi, or_else(p->harm_mean, 0)));
+        ymax = fmax(ymax, or_else(p->excess_hi, or_else(p->excess_mean, 0)));
     }
     for (size_t i = 0; i < in->n; i++) {
         const policy_data *p = &in->p[i];
         int full = isfinite(p->ttf_mean);
-        double x = full ? p->ttf_mean : in->horizon, y = or_else(p->harm_mean, 0);
+        double x = full ? p->ttf_mean : in->horizon, y = or_else(p->excess_mean, 0);
         if (full)
             pt[n_full++] = (xy){x, y};
         else
@@ -974,8 +981,8 @@ static void write_pareto(plot_ctx *c)
         put_num(c->dat, full ? or_else(p->ttf_lo, x) : x);
         put_num(c->dat, full ? or_else(p->ttf_hi, x) : x);
         put_num(c->dat, y);
-        put_num(c->dat, or_else(p->harm_lo, y));
-        put_num(c->dat, or_else(p->harm_hi, y));
+        put_num(c->dat, or_else(p->excess_lo, y));
+        put_num(c->dat, or_else(p->excess_hi, y));
         fprintf(c->dat, " %d\n", full);
         vars *pv = &c->per[i];
         char *label = one_line(p->label);
@@ -997,7 +1004,7 @@ static void write_pareto(plot_ctx *c)
     /* the non-dominated set among the policies that reached everyone: no other is at least as good on both
      * and better on one */
     if (n_full) {
-        int f = begin_block(c, "Pareto front: time to full (hours), harm (errors) of the non-dominated policies that "
+        int f = begin_block(c, "Pareto front: time to full (hours), excess harm (errors) of the non-dominated policies that "
                                "reached everyone");
         qsort(pt, n_full, sizeof *pt, cmp_xy);
         double best = INFINITY;
