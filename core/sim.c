@@ -21,12 +21,8 @@ typedef struct seg_rt {
     uint64_t offset; /* index of the segment's first user in the flags array */
     double rate;     /* current mean requests per user per hour (scripted events change it) */
     double daily, peak;
-    double lam_max;  /* users * rate * (1 + daily): the superposed stream, thinned by the daily cycle */
-    uint32_t gen;    /* bumped when the rate changes, so the pending arrival drawn at the old rate is dropped */
+    double lam_max;  /* users * rate * (1 + daily): this segment's share of the stream, before thinning */
 } seg_rt;
-
-/* An arrival event's argument: the segment and the generation of its stream. */
-#define ARRIVAL_ARG(s, gen) ((uint32_t)(s) | ((gen) << 8))
 
 struct rs_sim {
     const rs_scenario *sc;
@@ -36,6 +32,12 @@ struct rs_sim {
     size_t n_cells;
 
     seg_rt *seg;
+    /* All segments' users are superposed into ONE arrival stream of rate lam_total; each arrival goes to segment
+     * s with probability lam_max[s] / lam_total (and is then thinned by s's daily cycle). One stream keeps the
+     * inner loop free of heap operations however many segments there are. */
+    double *cum_lam; /* cumulative lam_max over segments */
+    double lam_total;
+    uint32_t arr_gen; /* bumped when a rate changes: the pending arrival, drawn at the old rate, is dropped */
     uint64_t *segment_users;
     const char **version_names, **segment_names;
     int *cand_of;        /* version -> candidate ordinal, -1 for the baseline */
@@ -85,6 +87,7 @@ void rs_sim_free(rs_sim *sim)
     if (!sim)
         return;
     free(sim->seg);
+    free(sim->cum_lam);
     free(sim->segment_users);
     free(sim->version_names);
     free(sim->segment_names);
@@ -136,6 +139,7 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     sim->max_samples = (size_t)floor(s->horizon / s->sample_every * (1 + 1e-12)) + 1;
 
     sim->seg = calloc(ns, sizeof *sim->seg);
+    sim->cum_lam = calloc(ns, sizeof *sim->cum_lam);
     sim->segment_users = calloc(ns, sizeof *sim->segment_users);
     sim->version_names = calloc(nv, sizeof *sim->version_names);
     sim->segment_names = calloc(ns, sizeof *sim->segment_names);
@@ -163,7 +167,7 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     sim->policy_rng = rs_rng_alloc(s->seed, 0, RS_STREAM_POLICY);
     sim->versions_rng = rs_rng_alloc(s->seed, 0, RS_STREAM_VERSIONS);
     sim->draws = calloc(nv, sizeof *sim->draws);
-    if (!sim->seg || !sim->segment_users || !sim->version_names || !sim->segment_names || !sim->cand_of ||
+    if (!sim->seg || !sim->cum_lam || !sim->segment_users || !sim->version_names || !sim->segment_names || !sim->cand_of ||
         !sim->err_thr || !sim->succ_thr || !sim->cells || !sim->snapshot || !sim->since || !sim->vobs ||
         !sim->exposed_cell || !sim->req_weights || !sim->released || !sim->cur_error || !sim->cur_success ||
         !sim->prev_users || !sim->excess_snap || !sim->flags || !sim->act_weights || !sim->samples || !sim->sample_w || !sim->state ||
@@ -462,10 +466,9 @@ static void reset(rs_sim *sim, uint32_t rep)
     sim->expected_base = 0;
     for (size_t v = 0; v < sim->nv; v++)
         sim->released[v] = v == sc->baseline || sc->versions[v].release_at <= 0;
-    for (size_t i = 0; i < sim->ns; i++) {
+    for (size_t i = 0; i < sim->ns; i++)
         sim->seg[i].rate = sc->segments[i].rate;
-        sim->seg[i].gen = 0;
-    }
+    sim->arr_gen = 0;
     memset(sim->flags, 0, sc->total_users * sizeof *sim->flags);
     memset(sim->act_weights, 0, sim->n_cells * sizeof *sim->act_weights);
     rs_routing_apply(&sim->routing, sim->act_weights);
@@ -482,16 +485,22 @@ static double exp_gap(gsl_rng *r, double mean)
     return -log(rs_rng_uniform_pos(r)) * mean;
 }
 
-/* Starts segment s's superposed stream at time from, at its current rate (memoryless: restarting it after a
- * rate change is exact). */
-static rs_status schedule_arrivals(rs_sim *sim, size_t s, double from, rs_error *err)
+/* Starts the superposed stream at time from, at the segments' current rates (memoryless: restarting it after
+ * a rate change is exact). */
+static rs_status schedule_arrivals(rs_sim *sim, double from, rs_error *err)
 {
-    seg_rt *g = &sim->seg[s];
-    g->lam_max = (double)g->users * g->rate * (1 + g->daily);
-    if (!(g->lam_max > 0))
+    double total = 0;
+    for (size_t s = 0; s < sim->ns; s++) {
+        seg_rt *g = &sim->seg[s];
+        g->lam_max = (double)g->users * g->rate * (1 + g->daily);
+        total += g->lam_max;
+        sim->cum_lam[s] = total;
+    }
+    sim->lam_total = total;
+    if (!(total > 0))
         return RS_OK;
-    double t = from + exp_gap(sim->arrivals, 1 / g->lam_max);
-    return t < sim->sc->horizon ? rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, ARRIVAL_ARG(s, g->gen), err) : RS_OK;
+    double t = from + exp_gap(sim->arrivals, 1 / total);
+    return t < sim->sc->horizon ? rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, sim->arr_gen, err) : RS_OK;
 }
 
 /* Sets a version's error or success rate, or a segment's request rate, from now on. */
@@ -499,10 +508,9 @@ static rs_status apply_change(rs_sim *sim, int is_segment, size_t index, rs_even
                               rs_error *err)
 {
     if (key == RS_KEY_RATE) {
-        seg_rt *g = &sim->seg[index];
-        g->rate = value;
-        g->gen = (g->gen + 1) & 0xffffff;
-        return schedule_arrivals(sim, index, now, err);
+        sim->seg[index].rate = value;
+        sim->arr_gen++;
+        return schedule_arrivals(sim, now, err);
     }
     (void)is_segment;
     checkpoint_excess(sim); /* before the baseline's rate may change */
@@ -618,8 +626,7 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     if (st)
         return st;
 
-    for (size_t s = 0; s < sim->ns && !st; s++)
-        st = schedule_arrivals(sim, s, 0, err);
+    st = schedule_arrivals(sim, 0, err);
     for (size_t i = 0; i < sc->n_events && !st; i++)
         st = rs_queue_push(&sim->queue, sc->events[i].at, RS_EV_SCRIPTED, (uint32_t)i, err);
     for (size_t v = 0; v < sim->nv && !st; v++)
@@ -639,22 +646,29 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     rs_event ev;
     while (!st && rs_queue_pop(&sim->queue, &ev)) {
         if (ev.kind == RS_EV_ARRIVAL) {
-            size_t s = ev.arg & 0xff;
-            seg_rt *g = &sim->seg[s];
-            if (ev.arg >> 8 != g->gen)
+            if (ev.arg != sim->arr_gen)
                 continue; /* drawn at a rate that has changed since */
-            double t = ev.t, mean_gap = 1 / g->lam_max, limit = rs_queue_peek_time(&sim->queue);
-            if (g->daily == 0) {
+            double t = ev.t, mean_gap = 1 / sim->lam_total, limit = rs_queue_peek_time(&sim->queue);
+            const double w = 2 * M_PI / 24;
+            if (sim->ns == 1 && sim->seg[0].daily == 0) { /* the common case, with nothing to choose or thin */
                 for (;;) {
-                    serve(sim, s);
+                    serve(sim, 0);
                     t += exp_gap(sim->arrivals, mean_gap);
                     if (t >= limit)
                         break;
                 }
-            } else { /* thinning: a candidate arrival at t is kept with probability rate(t) / max rate */
-                const double w = 2 * M_PI / 24, top = 1 + g->daily;
+            } else {
                 for (;;) {
-                    if (rs_rng_uniform(sim->arrivals) * top < 1 + g->daily * cos(w * (t - g->peak)))
+                    size_t s = 0;
+                    if (sim->ns > 1) { /* which segment: probability lam_max[s] / lam_total */
+                        double x = rs_rng_uniform(sim->arrivals) * sim->lam_total;
+                        while (s + 1 < sim->ns && x >= sim->cum_lam[s])
+                            s++;
+                    }
+                    const seg_rt *g = &sim->seg[s];
+                    /* thinning: kept with probability rate(t) / max rate of the segment's daily cycle */
+                    if (g->daily == 0 ||
+                        rs_rng_uniform(sim->arrivals) * (1 + g->daily) < 1 + g->daily * cos(w * (t - g->peak)))
                         serve(sim, s);
                     t += exp_gap(sim->arrivals, mean_gap);
                     if (t >= limit)
@@ -662,7 +676,7 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
                 }
             }
             if (t < horizon)
-                st = rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, ARRIVAL_ARG(s, g->gen), err);
+                st = rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, sim->arr_gen, err);
         } else if (ev.kind == RS_EV_SCRIPTED) {
             st = scripted(sim, &rs, ev.arg, ev.t, err);
         } else if (ev.kind == RS_EV_DECISION) {
