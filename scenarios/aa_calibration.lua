@@ -2,9 +2,9 @@
 --
 -- A gate tested at level alpha should fire in about alpha of the stages it judges when nothing is wrong.
 -- Here a single canary stage at 10 % bakes for a day and is judged once by a one-sided z-test at
--- alpha = 0.05, so P(rollback) should come out near 0.05 (a little under: the z-test on counts is
--- discrete). With k judged stages the false-alarm rate grows to about 1 - (1 - alpha)^k: try
---   rollsim run scenarios/aa_calibration.lua --set policy.steps=0.01,0.05,0.25,0.5,1
+-- alpha = 0.05, so P(rollback) should come out near 0.05 (not exactly: the z-test on counts is discrete, and
+-- its exact size here is a little above alpha). With k judged stages the false-alarm rate grows to about 1 - (1 - alpha)^k: try
+--   rollsim run scenarios/aa_calibration.lua --set policy.steps=0.01,0.05,0.25,0.5,1 --set horizon=4d
 -- (the last stage, at 100 %, has no baseline left to compare with and never fires).
 --   rollsim run scenarios/aa_calibration.lua --reps 4000 --jobs 2 --out aa
 -- then look at "p_rollback" and "p_false_rollback" in aa/summary.json.
