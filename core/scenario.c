@@ -896,22 +896,29 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* `policies = { label = { name = "plugin", ...params }, ... }`, kept sorted by label. */
+/* Pushes the optional table field key of the table at top. Returns 1 when it is there (its index in *idx; the
+ * caller pops it), 0 when absent (nothing pushed), -1 with err set when it is not a table. */
+static int open_optional_table(reader *r, int top, const char *key, const char *expected, int *idx)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, top, key);
+    *idx = lua_gettop(L);
+    if (lua_istable(L, *idx))
+        return 1;
+    int absent = lua_isnil(L, *idx);
+    if (!absent)
+        RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected %s, got %s", r->file, key, expected, type_of(L, *idx));
+    lua_pop(L, 1);
+    return absent ? 0 : -1;
+}
+
 static rs_status read_policies(reader *r, int top, rs_scenario *s)
 {
     lua_State *L = r->L;
-    lua_getfield(L, top, "policies");
-    int idx = lua_gettop(L);
+    int idx, there = open_optional_table(r, top, "policies", "a table of labelled policies", &idx);
+    if (there <= 0)
+        return there < 0 ? RS_ERR_INPUT : RS_OK;
     rs_status st = RS_OK;
-    if (lua_isnil(L, idx)) {
-        lua_pop(L, 1);
-        return RS_OK;
-    }
-    if (!lua_istable(L, idx)) {
-        st = RS_SET(r->err, RS_ERR_INPUT, "%s: policies: expected a table of labelled policies, got %s", r->file,
-                    type_of(L, idx));
-        lua_pop(L, 1);
-        return st;
-    }
     size_t n = 0;
     lua_pushnil(L);
     while (lua_next(L, idx)) {
@@ -1090,19 +1097,10 @@ static rs_status push_event(reader *r, rs_scenario *s, size_t *cap, const rs_scr
 static rs_status read_events(reader *r, int top, rs_scenario *s)
 {
     lua_State *L = r->L;
-    lua_getfield(L, top, "events");
-    int idx = lua_gettop(L);
+    int idx, there = open_optional_table(r, top, "events", "a list of { at = t, set = {...} }", &idx);
+    if (there <= 0)
+        return there < 0 ? RS_ERR_INPUT : RS_OK;
     rs_status st = RS_OK;
-    if (lua_isnil(L, idx)) {
-        lua_pop(L, 1);
-        return RS_OK;
-    }
-    if (!lua_istable(L, idx)) {
-        st = RS_SET(r->err, RS_ERR_INPUT, "%s: events: expected a list of { at = t, set = {...} }, got %s", r->file,
-                    type_of(L, idx));
-        lua_pop(L, 1);
-        return st;
-    }
     size_t n = (size_t)lua_rawlen(L, idx), cap = 0;
     for (size_t i = 0; i < n && !st; i++) {
         char path[64], sub[96];
