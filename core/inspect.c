@@ -90,13 +90,13 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
             fprintf(f, ", daily = { amplitude = %.10g, peak = %.10g }", s->daily, s->peak);
         int any = 0;
         for (size_t v = 0; v < sc->n_versions; v++)
-            any |= s->error_effect[v] != 1 || s->success_effect[v] != 1;
+            any |= s->error_effect[v] != 1 || s->success_effect[v] != 1 || s->latency_effect[v] != 1;
         if (any) {
             fprintf(f, ", effects = {");
             for (size_t v = 0; v < sc->n_versions; v++)
-                if (s->error_effect[v] != 1 || s->success_effect[v] != 1)
-                    fprintf(f, " %s = { error_rate = %.10g, success_rate = %.10g },", sc->versions[v].name,
-                            s->error_effect[v], s->success_effect[v]);
+                if (s->error_effect[v] != 1 || s->success_effect[v] != 1 || s->latency_effect[v] != 1)
+                    fprintf(f, " %s = { error_rate = %.10g, success_rate = %.10g, latency = %.10g },",
+                            sc->versions[v].name, s->error_effect[v], s->success_effect[v], s->latency_effect[v]);
             fprintf(f, " }");
         }
         fprintf(f, " },\n");
@@ -110,6 +110,8 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
         print_dist(f, &ver->success_rate);
         if (ver->release_at > 0)
             fprintf(f, ", release_at = %.10g", ver->release_at);
+        if (ver->latency_median > 0)
+            fprintf(f, ", latency = { median = %.10g, sigma = %.10g }", ver->latency_median, ver->latency_sigma);
         if (!ver->baseline)
             fprintf(f, ", bad = %s", ver->bad == 2   ? "function(v, baseline) ... end"
                                      : ver->bad == 1 ? "true"

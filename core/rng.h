@@ -19,7 +19,8 @@ enum {
     RS_STREAM_ARRIVALS = 0, /* inter-arrival times and which user sends a request */
     RS_STREAM_OUTCOMES = 1, /* error / success of each response */
     RS_STREAM_POLICY = 2,   /* draws made by the policy plugin */
-    RS_STREAM_VERSIONS = 3  /* per-replication draws of version parameters */
+    RS_STREAM_VERSIONS = 3, /* per-replication draws of version parameters */
+    RS_STREAM_LATENCY = 4   /* per-request latencies and the reservoirs that sample them */
 };
 
 #define RS_RNG_GAMMA UINT64_C(0x9E3779B97F4A7C15)

@@ -252,7 +252,8 @@ static const char *const segment_keys[] = {"name", "users", "rate", "daily", "ef
 static const char *const version_keys[] = {"name",    "baseline", "error_rate", "success_rate",
                                            "latency", "release_at", "bad"};
 static const char *const daily_keys[] = {"amplitude", "peak"};
-static const char *const effect_keys[] = {"error_rate", "success_rate"};
+static const char *const effect_keys[] = {"error_rate", "success_rate", "latency"};
+static const char *const latency_keys[] = {"median", "sigma"};
 static const char *const event_keys[] = {"at", "every", "to", "set", "run"};
 static const char *const set_keys[] = {"version", "segment", "key", "value"};
 
@@ -701,20 +702,6 @@ static rs_status to_value(reader *r, int idx, const char *path, int depth, rs_va
     return RS_OK;
 }
 
-/* Keys of §5 that this version reads but does not implement yet: refused rather than silently ignored. */
-static rs_status refuse_unimplemented(reader *r, int idx, const char *path, const char *const *keys, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        lua_getfield(r->L, idx, keys[i]);
-        int present = !lua_isnil(r->L, -1);
-        lua_pop(r->L, 1);
-        if (present)
-            RS_FAIL(r->err, RS_ERR_INPUT, "%s: %s%s%s: not supported by this version of rollsim yet", r->file, path,
-                    *path ? "." : "", keys[i]);
-    }
-    return RS_OK;
-}
-
 static rs_status read_population(reader *r, int top, rs_scenario *s)
 {
     lua_State *L = r->L;
@@ -745,7 +732,7 @@ static rs_status read_population(reader *r, int top, rs_scenario *s)
             char sub[96];
             snprintf(sub, sizeof sub, "%s.daily", path);
             if (lua_istable(L, d)) {
-                st = check_keys(r, d, sub, daily_keys, 2);
+                st = check_keys(r, d, sub, daily_keys, sizeof daily_keys / sizeof *daily_keys);
                 if (!st)
                     st = get_number(r, d, sub, "amplitude", 1, 0, 0, 1, 0, 0, &g->daily);
                 if (!st)
@@ -802,8 +789,24 @@ static rs_status read_versions(reader *r, int top, rs_scenario *s)
             st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected a table, got %s", r->file, path, type_of(L, idx));
         if (!st)
             st = check_keys(r, idx, path, version_keys, sizeof version_keys / sizeof *version_keys);
-        if (!st)
-            st = refuse_unimplemented(r, idx, path, (const char *const[]){"latency"}, 1);
+        if (!st) { /* latency = { median = ms, sigma = log-sd }: lognormal per request */
+            lua_getfield(L, idx, "latency");
+            int l = lua_gettop(L);
+            char sub[96];
+            snprintf(sub, sizeof sub, "%s.latency", path);
+            if (lua_istable(L, l)) {
+                st = check_keys(r, l, sub, latency_keys, sizeof latency_keys / sizeof *latency_keys);
+                if (!st)
+                    st = get_number(r, l, sub, "median", 1, 0, 1e-9, 1e9, 0, 0, &v->latency_median);
+                if (!st)
+                    st = get_number(r, l, sub, "sigma", 0, 0.5, 0, 10, 0, 0, &v->latency_sigma);
+            } else if (!lua_isnil(L, l)) {
+                st = RS_SET(r->err, RS_ERR_INPUT,
+                            "%s: %s: expected { median = ms, sigma = log-scale sd } (a lognormal), got %s", r->file,
+                            sub, type_of(L, l));
+            }
+            lua_pop(L, 1);
+        }
         if (!st)
             st = get_number(r, idx, path, "release_at", 0, 0, 0, 1e7, 0, 1, &v->release_at);
         if (!st)
@@ -1011,10 +1014,11 @@ static rs_status read_effects(reader *r, int top, rs_scenario *s)
         rs_segment *g = &s->segments[i];
         g->error_effect = malloc(s->n_versions * sizeof *g->error_effect);
         g->success_effect = malloc(s->n_versions * sizeof *g->success_effect);
-        if (!g->error_effect || !g->success_effect)
+        g->latency_effect = malloc(s->n_versions * sizeof *g->latency_effect);
+        if (!g->error_effect || !g->success_effect || !g->latency_effect)
             RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
         for (size_t v = 0; v < s->n_versions; v++)
-            g->error_effect[v] = g->success_effect[v] = 1;
+            g->error_effect[v] = g->success_effect[v] = g->latency_effect[v] = 1;
         lua_getfield(L, top, "population");
         lua_geti(L, -1, (lua_Integer)i + 1);
         lua_getfield(L, -1, "effects");
@@ -1040,11 +1044,13 @@ static rs_status read_effects(reader *r, int top, rs_scenario *s)
                     st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected { error_rate = x, success_rate = y }, got %s",
                                 r->file, sub, type_of(L, -1));
                 if (!st)
-                    st = check_keys(r, -1, sub, effect_keys, 2);
+                    st = check_keys(r, -1, sub, effect_keys, sizeof effect_keys / sizeof *effect_keys);
                 if (!st)
                     st = get_number(r, lua_gettop(L), sub, "error_rate", 0, 1, 0, 1e6, 0, 0, &g->error_effect[v]);
                 if (!st)
                     st = get_number(r, lua_gettop(L), sub, "success_rate", 0, 1, 0, 1e6, 0, 0, &g->success_effect[v]);
+                if (!st)
+                    st = get_number(r, lua_gettop(L), sub, "latency", 0, 1, 0, 1e6, 0, 0, &g->latency_effect[v]);
                 lua_pop(L, 1);
             }
             if (st)
@@ -1162,7 +1168,7 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
                         "{ segment = \"name\", key = \"rate\", value = x }",
                         r->file, sub);
         if (!st)
-            st = check_keys(r, t, sub, set_keys, 4);
+            st = check_keys(r, t, sub, set_keys, sizeof set_keys / sizeof *set_keys);
         if (!st) {
             lua_getfield(L, t, "segment");
             ev.is_segment = !lua_isnil(L, -1);
@@ -1442,6 +1448,7 @@ void rs_scenario_free(rs_scenario *s)
         free(s->segments[i].name);
         free(s->segments[i].error_effect);
         free(s->segments[i].success_effect);
+        free(s->segments[i].latency_effect);
     }
     for (size_t i = 0; i < s->n_events; i++)
         free(s->events[i].label);

@@ -19,6 +19,7 @@ typedef struct rs_segment {
     double peak;           /* hour of the day of the peak, [0, 24) */
     double *error_effect;  /* [n_versions] multipliers of each version's error rate here (1 = none) */
     double *success_effect; /* [n_versions] multipliers of each version's success rate here */
+    double *latency_effect; /* [n_versions] multipliers of each version's latency here */
 } rs_segment;
 
 /* A scripted change (`events` of §5): at time `at`, set a version's error or success rate, or a segment's
@@ -61,6 +62,8 @@ typedef struct rs_version {
     int bad;              /* -1: the default rule of §2; 0 or 1: set by the scenario; 2: bad_ref decides */
     int bad_ref;          /* registry reference of the Lua function `bad` (when bad == 2) */
     double release_at;    /* hours; the version gets no traffic before (candidates only) */
+    double latency_median; /* ms; 0 = no latency simulated for this version */
+    double latency_sigma;  /* log-scale sd of the lognormal per-request latency */
 } rs_version;
 
 /* The name under which a scenario's Lua-function policy runs (the built-in policy type of core/luapolicy.c). */

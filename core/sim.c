@@ -1,5 +1,6 @@
 #include "sim.h"
 
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "host.h"
 #include "queue.h"
+#include "reservoir.h"
 #include "rng.h"
 #include "routing.h"
 
@@ -60,7 +62,14 @@ struct rs_sim {
     rs_routing routing;
     double *act_weights;
     rs_queue queue;
-    gsl_rng *arrivals, *outcomes, *policy_rng, *versions_rng;
+    gsl_rng *arrivals, *outcomes, *policy_rng, *versions_rng, *latency_rng;
+    /* Latency (only when some version has one): per cell the lognormal's median (ms) with the segment's effect,
+     * per version its log-sd, and per version two reservoirs: since the last decision, since the stage began. */
+    int has_latency;
+    double *lat_median, *lat_sigma;
+    rs_reservoir *lat_interval, *lat_stage;
+    const double **lat_interval_ptr, **lat_stage_ptr;
+    size_t *lat_interval_n, *lat_stage_n;
     rs_version_draw *draws; /* this replication's version parameters */
     struct rs_rng policy_stream;
     rs_run_log log;
@@ -113,6 +122,21 @@ void rs_sim_free(rs_sim *sim)
     gsl_rng_free(sim->outcomes);
     gsl_rng_free(sim->policy_rng);
     gsl_rng_free(sim->versions_rng);
+    gsl_rng_free(sim->latency_rng);
+    for (size_t v = 0; v < sim->nv; v++) {
+        if (sim->lat_interval)
+            rs_reservoir_free(&sim->lat_interval[v]);
+        if (sim->lat_stage)
+            rs_reservoir_free(&sim->lat_stage[v]);
+    }
+    free(sim->lat_interval);
+    free(sim->lat_stage);
+    free(sim->lat_interval_ptr);
+    free(sim->lat_stage_ptr);
+    free(sim->lat_interval_n);
+    free(sim->lat_stage_n);
+    free(sim->lat_median);
+    free(sim->lat_sigma);
     free(sim->draws);
     rs_log_free(&sim->log);
     free(sim->samples);
@@ -166,12 +190,23 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     sim->outcomes = rs_rng_alloc(s->seed, 0, RS_STREAM_OUTCOMES);
     sim->policy_rng = rs_rng_alloc(s->seed, 0, RS_STREAM_POLICY);
     sim->versions_rng = rs_rng_alloc(s->seed, 0, RS_STREAM_VERSIONS);
+    sim->latency_rng = rs_rng_alloc(s->seed, 0, RS_STREAM_LATENCY);
+    sim->lat_interval = calloc(nv, sizeof *sim->lat_interval);
+    sim->lat_stage = calloc(nv, sizeof *sim->lat_stage);
+    sim->lat_interval_ptr = calloc(nv, sizeof *sim->lat_interval_ptr);
+    sim->lat_stage_ptr = calloc(nv, sizeof *sim->lat_stage_ptr);
+    sim->lat_interval_n = calloc(nv, sizeof *sim->lat_interval_n);
+    sim->lat_stage_n = calloc(nv, sizeof *sim->lat_stage_n);
+    sim->lat_median = calloc(cells, sizeof *sim->lat_median);
+    sim->lat_sigma = calloc(nv, sizeof *sim->lat_sigma);
     sim->draws = calloc(nv, sizeof *sim->draws);
     if (!sim->seg || !sim->cum_lam || !sim->segment_users || !sim->version_names || !sim->segment_names || !sim->cand_of ||
         !sim->err_thr || !sim->succ_thr || !sim->cells || !sim->snapshot || !sim->since || !sim->vobs ||
         !sim->exposed_cell || !sim->req_weights || !sim->released || !sim->cur_error || !sim->cur_success ||
         !sim->prev_users || !sim->excess_snap || !sim->flags || !sim->act_weights || !sim->samples || !sim->sample_w || !sim->state ||
-        !sim->arrivals || !sim->outcomes || !sim->policy_rng || !sim->versions_rng || !sim->draws) {
+        !sim->arrivals || !sim->outcomes || !sim->policy_rng || !sim->versions_rng || !sim->draws ||
+        !sim->latency_rng || !sim->lat_interval || !sim->lat_stage || !sim->lat_interval_ptr || !sim->lat_stage_ptr ||
+        !sim->lat_interval_n || !sim->lat_stage_n || !sim->lat_median || !sim->lat_sigma) {
         rs_sim_free(sim);
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for a simulation of %llu users",
                 (unsigned long long)s->total_users);
@@ -186,6 +221,17 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
         sim->segment_users[i] = s->segments[i].users;
         sim->segment_names[i] = s->segments[i].name;
         offset += s->segments[i].users;
+    }
+    for (size_t v = 0; v < nv; v++) {
+        if (rs_reservoir_init(&sim->lat_interval[v], RS_LATENCY_CAPACITY) ||
+            rs_reservoir_init(&sim->lat_stage[v], RS_LATENCY_CAPACITY)) {
+            rs_sim_free(sim);
+            RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for latency samples");
+        }
+        sim->lat_sigma[v] = s->versions[v].latency_sigma;
+        sim->has_latency |= s->versions[v].latency_median > 0;
+        for (size_t i = 0; i < ns; i++)
+            sim->lat_median[v * ns + i] = s->versions[v].latency_median * s->segments[i].latency_effect[v];
     }
     int next = 0;
     for (size_t v = 0; v < nv; v++) {
@@ -219,6 +265,11 @@ static inline __attribute__((always_inline)) void serve(rs_sim *sim, size_t s)
     int error = x < sim->err_thr[c];
     cell->errors += (uint64_t)error;
     cell->successes += (uint64_t)(!error && x < sim->succ_thr[c]);
+    if (sim->has_latency && sim->lat_median[c] > 0) { /* only scenarios that model latency pay for it */
+        double ms = sim->lat_median[c] * exp(sim->lat_sigma[v] * gsl_ran_gaussian_ziggurat(sim->latency_rng, 1));
+        rs_reservoir_add(&sim->lat_interval[v], ms, sim->latency_rng);
+        rs_reservoir_add(&sim->lat_stage[v], ms, sim->latency_rng);
+    }
     int k = sim->cand_of[v];
     if (k < 0)
         return;
@@ -338,10 +389,18 @@ static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
         for (size_t s = 0; s < ns; s++)
             o->users_exposed += sim->exposed_cell[v * ns + s];
     }
+    for (size_t v = 0; v < nv; v++) {
+        sim->lat_interval_ptr[v] = sim->lat_interval[v].values;
+        sim->lat_interval_n[v] = sim->lat_interval[v].n;
+        sim->lat_stage_ptr[v] = sim->lat_stage[v].values;
+        sim->lat_stage_n[v] = sim->lat_stage[v].n;
+    }
     rs_observation obs = {
         .t = now, .last_decision_t = rs->last_decision, .first = rs->first, .n_versions = nv, .n_segments = ns,
         .total_users = sc->total_users, .versions = sim->vobs, .cell_total = sim->cells, .cell_since = sim->since,
-        .weights = sim->routing.weights,
+        .weights = sim->routing.weights, .latency_capacity = RS_LATENCY_CAPACITY,
+        .latency_interval = sim->lat_interval_ptr, .n_latency_interval = sim->lat_interval_n,
+        .latency_stage = sim->lat_stage_ptr, .n_latency_stage = sim->lat_stage_n,
     };
     memcpy(sim->act_weights, sim->req_weights, sim->n_cells * sizeof *sim->act_weights);
     rs_action act = {.weights = sim->act_weights, .verdict = RS_VERDICT_CONTINUE, .next_decision = NAN,
@@ -355,6 +414,11 @@ static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
     if (st)
         return st;
     memcpy(sim->snapshot, sim->cells, sim->n_cells * sizeof *sim->cells);
+    for (size_t v = 0; v < nv; v++) { /* the latency windows: since this decision; since this stage */
+        rs_reservoir_clear(&sim->lat_interval[v]);
+        if (act.stage != rs->stage)
+            rs_reservoir_clear(&sim->lat_stage[v]);
+    }
     rs->last_decision = now;
     rs->first = 0;
     if (act.stage != rs->stage) {
@@ -458,6 +522,11 @@ static void reset(rs_sim *sim, uint32_t rep)
     rs_rng_reset(sim->arrivals, sc->seed, rep, RS_STREAM_ARRIVALS);
     rs_rng_reset(sim->outcomes, sc->seed, rep, RS_STREAM_OUTCOMES);
     rs_rng_reset(sim->policy_rng, sc->seed, rep, RS_STREAM_POLICY);
+    rs_rng_reset(sim->latency_rng, sc->seed, rep, RS_STREAM_LATENCY);
+    for (size_t v = 0; v < sim->nv; v++) {
+        rs_reservoir_clear(&sim->lat_interval[v]);
+        rs_reservoir_clear(&sim->lat_stage[v]);
+    }
     memset(sim->cells, 0, sim->n_cells * sizeof *sim->cells);
     memset(sim->snapshot, 0, sim->n_cells * sizeof *sim->snapshot);
     memset(sim->exposed_cell, 0, sim->n_cells * sizeof *sim->exposed_cell);
@@ -702,7 +771,7 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     if (sim->log.oom)
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for the event log");
     if (rs_rng_used(sim->arrivals) >= RS_RNG_STREAM_DRAWS || rs_rng_used(sim->outcomes) >= RS_RNG_STREAM_DRAWS ||
-        rs_rng_used(sim->policy_rng) >= RS_RNG_STREAM_DRAWS)
+        rs_rng_used(sim->policy_rng) >= RS_RNG_STREAM_DRAWS || rs_rng_used(sim->latency_rng) >= RS_RNG_STREAM_DRAWS)
         RS_FAIL(err, RS_ERR_RUNTIME,
                 "replication %u drew more than 2^36 random numbers from one stream, so its streams could "
                 "overlap; shorten the horizon or use fewer users",

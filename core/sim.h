@@ -14,6 +14,9 @@
 #include "scenario.h"
 #include "status.h"
 
+/* Latency samples kept per version and window (rs_observation.latency_*). */
+#define RS_LATENCY_CAPACITY 2048
+
 typedef enum rs_outcome {
     RS_OUTCOME_PROMOTED = 0, /* a candidate reached every user and was not rolled back */
     RS_OUTCOME_ROLLED_BACK,

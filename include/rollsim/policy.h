@@ -96,6 +96,16 @@ typedef struct rs_observation {
     const rs_counts *cell_total;    /* since t = 0 */
     const rs_counts *cell_since;    /* since the previous decision */
     const double *weights;          /* current weights, same indexing */
+
+    /* Appended in rollsim 0.1 (still ABI 1): per-request latencies (ms) of each version, as uniform samples
+     * (reservoirs of at most latency_capacity values) of two windows: since the previous decision, and since
+     * the policy's stage number last changed. Indexed by version; n_* are the sample sizes; all 0 when the
+     * scenario gives no latency. */
+    size_t latency_capacity;
+    const double *const *latency_interval; /* [n_versions] -> n_latency_interval[v] values */
+    const size_t *n_latency_interval;
+    const double *const *latency_stage;    /* [n_versions] -> n_latency_stage[v] values */
+    const size_t *n_latency_stage;
 } rs_observation;
 
 /* ---- action: what a policy returns ---------------------------------------------------------------- */
