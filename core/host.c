@@ -44,6 +44,7 @@ static const rs_host host = {
     .rng_beta = host_beta,
     .gate_ztest = rs_gate_ztest,
     .log_event = host_log_event,
+    .value_bool = rs_value_bool,
 };
 
 const rs_host *rs_host_table(void)

@@ -203,6 +203,14 @@ int rs_value_duration(const rs_value *v, double *hours)
     return rs_value_number(v, hours);
 }
 
+int rs_value_bool(const rs_value *v, int *out)
+{
+    if (!v || v->kind != RS_VALUE_BOOL)
+        return -1;
+    *out = v->num != 0;
+    return 0;
+}
+
 const char *rs_value_string(const rs_value *v)
 {
     return v && v->kind == RS_VALUE_STRING ? v->str : NULL;

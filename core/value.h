@@ -46,5 +46,6 @@ const char *rs_value_key_at(const rs_value *v, size_t i);
 int rs_value_number(const rs_value *v, double *out);
 int rs_value_duration(const rs_value *v, double *hours);
 const char *rs_value_string(const rs_value *v);
+int rs_value_bool(const rs_value *v, int *out);
 
 #endif

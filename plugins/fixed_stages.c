@@ -4,6 +4,7 @@
  * back, a passed last stage promotes. Big-bang (steps = {1}), blue-green and Argo/Flagger-style canaries are
  * configurations of it. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,13 @@ static const rs_param_spec params[] = {
     {"gate", RS_PARAM_STRING, "ztest", 0, 0, "none|ztest", "how a stage is judged"},
     {"alpha", RS_PARAM_NUMBER, "0.05", 1e-12, 0.5, NULL, "level of the one-sided z-test on error rates"},
     {"check_every", RS_PARAM_DURATION, "0", 0, 1e7, NULL,
-     "also check the gate this often inside a stage (0: only at its end); checks use the stage's data"},
+     "also check the gate this often inside a stage (0: only at its end)"},
+    {"window", RS_PARAM_STRING, "stage", 0, 0, "stage|interval",
+     "the data a check judges: everything since the stage began (checked repeatedly, the classic peeking "
+     "design), or only what came since the previous check"},
+    {"two_sided", RS_PARAM_BOOL, "false", 0, 0, NULL,
+     "z-test: fire on a difference either way at level alpha (alpha/2 in each tail), not only on a worse "
+     "candidate"},
     {"candidate", RS_PARAM_STRING, NULL, 0, 0, NULL, "the version to roll out (default: the only candidate)"},
 };
 
@@ -37,8 +44,9 @@ typedef struct fs_state {
     size_t n_stages, k;
     int gate_ztest;
     double alpha, check_every;
+    int window_interval, two_sided;
     double stage_start, stage_end;
-    uint64_t snap_cr, snap_ce, snap_br, snap_be; /* candidate / baseline requests and errors at stage start */
+    uint64_t snap_cr, snap_ce, snap_br, snap_be; /* candidate / baseline requests and errors at the window's start */
 } fs_state;
 
 #define FAIL(...)                                                                                          \
@@ -174,6 +182,10 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
     h->value_duration(h->value_get(p, "bake"), &bake);
     h->value_number(h->value_get(p, "alpha"), &s->alpha);
     h->value_duration(h->value_get(p, "check_every"), &s->check_every);
+    s->window_interval = !strcmp(h->value_string(h->value_get(p, "window")), "interval");
+    if (h->struct_size < offsetof(rs_host, value_bool) + sizeof h->value_bool) /* an older host */
+        FAIL("this rollsim is too old for two_sided (its host table has no value_bool)");
+    h->value_bool(h->value_get(p, "two_sided"), &s->two_sided);
     s->gate_ztest = !strcmp(h->value_string(h->value_get(p, "gate")), "ztest");
 
     const rs_value *stages = h->value_get(p, "stages");
@@ -204,6 +216,15 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
     return 0;
 }
 
+/* Starts the gate's window here: the stage's start, or (window = "interval") the previous check. */
+static void mark_window(fs_state *s, const rs_observation *obs)
+{
+    s->snap_cr = obs->versions[s->cand].total.requests;
+    s->snap_ce = obs->versions[s->cand].total.errors;
+    s->snap_br = obs->versions[s->base].total.requests;
+    s->snap_be = obs->versions[s->base].total.errors;
+}
+
 static void start_stage(fs_state *s, const rs_observation *obs, rs_action *act)
 {
     const fs_stage *st = &s->stages[s->k];
@@ -211,10 +232,7 @@ static void start_stage(fs_state *s, const rs_observation *obs, rs_action *act)
         act->weights[s->cand * s->ns + g] = st->weights[g];
     s->stage_start = obs->t;
     s->stage_end = obs->t + st->bake;
-    s->snap_cr = obs->versions[s->cand].total.requests;
-    s->snap_ce = obs->versions[s->cand].total.errors;
-    s->snap_br = obs->versions[s->base].total.requests;
-    s->snap_be = obs->versions[s->base].total.errors;
+    mark_window(s, obs);
     act->stage = (int)s->k + 1;
 }
 
@@ -236,10 +254,16 @@ static int gate_fires(fs_state *s, const rs_observation *obs)
         .cand_requests = obs->versions[s->cand].total.requests - s->snap_cr,
         .base_errors = obs->versions[s->base].total.errors - s->snap_be,
         .base_requests = obs->versions[s->base].total.requests - s->snap_br,
-        .alpha = s->alpha,
+        .alpha = s->two_sided ? s->alpha / 2 : s->alpha,
     };
+    if (s->window_interval)
+        mark_window(s, obs);
     double z;
     rs_gate_result r = s->h->gate_ztest(&in, &z);
+    if (s->two_sided && r == RS_GATE_PASS) { /* the other tail: the same test with the arms swapped */
+        rs_ztest_input swapped = {in.base_errors, in.base_requests, in.cand_errors, in.cand_requests, in.alpha};
+        r = s->h->gate_ztest(&swapped, NULL);
+    }
     char detail[112];
     snprintf(detail, sizeof detail, "ztest stage %zu: %s (cand %llu/%llu, base %llu/%llu)", s->k + 1,
              r == RS_GATE_FAIL ? "fail" : r == RS_GATE_PASS ? "pass" : "no data",

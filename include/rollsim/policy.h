@@ -163,6 +163,9 @@ typedef struct rs_host {
 
     /* Logs an event to events.csv: kind ("gate", "stage", ...), a version index or -1, a value, a detail. */
     void (*log_event)(rs_run_log *log, const char *kind, int version, double value, const char *detail);
+
+    /* Appended in rollsim 0.1 (ABI 1; read it only when struct_size covers it). */
+    int (*value_bool)(const rs_value *v, int *out); /* 0 ok, -1 not a boolean */
 } rs_host;
 
 /* What create() receives. Everything here stays valid until destroy() returns; the plugin keeps no
