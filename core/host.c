@@ -5,6 +5,7 @@
 #include "eventlog.h"
 #include "gates.h"
 #include "rng.h"
+#include "seqtest.h"
 #include "value.h"
 
 static double host_uniform(rs_rng *r)
@@ -45,6 +46,10 @@ static const rs_host host = {
     .gate_ztest = rs_gate_ztest,
     .log_event = host_log_event,
     .value_bool = rs_value_bool,
+    .gate_bayes = rs_bayes_gate,
+    .gate_msprt = rs_msprt_gate,
+    .confseq_lower = rs_confseq_lower,
+    .confseq_rho2 = rs_confseq_rho2,
 };
 
 const rs_host *rs_host_table(void)

@@ -17,8 +17,18 @@ static const rs_param_spec params[] = {
      "applies there, 0 elsewhere) or a table name = weight"},
     {"steps", RS_PARAM_NUMBER_LIST, NULL, 0, 1, NULL, "shorthand for stages: the weights, each baking `bake`"},
     {"bake", RS_PARAM_DURATION, "12h", 1e-9, 1e7, NULL, "how long each stage runs (default for stages)"},
-    {"gate", RS_PARAM_STRING, "ztest", 0, 0, "none|ztest", "how a stage is judged"},
-    {"alpha", RS_PARAM_NUMBER, "0.05", 1e-12, 0.5, NULL, "level of the one-sided z-test on error rates"},
+    {"gate", RS_PARAM_STRING, "ztest", 0, 0, "none|ztest|bayes|msprt|confseq",
+     "how the candidate's error rate is judged against the baseline's: a fixed-level z-test; the Beta-Binomial "
+     "posterior probability that it is worse (bayes); or a sequential test safe under continuous monitoring "
+     "(msprt: normal-mixture SPRT; confseq: GrowthBook's asymptotic confidence sequence)"},
+    {"alpha", RS_PARAM_NUMBER, "0.05", 1e-12, 0.5, NULL, "level of the z-test, msprt and confseq gates"},
+    {"delta", RS_PARAM_NUMBER, "0", -1, 1, NULL, "bayes: roll back when P(p_cand - p_base > delta) > level"},
+    {"level", RS_PARAM_NUMBER, "0.95", 0.5, 1, NULL, "bayes: the posterior probability that rolls back"},
+    {"tau2", RS_PARAM_NUMBER, "0.0001", 1e-12, 1, NULL,
+     "msprt: variance of the normal mixing distribution of the error-rate difference (0.0001: effects of about "
+     "one percentage point)"},
+    {"n_star", RS_PARAM_NUMBER, "5000", 1, 1e12, NULL,
+     "confseq: the total sample size (both arms) at which the sequence is tightest (GrowthBook's default 5000)"},
     {"check_every", RS_PARAM_DURATION, "0", 0, 1e7, NULL,
      "also check the gate this often inside a stage (0: only at its end)"},
     {"window", RS_PARAM_STRING, "stage", 0, 0, "stage|interval",
@@ -35,6 +45,9 @@ typedef struct fs_stage {
     double *weights; /* per segment */
 } fs_stage;
 
+enum { GATE_NONE, GATE_ZTEST, GATE_BAYES, GATE_MSPRT, GATE_CONFSEQ };
+static const char *const gate_names[] = {"none", "ztest", "bayes", "msprt", "confseq"};
+
 typedef struct fs_state {
     const rs_host *h;
     rs_run_log *log;
@@ -42,7 +55,8 @@ typedef struct fs_state {
     fs_stage *stages;
     double *weights; /* n_stages * ns, behind stages[i].weights */
     size_t n_stages, k;
-    int gate_ztest;
+    int gate; /* GATE_* */
+    double delta, level, tau2, rho2;
     double alpha, check_every;
     int window_interval, two_sided;
     double stage_start, stage_end;
@@ -186,7 +200,18 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
     if (h->struct_size < offsetof(rs_host, value_bool) + sizeof h->value_bool) /* an older host */
         FAIL("this rollsim is too old for two_sided (its host table has no value_bool)");
     h->value_bool(h->value_get(p, "two_sided"), &s->two_sided);
-    s->gate_ztest = !strcmp(h->value_string(h->value_get(p, "gate")), "ztest");
+    const char *gate = h->value_string(h->value_get(p, "gate"));
+    for (s->gate = 0; s->gate < GATE_CONFSEQ && strcmp(gate, gate_names[s->gate]); s->gate++)
+        ;
+    h->value_number(h->value_get(p, "delta"), &s->delta);
+    h->value_number(h->value_get(p, "level"), &s->level);
+    h->value_number(h->value_get(p, "tau2"), &s->tau2);
+    double n_star;
+    h->value_number(h->value_get(p, "n_star"), &n_star);
+    if (s->gate >= GATE_BAYES && h->struct_size < offsetof(rs_host, confseq_rho2) + sizeof h->confseq_rho2)
+        FAIL("gate: this rollsim is too old for the %s gate", gate);
+    if (s->gate == GATE_CONFSEQ)
+        s->rho2 = h->confseq_rho2(s->alpha, n_star, 1);
 
     const rs_value *stages = h->value_get(p, "stages");
     const rs_value *steps = h->value_get(p, "steps");
@@ -245,10 +270,12 @@ static void schedule(const fs_state *s, double now, rs_action *act)
 }
 
 /* Judges the candidate on the stage's requests; returns 1 when the gate fires. */
+/* Judges the candidate on the window's requests; returns 1 when the gate fires, logging what it computed. */
 static int gate_fires(fs_state *s, const rs_observation *obs)
 {
-    if (!s->gate_ztest)
+    if (s->gate == GATE_NONE)
         return 0;
+    const rs_host *h = s->h;
     rs_ztest_input in = {
         .cand_errors = obs->versions[s->cand].total.errors - s->snap_ce,
         .cand_requests = obs->versions[s->cand].total.requests - s->snap_cr,
@@ -258,18 +285,36 @@ static int gate_fires(fs_state *s, const rs_observation *obs)
     };
     if (s->window_interval)
         mark_window(s, obs);
-    double z;
-    rs_gate_result r = s->h->gate_ztest(&in, &z);
-    if (s->two_sided && r == RS_GATE_PASS) { /* the other tail: the same test with the arms swapped */
-        rs_ztest_input swapped = {in.base_errors, in.base_requests, in.cand_errors, in.cand_requests, in.alpha};
-        r = s->h->gate_ztest(&swapped, NULL);
+    double stat = NAN;
+    rs_gate_result r;
+    switch (s->gate) {
+    case GATE_ZTEST:
+        r = h->gate_ztest(&in, &stat);
+        if (s->two_sided && r == RS_GATE_PASS) { /* the other tail: the same test with the arms swapped */
+            rs_ztest_input swapped = {in.base_errors, in.base_requests, in.cand_errors, in.cand_requests, in.alpha};
+            r = h->gate_ztest(&swapped, NULL);
+        }
+        break;
+    case GATE_BAYES:
+        r = h->gate_bayes(in.cand_errors, in.cand_requests, in.base_errors, in.base_requests, s->delta, 1, 1,
+                          s->level, &stat);
+        break;
+    case GATE_MSPRT:
+        r = h->gate_msprt(in.cand_errors, in.cand_requests, in.base_errors, in.base_requests, s->tau2, s->alpha,
+                          &stat);
+        break;
+    default: /* GATE_CONFSEQ: fire when the lower bound of the difference is above 0 */
+        stat = h->confseq_lower(in.cand_errors, in.cand_requests, in.base_errors, in.base_requests, s->alpha,
+                                s->rho2);
+        r = isnan(stat) ? RS_GATE_NO_DATA : stat > 0 ? RS_GATE_FAIL : RS_GATE_PASS;
+        break;
     }
     char detail[112];
-    snprintf(detail, sizeof detail, "ztest stage %zu: %s (cand %llu/%llu, base %llu/%llu)", s->k + 1,
-             r == RS_GATE_FAIL ? "fail" : r == RS_GATE_PASS ? "pass" : "no data",
+    snprintf(detail, sizeof detail, "%s stage %zu: %s (cand %llu/%llu, base %llu/%llu)", gate_names[s->gate],
+             s->k + 1, r == RS_GATE_FAIL ? "fail" : r == RS_GATE_PASS ? "pass" : "no data",
              (unsigned long long)in.cand_errors, (unsigned long long)in.cand_requests,
              (unsigned long long)in.base_errors, (unsigned long long)in.base_requests);
-    s->h->log_event(s->log, "gate", (int)s->cand, z, detail);
+    h->log_event(s->log, "gate", (int)s->cand, stat, detail);
     return r == RS_GATE_FAIL;
 }
 

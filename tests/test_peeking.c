@@ -4,10 +4,12 @@
  *   P(flag by look K) = P(max_k S_k / sqrt(k) > z_{1-alpha})   (one-sided),
  *   P(max_k |S_k| / sqrt(k) > z_{1-alpha/2})                    (two-sided),
  * computed here exactly by propagating the density of S on a fine grid (no simulation), then compared with
- * rollsim's A/A runs of fixed_stages with a daily z-test over 30 days. */
+ * rollsim's A/A runs of scenarios/peeking.lua (fixed_stages with a daily z-test over 30 days), and against the
+ * sequential gates (msprt, confseq) checked hourly, which must stay at or under alpha. */
 #include "simtest.h"
 
 #include <gsl/gsl_cdf.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* P(the walk crosses +-c sqrt(k), or +c sqrt(k) alone when one_sided, at some k = 1..K). The density of S_k
@@ -60,19 +62,22 @@ static void exact_reference_is_converged(void **state)
     assert_near(a, b, 2e-3);
 }
 
-static double rollsim_flag_rate(const char *two_sided, int R)
+/* Fraction of the replications of scenarios/peeking.lua (A/A, 30 days) that roll back, with the scenario's
+ * default policy (the daily z-test) changed by sets. */
+static double rollsim_flag_rate(const char *const *sets, size_t n_sets, int R)
 {
-    /* A/A at 20 % errors, the candidate at half of 200 users for 30 days, a z-test on everything since the
-     * stage began, checked every 24 h: 30 looks at equal daily samples (about 2400 requests per arm a day). */
-    static const char text[] =
-        "return { name = 'peeking', seed = 30, horizon = days(30), sample_every = days(1),\n"
-        "  population = { { name = 'u', users = 200, rate = 1 } },\n"
-        "  versions = { { name = 'A', baseline = true, error_rate = 0.2 }, { name = 'B', error_rate = 0.2 } },\n"
-        "  policy = { name = 'fixed_stages', steps = { 0.5 }, bake = days(30), check_every = days(1),\n"
-        "             gate = 'ztest', alpha = 0.05, window = 'stage' } }\n";
-    const char *sets[] = {two_sided};
+    char path[4096];
+    const char *root = getenv("ROLLSIM_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/scenarios/peeking.lua", root ? root : "..");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    static char text[1 << 16];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    text[len] = '\0';
+    fclose(f);
     simtest t;
-    simtest_open(&t, text, sets, 1);
+    simtest_open(&t, text, sets, n_sets);
     int flagged = 0;
     for (int r = 0; r < R; r++) {
         rs_rep_result res;
@@ -86,14 +91,15 @@ static double rollsim_flag_rate(const char *two_sided, int R)
 static void daily_peeking_inflates_alpha(void **state)
 {
     (void)state;
-    /* Tolerance: 4 binomial SEs of the simulated rate, plus 0.01 for the normal approximation of the
+    /* The scenario's daily z-test: 30 looks at equal daily samples (about 2400 requests per arm a day at 20 %
+     * errors). Tolerance: 4 binomial SEs of the simulated rate, plus 0.01 for the normal approximation of the
      * discrete counts and the Poisson (not exactly equal) daily samples. The known figures (about 24 % and
      * 28 %) are checked loosely too. */
     const int R = 3000;
     double one = crossing_probability(30, gsl_cdf_ugaussian_Qinv(0.05), 1, 0.01);
     double two = crossing_probability(30, gsl_cdf_ugaussian_Qinv(0.025), 0, 0.01);
-    double sim_one = rollsim_flag_rate("policy.two_sided=false", R);
-    double sim_two = rollsim_flag_rate("policy.two_sided=true", R);
+    const char *one_sided[] = {"policy.two_sided=false"}, *two_sided[] = {"policy.two_sided=true"};
+    double sim_one = rollsim_flag_rate(one_sided, 1, R), sim_two = rollsim_flag_rate(two_sided, 1, R);
     print_message("30 daily looks at alpha = 0.05: one-sided exact %.4f, rollsim %.4f; two-sided exact %.4f, "
                   "rollsim %.4f\n", one, sim_one, two, sim_two);
     assert_near(one, 0.24, 0.03);
@@ -102,11 +108,28 @@ static void daily_peeking_inflates_alpha(void **state)
     assert_near(sim_two, two, 4 * sqrt(two * (1 - two) / R) + 0.01);
 }
 
+static void sequential_gates_hold_alpha_hourly(void **state)
+{
+    (void)state;
+    /* The same A/A runs judged every hour (720 looks) by msprt and confseq, as the scenario's policies do: the
+     * false-alarm rate must stay at or under alpha = 0.05, within 4 binomial SEs at alpha (0.028 at R = 1000).
+     * The daily z-test above flags about 0.24. */
+    const int R = 1000;
+    const char *msprt[] = {"policy.gate=msprt", "policy.check_every=1h", "policy.tau2=0.0001"};
+    const char *confseq[] = {"policy.gate=confseq", "policy.check_every=1h"};
+    double m = rollsim_flag_rate(msprt, 3, R), c = rollsim_flag_rate(confseq, 2, R);
+    print_message("720 hourly looks, A/A: msprt flags %.4f, confseq %.4f (alpha 0.05)\n", m, c);
+    double bound = 0.05 + 4 * sqrt(0.05 * 0.95 / R);
+    assert_true(m <= bound);
+    assert_true(c <= bound);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exact_reference_is_converged),
         cmocka_unit_test(daily_peeking_inflates_alpha),
+        cmocka_unit_test(sequential_gates_hold_alpha_hourly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

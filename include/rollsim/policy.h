@@ -164,8 +164,18 @@ typedef struct rs_host {
     /* Logs an event to events.csv: kind ("gate", "stage", ...), a version index or -1, a value, a detail. */
     void (*log_event)(rs_run_log *log, const char *kind, int version, double value, const char *detail);
 
-    /* Appended in rollsim 0.1 (ABI 1; read it only when struct_size covers it). */
+    /* Appended in rollsim 0.1 (ABI 1; read them only when struct_size covers them). */
     int (*value_bool)(const rs_value *v, int *out); /* 0 ok, -1 not a boolean */
+
+    /* The sequential and Bayesian gates of §7 on error counts (x_c of n_c candidate requests, x_b of n_b
+     * baseline ones); see core/seqtest.h for the formulas. Each fires (RS_GATE_FAIL) only on evidence that
+     * the candidate's error rate is higher. */
+    rs_gate_result (*gate_bayes)(uint64_t xc, uint64_t nc, uint64_t xb, uint64_t nb, double delta, double prior_a,
+                                 double prior_b, double level, double *prob_out);
+    rs_gate_result (*gate_msprt)(uint64_t xc, uint64_t nc, uint64_t xb, uint64_t nb, double tau2, double alpha,
+                                 double *lr_out);
+    double (*confseq_lower)(uint64_t xc, uint64_t nc, uint64_t xb, uint64_t nb, double alpha, double rho2);
+    double (*confseq_rho2)(double alpha, double n_star, int one_sided);
 } rs_host;
 
 /* What create() receives. Everything here stays valid until destroy() returns; the plugin keeps no
