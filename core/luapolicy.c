@@ -204,37 +204,24 @@ static int read_action(lua_State *L, const lp_state *s, rs_action *act, char *er
     return 0;
 }
 
-static int traceback(lua_State *L)
-{
-    luaL_traceback(L, L, lua_tostring(L, 1) ? lua_tostring(L, 1) : "(error object is not a string)", 1);
-    return 1;
-}
-
 static int lp_decide(void *state, const rs_observation *obs, rs_action *act, char *err, size_t err_len)
 {
     lp_state *s = state;
     lua_State *L = s->sc->lua;
     LP_LOCK(s->sc);
-    rs_scenario_lua_budget(s->sc);
     int base = lua_gettop(L);
-    lua_pushcfunction(L, traceback);
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->sc->policy_ref);
     push_obs(L, s, obs);
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->state_ref);
-    int rc = -1;
-    int status = lua_pcall(L, 2, 1, base + 1);
-    if (status == LUA_ERRMEM) {
-        snprintf(err, err_len, "the scenario's policy function ran out of its memory budget (256 MiB for the "
-                               "scenario's Lua state)");
-    } else if (status != LUA_OK) {
-        const char *msg = lua_tostring(L, -1);
-        const char *nl = msg ? strchr(msg, '\n') : NULL;
-        snprintf(err, err_len, "%.*s", nl ? (int)(nl - msg) : (int)(msg ? strlen(msg) : 0), msg ? msg : "");
-    } else {
+    char msg[512];
+    int status = rs_scenario_lua_pcall(s->sc, 2, 1, msg, sizeof msg), rc = -1;
+    if (status == LUA_ERRMEM)
+        snprintf(err, err_len, "the scenario's policy function %s", msg);
+    else if (status != LUA_OK)
+        snprintf(err, err_len, "%s", msg);
+    else
         rc = read_action(L, s, act, err, err_len);
-    }
     lua_settop(L, base);
-    rs_scenario_lua_budget_end(s->sc);
     LP_UNLOCK(s->sc);
     return rc;
 }

@@ -1566,16 +1566,12 @@ int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_dra
         return draws[v].error_rate > draws[s->baseline].error_rate * 1.1;
     lua_State *L = s->lua;
     pthread_mutex_lock(s->lua_lock);
-    rs_scenario_lua_budget(s);
-    lua_pushcfunction(L, traceback_handler);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ver->bad_ref);
     push_version(L, ver, &draws[v]);
     push_version(L, &s->versions[s->baseline], &draws[s->baseline]);
     int result = -1;
-    if (lua_pcall(L, 2, 1, 1) != LUA_OK) {
-        char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "(no message)");
-        first_line(msg);
+    char msg[sizeof err->msg];
+    if (rs_scenario_lua_pcall(s, 2, 1, msg, sizeof msg) != LUA_OK) {
         RS_SET(err, RS_ERR_INPUT, "%s: versions[%zu].bad: %s", s->file, v + 1, msg);
     } else if (!lua_isboolean(L, -1)) {
         RS_SET(err, RS_ERR_INPUT, "%s: versions[%zu].bad: the function returned %s, expected true or false", s->file,
@@ -1584,7 +1580,6 @@ int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_dra
         result = lua_toboolean(L, -1);
     }
     lua_settop(L, 0);
-    rs_scenario_lua_budget_end(s);
     pthread_mutex_unlock(s->lua_lock);
     return result;
 }
@@ -1632,9 +1627,7 @@ rs_status rs_scenario_run_event(const rs_scenario *s, const rs_scripted *e, doub
 {
     lua_State *L = s->lua;
     pthread_mutex_lock(s->lua_lock);
-    rs_scenario_lua_budget(s);
     int base = lua_gettop(L);
-    lua_pushcfunction(L, traceback_handler);
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->run_ref);
     lua_createtable(L, 0, 3);
     lua_pushnumber(L, t);
@@ -1647,29 +1640,37 @@ rs_status rs_scenario_run_event(const rs_scenario *s, const rs_scripted *e, doub
     lua_pushcclosure(L, sim_api_log, 1);
     lua_setfield(L, -2, "log");
     rs_status st = RS_OK;
-    int rc = lua_pcall(L, 1, 0, base + 1);
-    if (rc != LUA_OK) {
-        char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "(no message)");
-        first_line(msg);
-        st = RS_SET(err, RS_ERR_RUNTIME, "%s: %s at t = %g h: %s", s->file, e->label, t,
-                    rc == LUA_ERRMEM ? "out of its memory budget" : msg);
-    }
+    char msg[sizeof err->msg];
+    if (rs_scenario_lua_pcall(s, 1, 0, msg, sizeof msg) != LUA_OK)
+        st = RS_SET(err, RS_ERR_RUNTIME, "%s: %s at t = %g h: %s", s->file, e->label, t, msg);
     lua_settop(L, base);
-    rs_scenario_lua_budget_end(s);
     pthread_mutex_unlock(s->lua_lock);
     return st;
 }
 
-void rs_scenario_lua_budget(const rs_scenario *s)
+int rs_scenario_lua_pcall(const rs_scenario *s, int nargs, int nresults, char *msg, size_t len)
 {
+    lua_State *L = s->lua;
+    int fn = lua_gettop(L) - nargs; /* the function, under its arguments */
+    lua_pushcfunction(L, traceback_handler);
+    lua_insert(L, fn);
     void *ud;
-    lua_getallocf(s->lua, &ud);
-    ((lua_limits *)ud)->instructions = 0;
-    lua_sethook(s->lua, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
-}
-
-void rs_scenario_lua_budget_end(const rs_scenario *s)
-{
-    lua_sethook(s->lua, NULL, 0, 0);
+    lua_getallocf(L, &ud);
+    ((lua_limits *)ud)->instructions = 0; /* a fresh budget for each call */
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
+    int rc = lua_pcall(L, nargs, nresults, fn);
+    lua_sethook(L, NULL, 0, 0);
+    if (rc == LUA_OK) {
+        lua_remove(L, fn); /* the handler: the results end where the function was */
+        return rc;
+    }
+    if (rc == LUA_ERRMEM)
+        snprintf(msg, len, "ran out of its memory budget (%zu MiB for the scenario's Lua state)",
+                 RS_LUA_MEMORY_CAP >> 20);
+    else {
+        snprintf(msg, len, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "(no message)");
+        first_line(msg);
+    }
+    lua_settop(L, fn - 1);
+    return rc;
 }

@@ -138,9 +138,11 @@ typedef struct rs_sim_api {
 rs_status rs_scenario_run_event(const rs_scenario *s, const rs_scripted *e, double t, const rs_sim_api *api,
                                 rs_error *err);
 
-/* Around a call into the kept Lua state (lock held): start a fresh instruction budget, then remove it. */
-void rs_scenario_lua_budget(const rs_scenario *s);
-void rs_scenario_lua_budget_end(const rs_scenario *s);
+/* Calls the function lying under its nargs arguments on top of the kept Lua state (the caller holds
+ * s->lua_lock), with a fresh instruction budget and a traceback handler. Returns LUA_OK with the nresults
+ * results where the function was; or the Lua status, with the error's first line ("file:line: message", or
+ * "ran out of its memory budget ...") in msg and the function and arguments popped. */
+int rs_scenario_lua_pcall(const rs_scenario *s, int nargs, int nresults, char *msg, size_t len);
 
 /* The mean of a parameter (its value when fixed), for display. */
 double rs_dist_mean(const rs_dist *d);
