@@ -572,16 +572,15 @@ static rs_status schedule_arrivals(rs_sim *sim, double from, rs_error *err)
     return t < sim->sc->horizon ? rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, sim->arr_gen, err) : RS_OK;
 }
 
-/* Sets a version's error or success rate, or a segment's request rate, from now on. */
-static rs_status apply_change(rs_sim *sim, int is_segment, size_t index, rs_event_key key, double value, double now,
-                              rs_error *err)
+/* Sets a version's error or success rate, or a segment's request rate (key RS_KEY_RATE: index is a segment),
+ * from now on. */
+static rs_status apply_change(rs_sim *sim, size_t index, rs_event_key key, double value, double now, rs_error *err)
 {
     if (key == RS_KEY_RATE) {
         sim->seg[index].rate = value;
         sim->arr_gen++;
         return schedule_arrivals(sim, now, err);
     }
-    (void)is_segment;
     checkpoint_excess(sim); /* before the baseline's rate may change */
     if (key == RS_KEY_ERROR_RATE)
         sim->cur_error[index] = value;
@@ -612,7 +611,7 @@ static int api_set(void *ctx, int is_segment, size_t index, rs_event_key key, do
              is_segment ? c->sim->segment_names[index] : c->sim->version_names[index],
              key == RS_KEY_RATE ? "rate" : key == RS_KEY_ERROR_RATE ? "error_rate" : "success_rate", value);
     rs_log_add(&c->sim->log, c->now, "event", is_segment ? -1 : (int)index, value, label);
-    rs_status st = apply_change(c->sim, is_segment, index, key, value, c->now, c->err);
+    rs_status st = apply_change(c->sim, index, key, value, c->now, c->err);
     if (st && !c->st)
         c->st = st;
     return 0;
@@ -645,7 +644,7 @@ static rs_status scripted(rs_sim *sim, run_state *rs, uint32_t arg, double now, 
         return st ? st : ctx.st;
     }
     rs_log_add(&sim->log, now, "event", e->is_segment ? -1 : (int)e->index, e->value, e->label);
-    return apply_change(sim, e->is_segment, e->index, e->key, e->value, now, err);
+    return apply_change(sim, e->index, e->key, e->value, now, err);
 }
 
 static rs_policy_ctx policy_ctx(rs_sim *sim)
