@@ -1,7 +1,19 @@
 #include "gates.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eventlog.h"
+#include "prodgates.h"
+#include "seqtest.h"
+#include "sim.h"
+#include "suggest.h"
+#include "value.h"
 
 rs_gate_result rs_gate_ztest(const rs_ztest_input *in, double *z_out)
 {
@@ -16,4 +28,763 @@ rs_gate_result rs_gate_ztest(const rs_ztest_input *in, double *z_out)
     if (z_out)
         *z_out = z;
     return z > gsl_cdf_ugaussian_Qinv(in->alpha) ? RS_GATE_FAIL : RS_GATE_PASS;
+}
+
+/* ---- the catalogue ------------------------------------------------------------------------------------- */
+
+enum { GK_NONE, GK_ZTEST, GK_BAYES, GK_MSPRT, GK_CONFSEQ, GK_FLAGGER, GK_ARGO, GK_THRESHOLD, GK_KAYENTA };
+const char *const rs_gate_names[] = {"none",    "ztest", "bayes",     "msprt",  "confseq",
+                                     "flagger", "argo",  "threshold", "kayenta"};
+const size_t rs_gate_count = sizeof rs_gate_names / sizeof *rs_gate_names;
+const char *const rs_gate_about[][2] = {
+    {"no gate: every stage passes", ""},
+    {"one-sided pooled two-proportion z-test on the window's error counts", "alpha, two_sided, check_every, window"},
+    {"exact Beta-Binomial posterior P(p_cand - p_base > delta) (uniform priors) above level rolls back",
+     "delta, level, check_every, window"},
+    {"normal-mixture sequential probability ratio test, always-valid p-value below alpha rolls back",
+     "alpha, tau2, check_every, window"},
+    {"GrowthBook's asymptotic confidence sequence on the difference; lower bound above 0 rolls back",
+     "alpha, n_star, check_every, window"},
+    {"Flagger's canary analysis: metrics in range each interval, failed checks cumulative, weight held on a "
+     "failure, rollback at the check after `threshold` failures, stepping by steps (stepWeights) or step_weight",
+     "steps, step_weight, max_weight, bake, check_every, threshold, window, metrics"},
+    {"an Argo Rollouts AnalysisRun per stage: Failed/Error rolls back, Inconclusive pauses (the rollout stops), "
+     "Successful ends the stage", "check_every, window, metrics"},
+    {"rollsim's plain limit (absolute, or relative to the baseline) with `consecutive` failures",
+     "check_every, window, metrics"},
+    {"Kayenta's NetflixACAJudge per stage: Mann-Whitney at 98 % on each metric's time series (one value per "
+     "check_every step) vs the baseline's, score = 100 Pass / all; at or below marginal_score rolls back, a "
+     "final score below pass_score rolls back", "check_every, intervals, pass_score, marginal_score, window, metrics"},
+};
+
+/* What a metric measures, over a window, for one version. Latencies are in ms, from the reservoirs. */
+enum { MK_ERROR_RATE, MK_SUCCESS_RATE, MK_LATENCY_MEAN, MK_P50, MK_P90, MK_P95, MK_P99 };
+static const char *const metric_names[] = {"error_rate",  "success_rate", "latency_mean", "latency_p50",
+                                           "latency_p90", "latency_p95",  "latency_p99"};
+static const double metric_quantile[] = {0, 0, 0, 0.5, 0.9, 0.95, 0.99};
+#define N_METRIC_KINDS (sizeof metric_names / sizeof *metric_names)
+#define METRIC_CHOICES "error_rate|success_rate|latency_mean|latency_p50|latency_p90|latency_p95|latency_p99"
+
+#define NAME_KEY                                                                                           \
+    {"name", RS_PARAM_STRING, NULL, 0, 0, METRIC_CHOICES,                                                  \
+     "what is measured over the window: errors / requests, successes / requests, or the mean or a "       \
+     "quantile of the latencies (ms, from a uniform sample of at most 2048 requests)"}
+
+static const rs_param_spec flagger_keys[] = {
+    NAME_KEY,
+    {"min", RS_PARAM_NUMBER, NULL, -1e300, 1e300, NULL, "thresholdRange.min: the check fails below it"},
+    {"max", RS_PARAM_NUMBER, NULL, -1e300, 1e300, NULL, "thresholdRange.max: the check fails above it"},
+};
+static const rs_param_spec argo_keys[] = {
+    NAME_KEY,
+    {"success", RS_PARAM_STRING, NULL, 0, 0, NULL, "successCondition, as \"<= 0.01\" (<, <=, >, >= a number)"},
+    {"failure", RS_PARAM_STRING, NULL, 0, 0, NULL, "failureCondition, as \"> 0.02\""},
+    {"failure_limit", RS_PARAM_INTEGER, "0", -1, 1e6, NULL,
+     "the run fails when failed measurements > failure_limit (strictly; -1: never)"},
+    {"inconclusive_limit", RS_PARAM_INTEGER, "0", 0, 1e6, NULL,
+     "the run is Inconclusive (the rollout pauses) when inconclusive measurements > it"},
+    {"consecutive_error_limit", RS_PARAM_INTEGER, "4", 0, 1e6, NULL,
+     "the run errs (rolls back) when measurements without data in a row > it"},
+    {"consecutive_success_limit", RS_PARAM_INTEGER, "0", 0, 1e6, NULL,
+     "the run succeeds after this many successes in a row (0: off)"},
+    {"count", RS_PARAM_INTEGER, "0", 0, 1e6, NULL,
+     "measurements after which the run ends (0: it runs until the stage ends)"},
+};
+static const rs_param_spec threshold_keys[] = {
+    NAME_KEY,
+    {"max", RS_PARAM_NUMBER, NULL, -1e300, 1e300, NULL, "fails when the candidate is above it"},
+    {"min", RS_PARAM_NUMBER, NULL, -1e300, 1e300, NULL, "fails when the candidate is below it"},
+    {"max_increase", RS_PARAM_NUMBER, NULL, 0, 1e300, NULL,
+     "fails when the candidate is above baseline * (1 + max_increase) over the same window"},
+    {"max_decrease", RS_PARAM_NUMBER, NULL, 0, 1, NULL,
+     "fails when the candidate is below baseline * (1 - max_decrease)"},
+    {"consecutive", RS_PARAM_INTEGER, "1", 1, 1e6, NULL, "failed checks in a row that roll back"},
+    {"nodata", RS_PARAM_STRING, "ignore", 0, 0, "ignore|fail|pass",
+     "a check with no data: neither counts nor breaks the streak, counts as a failure, or as a pass"},
+};
+static const rs_param_spec kayenta_keys[] = {
+    NAME_KEY,
+    {"group", RS_PARAM_STRING, NULL, 0, 0, NULL, "the metric's group (default: its name)"},
+    {"weight", RS_PARAM_NUMBER, NULL, 0, 100, NULL,
+     "the group's weight in the score (percent; groups without one share what is left)"},
+    {"direction", RS_PARAM_STRING, "either", 0, 0, "either|increase|decrease", "which change is bad"},
+    {"critical", RS_PARAM_BOOL, "false", 0, 0, NULL, "a failure sets the score to 0"},
+    {"must_have_data", RS_PARAM_BOOL, "false", 0, 0, NULL, "no data counts as a failure"},
+    {"nan", RS_PARAM_STRING, "remove", 0, 0, "remove|replace", "steps without data: removed or replaced by 0"},
+    {"allowed_increase", RS_PARAM_NUMBER, "1", 0, 1e300, NULL,
+     "High also needs mean(canary) / mean(baseline) >= it"},
+    {"allowed_decrease", RS_PARAM_NUMBER, "1", 0, 1e300, NULL, "Low also needs the ratio <= it"},
+    {"critical_increase", RS_PARAM_NUMBER, "1", 0, 1e300, NULL, "a critical High needs the ratio >= it"},
+    {"critical_decrease", RS_PARAM_NUMBER, "1", 0, 1e300, NULL, "a critical Low needs the ratio <= it"},
+};
+
+const rs_param_spec *rs_gate_metric_keys(size_t gate, size_t *n)
+{
+#define KEYS(a) (*n = sizeof a / sizeof *a, a)
+    switch (gate) {
+    case GK_FLAGGER: return KEYS(flagger_keys);
+    case GK_ARGO: return KEYS(argo_keys);
+    case GK_THRESHOLD: return KEYS(threshold_keys);
+    case GK_KAYENTA: return KEYS(kayenta_keys);
+    }
+#undef KEYS
+    *n = 0;
+    return NULL;
+}
+
+/* ---- the gate ------------------------------------------------------------------------------------------ */
+
+struct rs_gate {
+    int kind;
+    int window_stage; /* judge on the stage's data (else on the data since the previous check) */
+    size_t cand, base;
+    rs_run_log *log;
+    double check_every, stage_start, stage_length;
+    unsigned stage_no;
+    double alpha, delta, level, tau2, rho2;
+    int two_sided;
+    rs_counts snap_c, snap_b; /* the candidate's and baseline's totals when the window began */
+
+    size_t n_metrics;
+    int metric[RS_PG_MAX_METRICS]; /* MK_* */
+    double *scratch;               /* RS_LATENCY_CAPACITY values, for quantiles; NULL when none is used */
+
+    rs_flagger_config flagger;
+    rs_flagger_state flagger_st;
+    rs_metric_range ranges[RS_PG_MAX_METRICS];
+    unsigned *step_weights;
+
+    rs_argo_config argo;
+    rs_argo_state argo_st;
+    rs_argo_metric argo_m[RS_PG_MAX_METRICS];
+
+    rs_threshold_config threshold;
+    rs_threshold_state threshold_st;
+    rs_threshold_metric threshold_m[RS_PG_MAX_METRICS];
+
+    rs_kayenta_config kayenta;
+    rs_kayenta_state kayenta_st;
+    rs_kayenta_metric kayenta_m[RS_PG_MAX_METRICS];
+    rs_kayenta_group_weight kayenta_w[RS_PG_MAX_METRICS];
+    rs_kayenta_metric_result kayenta_res[RS_PG_MAX_METRICS];
+    double *series;       /* per metric, canary then baseline: series[(2 m + arm) * series_cap + i] */
+    size_t series_cap, series_n, series_from; /* samples this stage; the first of the judged window */
+    double next_judgment; /* kayenta: time of the next judgment */
+};
+
+void rs_gate_free(rs_gate *g)
+{
+    if (!g)
+        return;
+    free(g->scratch);
+    free(g->step_weights);
+    free(g->series);
+    free(g);
+}
+
+#define FAIL(...)                                                                                          \
+    do {                                                                                                   \
+        snprintf(err, err_len, __VA_ARGS__);                                                               \
+        goto fail;                                                                                         \
+    } while (0)
+
+/* Checks the keys and values of metrics[i] (a table) against spec; 0 or -1 with a message. */
+static int check_metric_table(const rs_value *t, size_t i, const char *gate, const rs_param_spec *spec, size_t n,
+                              char *err, size_t err_len)
+{
+    if (rs_value_kind_of(t) != RS_VALUE_TABLE) {
+        snprintf(err, err_len, "metrics[%zu]: expected a table such as { name = \"error_rate\", ... }", i + 1);
+        return -1;
+    }
+    const char *names[16];
+    for (size_t k = 0; k < n; k++)
+        names[k] = spec[k].name;
+    for (size_t j = 0; j < rs_value_len(t); j++) {
+        const char *key = rs_value_key_at(t, j);
+        size_t k = 0;
+        while (k < n && strcmp(key, spec[k].name))
+            k++;
+        if (k == n) {
+            char hint[96], list[256] = "";
+            for (size_t m = 0; m < n; m++) {
+                size_t used = strlen(list);
+                snprintf(list + used, sizeof list - used, "%s%s", m ? ", " : "", names[m]);
+            }
+            snprintf(err, err_len, "metrics[%zu]: unknown key '%s' for the %s gate%s (keys: %s)", i + 1, key, gate,
+                     rs_suggest_hint(key, names, n, hint, sizeof hint), list);
+            return -1;
+        }
+        const rs_value *v = rs_value_at(t, j);
+        const rs_param_spec *p = &spec[k];
+        double x;
+        int b;
+        switch (p->type) {
+        case RS_PARAM_NUMBER:
+        case RS_PARAM_INTEGER:
+            if (rs_value_number(v, &x) || !(x >= p->min && x <= p->max) ||
+                (p->type == RS_PARAM_INTEGER && x != floor(x))) {
+                snprintf(err, err_len, "metrics[%zu].%s: expected %s in [%g, %g]", i + 1, key,
+                         p->type == RS_PARAM_INTEGER ? "an integer" : "a number", p->min, p->max);
+                return -1;
+            }
+            break;
+        case RS_PARAM_BOOL:
+            if (rs_value_bool(v, &b)) {
+                snprintf(err, err_len, "metrics[%zu].%s: expected true or false", i + 1, key);
+                return -1;
+            }
+            break;
+        default: { /* RS_PARAM_STRING */
+            const char *s = rs_value_string(v);
+            if (!s) {
+                snprintf(err, err_len, "metrics[%zu].%s: expected a string", i + 1, key);
+                return -1;
+            }
+            if (p->choices) {
+                size_t len = strlen(s);
+                const char *c = p->choices;
+                int found = 0;
+                while (*c && !found) {
+                    size_t w = strcspn(c, "|");
+                    found = w == len && !strncmp(c, s, len);
+                    c += w + (c[w] == '|');
+                }
+                if (!found) {
+                    snprintf(err, err_len, "metrics[%zu].%s: expected one of %s, got \"%s\"", i + 1, key, p->choices,
+                             s);
+                    return -1;
+                }
+            }
+        }
+        }
+    }
+    if (!rs_value_get(t, "name")) {
+        snprintf(err, err_len, "metrics[%zu]: expected name = one of %s", i + 1, METRIC_CHOICES);
+        return -1;
+    }
+    return 0;
+}
+
+/* A metric key's value, or its declared default (keys are checked before). */
+static double key_number(const rs_value *t, const rs_param_spec *spec, size_t n, const char *key)
+{
+    double x = NAN;
+    if (!rs_value_number(rs_value_get(t, key), &x))
+        return x;
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(spec[k].name, key) && spec[k].default_value)
+            return strtod(spec[k].default_value, NULL);
+    return NAN;
+}
+
+static const char *key_string(const rs_value *t, const rs_param_spec *spec, size_t n, const char *key)
+{
+    const char *s = rs_value_string(rs_value_get(t, key));
+    for (size_t k = 0; !s && k < n; k++)
+        if (!strcmp(spec[k].name, key))
+            s = spec[k].default_value;
+    return s;
+}
+
+static int key_bool(const rs_value *t, const char *key)
+{
+    int b = 0;
+    rs_value_bool(rs_value_get(t, key), &b);
+    return b;
+}
+
+/* Parses an Argo condition "<= 0.01" into *c; 0 or -1. */
+static int parse_condition(const char *s, rs_argo_cond *c)
+{
+    while (*s == ' ')
+        s++;
+    if (s[0] == '<')
+        c->op = s[1] == '=' ? RS_ARGO_LE : RS_ARGO_LT;
+    else if (s[0] == '>')
+        c->op = s[1] == '=' ? RS_ARGO_GE : RS_ARGO_GT;
+    else
+        return -1;
+    s += 1 + (s[1] == '=');
+    char *end;
+    c->x = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    return end == s || *end || !isfinite(c->x) ? -1 : 0;
+}
+
+/* Reads the `metrics` list for the production gates into g->metric and the gate's own configuration. */
+static int read_metrics(rs_gate *g, const rs_value *params, char *err, size_t err_len)
+{
+    const char *gate = rs_gate_names[g->kind];
+    const rs_value *list = rs_value_get(params, "metrics");
+    size_t n = rs_value_len(list), nk;
+    const rs_param_spec *spec = rs_gate_metric_keys((size_t)g->kind, &nk);
+    if (n == 0) {
+        snprintf(err, err_len, "metrics: the %s gate needs metrics, e.g. metrics = { { name = \"error_rate\", %s } }",
+                 gate, g->kind == GK_ARGO ? "success = \"<= 0.01\"" : g->kind == GK_KAYENTA ? "direction = \"increase\"" : "max = 0.01");
+        return -1;
+    }
+    if (n > RS_PG_MAX_METRICS) {
+        snprintf(err, err_len, "metrics: at most %d metrics, got %zu", RS_PG_MAX_METRICS, n);
+        return -1;
+    }
+    g->n_metrics = n;
+    int n_groups_weighted = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rs_value *t = rs_value_at(list, i);
+        if (check_metric_table(t, i, gate, spec, nk, err, err_len))
+            return -1;
+        const char *name = rs_value_string(rs_value_get(t, "name"));
+        size_t mk = 0;
+        while (strcmp(metric_names[mk], name))
+            mk++;
+        g->metric[i] = (int)mk;
+        if (metric_quantile[mk] > 0 && !g->scratch && !(g->scratch = malloc(RS_LATENCY_CAPACITY * sizeof *g->scratch))) {
+            snprintf(err, err_len, "out of memory");
+            return -1;
+        }
+        switch (g->kind) {
+        case GK_FLAGGER: {
+            rs_metric_range *r = &g->ranges[i];
+            r->name = name;
+            r->min = key_number(t, spec, nk, "min");
+            r->max = key_number(t, spec, nk, "max");
+            if (isnan(r->min) && isnan(r->max)) {
+                snprintf(err, err_len, "metrics[%zu]: expected min or max (Flagger's thresholdRange)", i + 1);
+                return -1;
+            }
+            break;
+        }
+        case GK_ARGO: {
+            rs_argo_metric *m = &g->argo_m[i];
+            rs_argo_metric_init(m, name);
+            const char *which[2] = {"success", "failure"};
+            rs_argo_cond *cond[2] = {&m->success, &m->failure};
+            for (int c = 0; c < 2; c++) {
+                const char *text = rs_value_string(rs_value_get(t, which[c]));
+                if (text && parse_condition(text, cond[c])) {
+                    snprintf(err, err_len, "metrics[%zu].%s: expected a comparison such as \"<= 0.01\" (<, <=, >, >= a "
+                             "number), got \"%s\"", i + 1, which[c], text);
+                    return -1;
+                }
+            }
+            m->failure_limit = (int)key_number(t, spec, nk, "failure_limit");
+            m->inconclusive_limit = (int)key_number(t, spec, nk, "inconclusive_limit");
+            m->consecutive_error_limit = (int)key_number(t, spec, nk, "consecutive_error_limit");
+            m->consecutive_success_limit = (int)key_number(t, spec, nk, "consecutive_success_limit");
+            m->count = (unsigned)key_number(t, spec, nk, "count");
+            break;
+        }
+        case GK_THRESHOLD: {
+            rs_threshold_metric *m = &g->threshold_m[i];
+            memset(m, 0, sizeof *m);
+            m->name = name;
+            static const char *const bounds[] = {"max", "min", "max_increase", "max_decrease"};
+            int given = 0;
+            for (int b = 0; b < 4; b++) {
+                double x;
+                if (rs_value_number(rs_value_get(t, bounds[b]), &x))
+                    continue;
+                given++;
+                m->limit = x;
+                m->lower_is_worse = b == 1 || b == 3;
+                m->mode = b >= 2 ? RS_THRESHOLD_RELATIVE : RS_THRESHOLD_ABSOLUTE;
+            }
+            if (given != 1) {
+                snprintf(err, err_len, "metrics[%zu]: expected exactly one of max, min, max_increase, max_decrease", i + 1);
+                return -1;
+            }
+            m->consecutive = (unsigned)key_number(t, spec, nk, "consecutive");
+            const char *nd = key_string(t, spec, nk, "nodata");
+            m->nodata = !strcmp(nd, "fail") ? RS_THRESHOLD_NODATA_FAIL
+                        : !strcmp(nd, "pass") ? RS_THRESHOLD_NODATA_PASS
+                                              : RS_THRESHOLD_NODATA_IGNORE;
+            break;
+        }
+        default: { /* GK_KAYENTA */
+            rs_kayenta_metric *m = &g->kayenta_m[i];
+            const char *group = rs_value_string(rs_value_get(t, "group"));
+            rs_kayenta_metric_init(m, name, group ? group : name);
+            const char *dir = key_string(t, spec, nk, "direction");
+            m->direction = !strcmp(dir, "increase") ? RS_KAYENTA_INCREASE
+                           : !strcmp(dir, "decrease") ? RS_KAYENTA_DECREASE
+                                                      : RS_KAYENTA_EITHER;
+            m->critical = key_bool(t, "critical");
+            m->must_have_data = key_bool(t, "must_have_data");
+            m->nan_strategy = !strcmp(key_string(t, spec, nk, "nan"), "replace") ? RS_KAYENTA_NAN_REPLACE
+                                                                                  : RS_KAYENTA_NAN_REMOVE;
+            m->allowed_increase = key_number(t, spec, nk, "allowed_increase");
+            m->allowed_decrease = key_number(t, spec, nk, "allowed_decrease");
+            m->critical_increase = key_number(t, spec, nk, "critical_increase");
+            m->critical_decrease = key_number(t, spec, nk, "critical_decrease");
+            double w;
+            if (!rs_value_number(rs_value_get(t, "weight"), &w)) {
+                for (int k = 0; k < n_groups_weighted; k++)
+                    if (!strcmp(g->kayenta_w[k].group, m->group) && g->kayenta_w[k].weight != w) {
+                        snprintf(err, err_len, "metrics[%zu].weight: group \"%s\" already has weight %g", i + 1,
+                                 m->group, g->kayenta_w[k].weight);
+                        return -1;
+                    }
+                g->kayenta_w[n_groups_weighted].group = m->group;
+                g->kayenta_w[n_groups_weighted++].weight = w;
+            }
+        }
+        }
+    }
+    g->kayenta.n_weights = (size_t)n_groups_weighted;
+    return 0;
+}
+
+/* Reads the policy's `steps` as Flagger's stepWeights (whole percents). */
+static int read_step_weights(rs_gate *g, const rs_value *params, char *err, size_t err_len)
+{
+    const rs_value *steps = rs_value_get(params, "steps");
+    size_t n = rs_value_len(steps);
+    if (rs_value_get(params, "stages")) {
+        snprintf(err, err_len, "stages: the flagger gate steps the weight itself; give steps = { 0.1, 0.2, ... } "
+                 "(its stepWeights) or step_weight");
+        return -1;
+    }
+    if (n == 0)
+        return 0;
+    if (!(g->step_weights = malloc(n * sizeof *g->step_weights))) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double w = 0;
+        rs_value_number(rs_value_at(steps, i), &w);
+        double pct = w * 100;
+        if (fabs(pct - round(pct)) > 1e-9 * 100 || round(pct) < 1) {
+            snprintf(err, err_len, "steps[%zu]: flagger weights are whole percents from 0.01 to 1, got %g", i + 1, w);
+            return -1;
+        }
+        g->step_weights[i] = (unsigned)round(pct);
+    }
+    g->flagger.step_weights = g->step_weights;
+    g->flagger.n_step_weights = n;
+    return 0;
+}
+
+rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t candidate, char *err,
+                        size_t err_len)
+{
+    rs_gate *g = calloc(1, sizeof *g);
+    if (!g) {
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    g->cand = candidate;
+    g->base = ctx->baseline;
+    g->log = ctx->log;
+    const char *kind = rs_value_string(rs_value_get(params, "gate"));
+    for (g->kind = 0; (size_t)g->kind < rs_gate_count && strcmp(kind ? kind : "", rs_gate_names[g->kind]); g->kind++)
+        ;
+    if ((size_t)g->kind == rs_gate_count)
+        FAIL("gate: unknown gate \"%s\"", kind ? kind : "");
+    rs_value_duration(rs_value_get(params, "check_every"), &g->check_every);
+    const char *window = rs_value_string(rs_value_get(params, "window"));
+    g->window_stage = window && !strcmp(window, "stage") ? 1
+                      : window && !strcmp(window, "interval")
+                          ? 0
+                          : !(g->kind == GK_FLAGGER || g->kind == GK_ARGO || g->kind == GK_THRESHOLD);
+    rs_value_number(rs_value_get(params, "alpha"), &g->alpha);
+    rs_value_number(rs_value_get(params, "delta"), &g->delta);
+    rs_value_number(rs_value_get(params, "level"), &g->level);
+    rs_value_number(rs_value_get(params, "tau2"), &g->tau2);
+    rs_value_bool(rs_value_get(params, "two_sided"), &g->two_sided);
+    double n_star = 5000;
+    rs_value_number(rs_value_get(params, "n_star"), &n_star);
+    if (g->kind == GK_CONFSEQ)
+        g->rho2 = rs_confseq_rho2(g->alpha, n_star, 1);
+    if (g->kind < GK_FLAGGER) {
+        if (rs_value_get(params, "metrics"))
+            FAIL("metrics: the %s gate judges error rates only; metrics are for flagger, argo, threshold and kayenta",
+                 kind);
+        return g;
+    }
+    if (read_metrics(g, params, err, err_len))
+        goto fail;
+    rs_error e;
+    rs_status st = RS_OK;
+    double x;
+    switch (g->kind) {
+    case GK_FLAGGER:
+        g->flagger.metrics = g->ranges;
+        g->flagger.n_metrics = g->n_metrics;
+        rs_value_number(rs_value_get(params, "threshold"), &x);
+        g->flagger.threshold = (unsigned)x;
+        if (!rs_value_number(rs_value_get(params, "step_weight"), &x))
+            g->flagger.step_weight = (unsigned)lround(x * 100);
+        if (!rs_value_number(rs_value_get(params, "max_weight"), &x))
+            g->flagger.max_weight = (unsigned)lround(x * 100);
+        if (read_step_weights(g, params, err, err_len))
+            goto fail;
+        st = rs_flagger_validate(&g->flagger, &e);
+        break;
+    case GK_ARGO:
+        g->argo.metrics = g->argo_m;
+        g->argo.n_metrics = g->n_metrics;
+        st = rs_argo_validate(&g->argo, &e);
+        break;
+    case GK_THRESHOLD:
+        g->threshold.metrics = g->threshold_m;
+        g->threshold.n_metrics = g->n_metrics;
+        st = rs_threshold_validate(&g->threshold, &e);
+        break;
+    default:
+        g->kayenta.metrics = g->kayenta_m;
+        g->kayenta.n_metrics = g->n_metrics;
+        g->kayenta.weights = g->kayenta_w;
+        rs_value_number(rs_value_get(params, "pass_score"), &g->kayenta.pass_score);
+        rs_value_number(rs_value_get(params, "marginal_score"), &g->kayenta.marginal_score);
+        rs_value_number(rs_value_get(params, "intervals"), &x);
+        g->kayenta.intervals = (unsigned)x;
+        if (g->kayenta.marginal_score > g->kayenta.pass_score)
+            FAIL("marginal_score %g is above pass_score %g", g->kayenta.marginal_score, g->kayenta.pass_score);
+        st = rs_kayenta_validate(&g->kayenta, &e);
+        if (g->check_every <= 0)
+            g->check_every = 1.0 / 60; /* Kayenta's Prometheus step: 60 s */
+        break;
+    }
+    if (st != RS_OK)
+        FAIL("%s", e.msg);
+    return g;
+fail:
+    rs_gate_free(g);
+    return NULL;
+}
+
+static void counts_now(const rs_observation *obs, size_t v, rs_counts *out) { *out = obs->versions[v].total; }
+
+/* The window's counts of version v (whose totals were *snap when it began). */
+static rs_counts window_counts(const rs_observation *obs, size_t v, const rs_counts *snap)
+{
+    const rs_counts *t = &obs->versions[v].total;
+    return (rs_counts){t->requests - snap->requests, t->errors - snap->errors, t->successes - snap->successes};
+}
+
+static void mark(rs_gate *g, const rs_observation *obs)
+{
+    counts_now(obs, g->cand, &g->snap_c);
+    counts_now(obs, g->base, &g->snap_b);
+}
+
+void rs_gate_stage(rs_gate *g, const rs_observation *obs, double stage_length)
+{
+    mark(g, obs);
+    g->stage_no++;
+    g->stage_start = obs->t;
+    g->stage_length = stage_length;
+    if (g->kind == GK_ARGO)
+        rs_argo_init(&g->argo_st); /* an AnalysisRun per stage (an inline analysis step after setWeight) */
+    if (g->kind == GK_KAYENTA) {
+        rs_kayenta_init(&g->kayenta_st); /* a canary analysis per stage, lifetime = the stage */
+        g->series_n = g->series_from = 0;
+        g->next_judgment = obs->t + stage_length / g->kayenta.intervals;
+    }
+}
+
+double rs_gate_next(const rs_gate *g, double now)
+{
+    if (g->kind == GK_FLAGGER) /* Flagger's analysis interval */
+        return now + (g->check_every > 0 ? g->check_every : g->stage_length);
+    double next = g->check_every > 0 ? now + g->check_every : INFINITY;
+    if (g->kind == GK_KAYENTA && g->next_judgment < next)
+        next = g->next_judgment;
+    return next;
+}
+
+/* Metric mk of version v over the window: counts *w, latencies from the stage or interval reservoir. */
+static rs_metric_value measure(rs_gate *g, const rs_observation *obs, int mk, size_t v, const rs_counts *w,
+                               int stage_window)
+{
+    rs_metric_value out = {NAN, 0};
+    if (mk == MK_ERROR_RATE || mk == MK_SUCCESS_RATE) {
+        if (w->requests > 0)
+            out = (rs_metric_value){(double)(mk == MK_ERROR_RATE ? w->errors : w->successes) / (double)w->requests, 1};
+        return out;
+    }
+    if (!obs->latency_interval || !obs->latency_stage)
+        return out;
+    const double *x = stage_window ? obs->latency_stage[v] : obs->latency_interval[v];
+    size_t n = stage_window ? obs->n_latency_stage[v] : obs->n_latency_interval[v];
+    if (n == 0)
+        return out;
+    if (mk == MK_LATENCY_MEAN)
+        return (rs_metric_value){gsl_stats_mean(x, 1, n), 1};
+    if (n > RS_LATENCY_CAPACITY)
+        n = RS_LATENCY_CAPACITY;
+    memcpy(g->scratch, x, n * sizeof *x);
+    gsl_sort(g->scratch, 1, n);
+    return (rs_metric_value){gsl_stats_quantile_from_sorted_data(g->scratch, 1, n, metric_quantile[mk]), 1};
+}
+
+static void log_report(rs_gate *g, const rs_gate_report *r)
+{
+    if (g->log)
+        rs_log_add(g->log, g->log->now, "gate", (int)g->cand, r->statistic, r->detail);
+}
+
+/* ztest, bayes, msprt, confseq: a test on the window's error counts. */
+static void check_error_test(rs_gate *g, const rs_observation *obs, rs_gate_report *out)
+{
+    rs_counts c = window_counts(obs, g->cand, &g->snap_c), b = window_counts(obs, g->base, &g->snap_b);
+    rs_ztest_input in = {c.errors, c.requests, b.errors, b.requests, g->two_sided ? g->alpha / 2 : g->alpha};
+    double stat = NAN;
+    rs_gate_result r = RS_GATE_PASS;
+    switch (g->kind) {
+    case GK_ZTEST:
+        r = rs_gate_ztest(&in, &stat);
+        if (g->two_sided && r == RS_GATE_PASS) { /* the other tail: the same test with the arms swapped */
+            rs_ztest_input swapped = {in.base_errors, in.base_requests, in.cand_errors, in.cand_requests, in.alpha};
+            r = rs_gate_ztest(&swapped, NULL);
+        }
+        break;
+    case GK_BAYES:
+        r = rs_bayes_gate(c.errors, c.requests, b.errors, b.requests, g->delta, 1, 1, g->level, &stat);
+        break;
+    case GK_MSPRT:
+        r = rs_msprt_gate(c.errors, c.requests, b.errors, b.requests, g->tau2, g->alpha, &stat);
+        break;
+    default: /* GK_CONFSEQ: fire when the lower bound of the difference is above 0 */
+        stat = rs_confseq_lower(c.errors, c.requests, b.errors, b.requests, g->alpha, g->rho2);
+        r = isnan(stat) ? RS_GATE_NO_DATA : stat > 0 ? RS_GATE_FAIL : RS_GATE_PASS;
+        break;
+    }
+    out->result = r;
+    out->statistic = stat;
+    out->action = r == RS_GATE_FAIL ? RS_GATE_ROLLBACK : RS_GATE_CONTINUE;
+    snprintf(out->detail, sizeof out->detail, "%s stage %u: %s (cand %llu/%llu, base %llu/%llu)",
+             rs_gate_names[g->kind], g->stage_no, r == RS_GATE_FAIL ? "fail" : r == RS_GATE_PASS ? "pass" : "no data",
+             (unsigned long long)c.errors, (unsigned long long)c.requests, (unsigned long long)b.errors,
+             (unsigned long long)b.requests);
+}
+
+/* Kayenta between judgments: one sample per metric and arm over the step just ended. */
+static int kayenta_sample(rs_gate *g, const rs_observation *obs, char *err, size_t err_len)
+{
+    if (g->series_n == g->series_cap) { /* grows geometrically; kept across stages */
+        size_t cap = g->series_cap ? 2 * g->series_cap : 256;
+        double *s = malloc(2 * g->n_metrics * cap * sizeof *s);
+        if (!s) {
+            snprintf(err, err_len, "kayenta: out of memory for the metrics' time series");
+            return -1;
+        }
+        for (size_t k = 0; k < 2 * g->n_metrics && g->series; k++)
+            memcpy(&s[k * cap], &g->series[k * g->series_cap], g->series_n * sizeof *s);
+        free(g->series);
+        g->series = s;
+        g->series_cap = cap;
+    }
+    rs_counts c = window_counts(obs, g->cand, &g->snap_c), b = window_counts(obs, g->base, &g->snap_b);
+    for (size_t m = 0; m < g->n_metrics; m++) {
+        rs_metric_value vc = measure(g, obs, g->metric[m], g->cand, &c, 0);
+        rs_metric_value vb = measure(g, obs, g->metric[m], g->base, &b, 0);
+        g->series[(2 * m) * g->series_cap + g->series_n] = vc.has_data ? vc.value : NAN;
+        g->series[(2 * m + 1) * g->series_cap + g->series_n] = vb.has_data ? vb.value : NAN;
+    }
+    g->series_n++;
+    return 0;
+}
+
+static rs_gate_result result_of_class(rs_kayenta_verdict v)
+{
+    return v == RS_KAYENTA_VERDICT_PASS ? RS_GATE_PASS : v == RS_KAYENTA_VERDICT_FAIL ? RS_GATE_FAIL
+                                                                                       : RS_GATE_INCONCLUSIVE;
+}
+
+int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_report *out, char *err,
+                  size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    out->statistic = NAN;
+    out->weight = NAN;
+    out->judged = 1;
+    out->result = RS_GATE_PASS;
+    if (g->kind == GK_NONE) {
+        out->judged = 0;
+        return 0;
+    }
+    if (g->kind < GK_FLAGGER) {
+        check_error_test(g, obs, out);
+        if (!g->window_stage)
+            mark(g, obs);
+        log_report(g, out);
+        return 0;
+    }
+    const char *name = rs_gate_names[g->kind];
+    char detail[RS_PG_DETAIL];
+    rs_pg_result r;
+    if (g->kind == GK_KAYENTA) {
+        if (kayenta_sample(g, obs, err, err_len))
+            return -1;
+        mark(g, obs);
+        double eps = 1e-9 * (fabs(g->next_judgment) > 1 ? fabs(g->next_judgment) : 1);
+        if (!stage_end && obs->t < g->next_judgment - eps) {
+            out->judged = 0;
+            return 0;
+        }
+        g->next_judgment = g->stage_start + g->stage_length * (g->kayenta_st.judged + 2) / g->kayenta.intervals;
+        size_t from = g->window_stage ? 0 : g->series_from, n = g->series_n - from;
+        rs_kayenta_samples smp[RS_PG_MAX_METRICS];
+        for (size_t m = 0; m < g->n_metrics; m++)
+            smp[m] = (rs_kayenta_samples){&g->series[(2 * m) * g->series_cap + from], n,
+                                          &g->series[(2 * m + 1) * g->series_cap + from], n};
+        g->series_from = g->series_n;
+        rs_kayenta_judgment j;
+        rs_error e;
+        if (stage_end)
+            g->kayenta_st.judged = g->kayenta.intervals > 0 ? g->kayenta.intervals - 1 : 0; /* the last one */
+        if (rs_kayenta_check(&g->kayenta, &g->kayenta_st, smp, g->kayenta_res, &j, &r, &e)) {
+            snprintf(err, err_len, "%s", e.msg);
+            return -1;
+        }
+        out->result = result_of_class(j.verdict);
+    } else {
+        rs_counts c = window_counts(obs, g->cand, &g->snap_c), b = window_counts(obs, g->base, &g->snap_b);
+        rs_metric_value vc[RS_PG_MAX_METRICS], vb[RS_PG_MAX_METRICS];
+        int any_data = 0;
+        for (size_t m = 0; m < g->n_metrics; m++) {
+            vc[m] = measure(g, obs, g->metric[m], g->cand, &c, g->window_stage);
+            any_data |= vc[m].has_data;
+            if (g->kind == GK_THRESHOLD)
+                vb[m] = measure(g, obs, g->metric[m], g->base, &b, g->window_stage);
+        }
+        if (!g->window_stage)
+            mark(g, obs);
+        if (g->kind == GK_FLAGGER) {
+            unsigned before = g->flagger_st.weight;
+            rs_flagger_check(&g->flagger, &g->flagger_st, vc, &r);
+            if (r.action == RS_PG_ADVANCE || r.action == RS_PG_PROMOTE) /* log what passed: the first metric */
+                r.statistic = before > 0 && vc[0].has_data ? vc[0].value : NAN;
+            out->weight = r.weight / 100.0;
+            out->stepping = 1;
+            out->judged = 1;
+            out->result = r.action == RS_PG_HOLD     ? (r.metric >= 0 && isnan(r.statistic) ? RS_GATE_NO_DATA : RS_GATE_FAIL)
+                          : r.action == RS_PG_ROLLBACK ? RS_GATE_FAIL
+                          : before == 0                ? RS_GATE_NO_DATA /* the first call checks nothing */
+                                                       : RS_GATE_PASS;
+        } else if (g->kind == GK_ARGO) {
+            rs_argo_check(&g->argo, &g->argo_st, vc, &r);
+            rs_argo_phase last = r.metric >= 0 ? g->argo_st.metrics[r.metric].last : RS_ARGO_SUCCESSFUL;
+            out->result = last == RS_ARGO_FAILED         ? RS_GATE_FAIL
+                          : last == RS_ARGO_INCONCLUSIVE ? RS_GATE_INCONCLUSIVE
+                          : last == RS_ARGO_ERROR        ? RS_GATE_NO_DATA
+                                                         : RS_GATE_PASS;
+        } else {
+            rs_threshold_check(&g->threshold, &g->threshold_st, vc, vb, &r);
+            out->result = r.action == RS_PG_HOLD || r.action == RS_PG_ROLLBACK ? RS_GATE_FAIL
+                          : any_data                                          ? RS_GATE_PASS
+                                                                              : RS_GATE_NO_DATA;
+        }
+    }
+    _Static_assert((int)RS_GATE_PROMOTE == (int)RS_PG_PROMOTE && (int)RS_GATE_HOLD == (int)RS_PG_HOLD,
+                   "rs_gate_action mirrors rs_pg_action");
+    out->action = (rs_gate_action)r.action;
+    out->statistic = r.statistic;
+    snprintf(detail, sizeof detail, "%s stage %u: %s", name, g->stage_no, r.detail);
+    memcpy(out->detail, detail, sizeof out->detail);
+    log_report(g, out);
+    return 0;
 }

@@ -50,6 +50,11 @@ static const rs_host host = {
     .gate_msprt = rs_msprt_gate,
     .confseq_lower = rs_confseq_lower,
     .confseq_rho2 = rs_confseq_rho2,
+    .gate_create = rs_gate_create,
+    .gate_stage = rs_gate_stage,
+    .gate_next = rs_gate_next,
+    .gate_check = rs_gate_check,
+    .gate_free = rs_gate_free,
 };
 
 const rs_host *rs_host_table(void)

@@ -1,6 +1,8 @@
 /* `rollsim check` and `rollsim plugins`: what a scenario resolves to, and which policies exist. */
 #include "inspect.h"
 
+#include "gates.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,21 +166,51 @@ static const char *type_name(rs_param_type t)
     return "?";
 }
 
+/* One parameter per line, its help below: name, type, range or choices, default. */
+static void print_params_spec(FILE *f, const rs_param_spec *ps, size_t n, const char *indent)
+{
+    for (size_t i = 0; i < n; i++) {
+        const rs_param_spec *p = &ps[i];
+        char range[160] = "";
+        if (p->type == RS_PARAM_NUMBER || p->type == RS_PARAM_INTEGER || p->type == RS_PARAM_DURATION ||
+            p->type == RS_PARAM_NUMBER_LIST) {
+            if (p->min <= -1e300 && p->max >= 1e300)
+                snprintf(range, sizeof range, " (any)");
+            else if (p->max >= 1e300)
+                snprintf(range, sizeof range, " >= %.10g", p->min);
+            else
+                snprintf(range, sizeof range, " in [%.10g, %.10g]", p->min, p->max);
+        } else if (p->choices) {
+            snprintf(range, sizeof range, " one of %s", p->choices);
+        }
+        fprintf(f, "%s%-26s %s%s, default %s\n", indent, p->name, type_name(p->type), range,
+                p->default_value ? p->default_value : "none");
+        if (p->help)
+            fprintf(f, "%s    %s\n", indent, p->help);
+    }
+}
+
 static void print_type(FILE *f, const rs_policy_type *t, const char *where)
 {
     fprintf(f, "%s  (%s)\n  %s\n", t->name, where, t->description ? t->description : "");
-    for (size_t i = 0; i < t->n_params; i++) {
-        const rs_param_spec *p = &t->params[i];
-        char range[128] = "";
-        if (p->type == RS_PARAM_NUMBER || p->type == RS_PARAM_INTEGER || p->type == RS_PARAM_DURATION ||
-            p->type == RS_PARAM_NUMBER_LIST)
-            snprintf(range, sizeof range, " in [%.10g, %.10g]", p->min, p->max);
-        else if (p->choices)
-            snprintf(range, sizeof range, " one of %s", p->choices);
-        fprintf(f, "    %-12s %s%s, default %s\n", p->name, type_name(p->type), range,
-                p->default_value ? p->default_value : "none");
-        if (p->help)
-            fprintf(f, "                 %s\n", p->help);
+    print_params_spec(f, t->params, t->n_params, "    ");
+}
+
+/* The gates a policy reaches through rs_host.gate_* (RS_GATE_PARAMS), with the keys of their metrics. */
+static void print_gates(FILE *f)
+{
+    fprintf(f, "gates (the `gate` parameter of fixed_stages, and of any policy declaring RS_GATE_PARAMS):\n\n");
+    for (size_t g = 0; g < rs_gate_count; g++) {
+        fprintf(f, "  %s: %s\n", rs_gate_names[g], rs_gate_about[g][0]);
+        if (*rs_gate_about[g][1])
+            fprintf(f, "    parameters: %s\n", rs_gate_about[g][1]);
+        size_t n;
+        const rs_param_spec *keys = rs_gate_metric_keys(g, &n);
+        if (keys) {
+            fprintf(f, "    each entry of metrics:\n");
+            print_params_spec(f, keys, n, "      ");
+        }
+        fputc('\n', f);
     }
 }
 
@@ -203,5 +235,7 @@ rs_status rs_inspect_plugins(FILE *f, rs_error *err)
     }
     free(names);
     print_type(f, rs_lua_policy_type(), "built in: a scenario whose policy is a Lua function");
+    fputc('\n', f);
+    print_gates(f);
     return RS_OK;
 }

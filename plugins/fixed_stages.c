@@ -1,8 +1,11 @@
 /* fixed_stages: an explicit ladder of stages (SPEC §6.1). Each stage sets the candidate's weight (in every
- * segment, in some segments, or per segment) and bakes for a while; a gate judges the candidate on the
- * stage's requests at the end of the stage (and every `check_every` inside it, if set); a failed gate rolls
- * back, a passed last stage promotes. Big-bang (steps = {1}), blue-green and Argo/Flagger-style canaries are
- * configurations of it. */
+ * segment, in some segments, or per segment) and bakes for a while; the host's gate (rs_host.gate_*, any
+ * gate of §7) judges the candidate at the end of the stage and every `check_every` inside it; a failing gate
+ * rolls back, a passed last stage promotes. Argo's gate runs an AnalysisRun per stage (a success ends the
+ * stage early, Inconclusive pauses: the policy stops), Kayenta's a canary analysis per stage. With
+ * gate = "flagger" the ladder is Flagger's own: steps are its stepWeights (or step_weight / max_weight),
+ * one check per analysis interval (check_every, default bake), the weight held on a failed check.
+ * Big-bang (steps = {1}), blue-green and Argo/Flagger-style canaries are configurations of it. */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,28 +18,10 @@ static const rs_param_spec params[] = {
     {"stages", RS_PARAM_TABLE_LIST, NULL, 0, 0, NULL,
      "the ladder: { weight = w, bake = d, segments = {...} } per stage; segments is a list of names (weight "
      "applies there, 0 elsewhere) or a table name = weight"},
-    {"steps", RS_PARAM_NUMBER_LIST, NULL, 0, 1, NULL, "shorthand for stages: the weights, each baking `bake`"},
+    {"steps", RS_PARAM_NUMBER_LIST, NULL, 0, 1, NULL,
+     "shorthand for stages: the weights, each baking `bake` (flagger: its stepWeights)"},
     {"bake", RS_PARAM_DURATION, "12h", 1e-9, 1e7, NULL, "how long each stage runs (default for stages)"},
-    {"gate", RS_PARAM_STRING, "ztest", 0, 0, "none|ztest|bayes|msprt|confseq",
-     "how the candidate's error rate is judged against the baseline's: a fixed-level z-test; the Beta-Binomial "
-     "posterior probability that it is worse (bayes); or a sequential test safe under continuous monitoring "
-     "(msprt: normal-mixture SPRT; confseq: GrowthBook's asymptotic confidence sequence)"},
-    {"alpha", RS_PARAM_NUMBER, "0.05", 1e-12, 0.5, NULL, "level of the z-test, msprt and confseq gates"},
-    {"delta", RS_PARAM_NUMBER, "0", -1, 1, NULL, "bayes: roll back when P(p_cand - p_base > delta) > level"},
-    {"level", RS_PARAM_NUMBER, "0.95", 0.5, 1, NULL, "bayes: the posterior probability that rolls back"},
-    {"tau2", RS_PARAM_NUMBER, "0.0001", 1e-12, 1, NULL,
-     "msprt: variance of the normal mixing distribution of the error-rate difference (0.0001: effects of about "
-     "one percentage point)"},
-    {"n_star", RS_PARAM_NUMBER, "5000", 1, 1e12, NULL,
-     "confseq: the total sample size (both arms) at which the sequence is tightest (GrowthBook's default 5000)"},
-    {"check_every", RS_PARAM_DURATION, "0", 0, 1e7, NULL,
-     "also check the gate this often inside a stage (0: only at its end)"},
-    {"window", RS_PARAM_STRING, "stage", 0, 0, "stage|interval",
-     "the data a check judges: everything since the stage began (checked repeatedly, the classic peeking "
-     "design), or only what came since the previous check"},
-    {"two_sided", RS_PARAM_BOOL, "false", 0, 0, NULL,
-     "z-test: fire on a difference either way at level alpha (alpha/2 in each tail), not only on a worse "
-     "candidate"},
+    RS_GATE_PARAMS,
     {"candidate", RS_PARAM_STRING, NULL, 0, 0, NULL, "the version to roll out (default: the only candidate)"},
 };
 
@@ -45,22 +30,16 @@ typedef struct fs_stage {
     double *weights; /* per segment */
 } fs_stage;
 
-enum { GATE_NONE, GATE_ZTEST, GATE_BAYES, GATE_MSPRT, GATE_CONFSEQ };
-static const char *const gate_names[] = {"none", "ztest", "bayes", "msprt", "confseq"};
-
 typedef struct fs_state {
     const rs_host *h;
-    rs_run_log *log;
     size_t ns, nv, cand, base;
     fs_stage *stages;
     double *weights; /* n_stages * ns, behind stages[i].weights */
     size_t n_stages, k;
-    int gate; /* GATE_* */
-    double delta, level, tau2, rho2;
-    double alpha, check_every;
-    int window_interval, two_sided;
-    double stage_start, stage_end;
-    uint64_t snap_cr, snap_ce, snap_br, snap_be; /* candidate / baseline requests and errors at the window's start */
+    double bake;
+    rs_gate *gate; /* the host's gate (NULL for gate = "none") */
+    int stepping;  /* the gate moves the weight itself (flagger): stage k is its k-th weight */
+    double stage_end;
 } fs_state;
 
 #define FAIL(...)                                                                                          \
@@ -74,8 +53,11 @@ static void fs_destroy(void *state)
     fs_state *s = state;
     free(s->stages);
     free(s->weights);
+    if (s->gate)
+        s->h->gate_free(s->gate);
     s->stages = NULL;
     s->weights = NULL;
+    s->gate = NULL;
 }
 
 static long find_segment(const rs_policy_ctx *ctx, const char *name)
@@ -172,7 +154,6 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
     const rs_host *h = ctx->host;
     const rs_value *p = ctx->params;
     s->h = h;
-    s->log = ctx->log;
     s->ns = ctx->n_segments;
     s->nv = ctx->n_versions;
     s->base = ctx->baseline;
@@ -194,24 +175,15 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
 
     double bake;
     h->value_duration(h->value_get(p, "bake"), &bake);
-    h->value_number(h->value_get(p, "alpha"), &s->alpha);
-    h->value_duration(h->value_get(p, "check_every"), &s->check_every);
-    s->window_interval = !strcmp(h->value_string(h->value_get(p, "window")), "interval");
-    if (h->struct_size < offsetof(rs_host, value_bool) + sizeof h->value_bool) /* an older host */
-        FAIL("this rollsim is too old for two_sided (its host table has no value_bool)");
-    h->value_bool(h->value_get(p, "two_sided"), &s->two_sided);
+    s->bake = bake;
+    if (h->struct_size < offsetof(rs_host, gate_free) + sizeof h->gate_free) /* an older host */
+        FAIL("this rollsim is too old for fixed_stages' gates (its host table has no gate_create)");
     const char *gate = h->value_string(h->value_get(p, "gate"));
-    for (s->gate = 0; s->gate < GATE_CONFSEQ && strcmp(gate, gate_names[s->gate]); s->gate++)
-        ;
-    h->value_number(h->value_get(p, "delta"), &s->delta);
-    h->value_number(h->value_get(p, "level"), &s->level);
-    h->value_number(h->value_get(p, "tau2"), &s->tau2);
-    double n_star;
-    h->value_number(h->value_get(p, "n_star"), &n_star);
-    if (s->gate >= GATE_BAYES && h->struct_size < offsetof(rs_host, confseq_rho2) + sizeof h->confseq_rho2)
-        FAIL("gate: this rollsim is too old for the %s gate", gate);
-    if (s->gate == GATE_CONFSEQ)
-        s->rho2 = h->confseq_rho2(s->alpha, n_star, 1);
+    s->stepping = !strcmp(gate, "flagger");
+    if (strcmp(gate, "none") && !(s->gate = h->gate_create(ctx, p, s->cand, err, err_len)))
+        return -1;
+    if (s->stepping)
+        return 0; /* Flagger's weights come from steps (stepWeights) or step_weight, read by the gate */
 
     const rs_value *stages = h->value_get(p, "stages");
     const rs_value *steps = h->value_get(p, "steps");
@@ -241,13 +213,10 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
     return 0;
 }
 
-/* Starts the gate's window here: the stage's start, or (window = "interval") the previous check. */
-static void mark_window(fs_state *s, const rs_observation *obs)
+static void set_weight(fs_state *s, rs_action *act, double w)
 {
-    s->snap_cr = obs->versions[s->cand].total.requests;
-    s->snap_ce = obs->versions[s->cand].total.errors;
-    s->snap_br = obs->versions[s->base].total.requests;
-    s->snap_be = obs->versions[s->base].total.errors;
+    for (size_t g = 0; g < s->ns; g++)
+        act->weights[s->cand * s->ns + g] = w;
 }
 
 static void start_stage(fs_state *s, const rs_observation *obs, rs_action *act)
@@ -255,97 +224,87 @@ static void start_stage(fs_state *s, const rs_observation *obs, rs_action *act)
     const fs_stage *st = &s->stages[s->k];
     for (size_t g = 0; g < s->ns; g++)
         act->weights[s->cand * s->ns + g] = st->weights[g];
-    s->stage_start = obs->t;
     s->stage_end = obs->t + st->bake;
-    mark_window(s, obs);
+    if (s->gate)
+        s->h->gate_stage(s->gate, obs, st->bake);
     act->stage = (int)s->k + 1;
 }
 
+/* The next decision: the gate's next check, or the stage's end. */
 static void schedule(const fs_state *s, double now, rs_action *act)
 {
-    double next = s->stage_end;
-    if (s->check_every > 0 && now + s->check_every < next)
-        next = now + s->check_every;
-    act->next_decision = next;
+    double next = s->gate ? s->h->gate_next(s->gate, now) : INFINITY;
+    act->next_decision = s->stepping || next < s->stage_end ? next : s->stage_end;
 }
 
-/* Judges the candidate on the stage's requests; returns 1 when the gate fires. */
-/* Judges the candidate on the window's requests; returns 1 when the gate fires, logging what it computed. */
-static int gate_fires(fs_state *s, const rs_observation *obs)
+/* The ladder after stage k's time is up (or its gate let it go early): the next stage, or the end. */
+static void end_stage(fs_state *s, const rs_observation *obs, rs_action *act)
 {
-    if (s->gate == GATE_NONE)
-        return 0;
-    const rs_host *h = s->h;
-    rs_ztest_input in = {
-        .cand_errors = obs->versions[s->cand].total.errors - s->snap_ce,
-        .cand_requests = obs->versions[s->cand].total.requests - s->snap_cr,
-        .base_errors = obs->versions[s->base].total.errors - s->snap_be,
-        .base_requests = obs->versions[s->base].total.requests - s->snap_br,
-        .alpha = s->two_sided ? s->alpha / 2 : s->alpha,
-    };
-    if (s->window_interval)
-        mark_window(s, obs);
-    double stat = NAN;
-    rs_gate_result r;
-    switch (s->gate) {
-    case GATE_ZTEST:
-        r = h->gate_ztest(&in, &stat);
-        if (s->two_sided && r == RS_GATE_PASS) { /* the other tail: the same test with the arms swapped */
-            rs_ztest_input swapped = {in.base_errors, in.base_requests, in.cand_errors, in.cand_requests, in.alpha};
-            r = h->gate_ztest(&swapped, NULL);
-        }
-        break;
-    case GATE_BAYES:
-        r = h->gate_bayes(in.cand_errors, in.cand_requests, in.base_errors, in.base_requests, s->delta, 1, 1,
-                          s->level, &stat);
-        break;
-    case GATE_MSPRT:
-        r = h->gate_msprt(in.cand_errors, in.cand_requests, in.base_errors, in.base_requests, s->tau2, s->alpha,
-                          &stat);
-        break;
-    default: /* GATE_CONFSEQ: fire when the lower bound of the difference is above 0 */
-        stat = h->confseq_lower(in.cand_errors, in.cand_requests, in.base_errors, in.base_requests, s->alpha,
-                                s->rho2);
-        r = isnan(stat) ? RS_GATE_NO_DATA : stat > 0 ? RS_GATE_FAIL : RS_GATE_PASS;
-        break;
+    if (s->k + 1 == s->n_stages) {
+        int full = 1;
+        for (size_t g = 0; g < s->ns; g++)
+            full &= s->stages[s->k].weights[g] >= 1;
+        act->verdict = full ? RS_VERDICT_PROMOTE : RS_VERDICT_STOP;
+        return;
     }
-    char detail[112];
-    snprintf(detail, sizeof detail, "%s stage %zu: %s (cand %llu/%llu, base %llu/%llu)", gate_names[s->gate],
-             s->k + 1, r == RS_GATE_FAIL ? "fail" : r == RS_GATE_PASS ? "pass" : "no data",
-             (unsigned long long)in.cand_errors, (unsigned long long)in.cand_requests,
-             (unsigned long long)in.base_errors, (unsigned long long)in.base_requests);
-    h->log_event(s->log, "gate", (int)s->cand, stat, detail);
-    return r == RS_GATE_FAIL;
+    s->k++;
+    start_stage(s, obs, act);
+    schedule(s, obs->t, act);
+}
+
+/* Flagger's canary: one check per analysis interval; the gate says when and where the weight moves. */
+static int flagger_decide(fs_state *s, const rs_observation *obs, rs_action *act, char *err, size_t err_len)
+{
+    rs_gate_report r;
+    if (obs->first) {
+        s->k = 0;
+        s->h->gate_stage(s->gate, obs, s->bake);
+    }
+    if (s->h->gate_check(s->gate, obs, 0, &r, err, err_len))
+        return -1;
+    switch (r.action) {
+    case RS_GATE_ROLLBACK: act->verdict = RS_VERDICT_ROLLBACK; return 0;
+    case RS_GATE_PROMOTE:
+        set_weight(s, act, 1);
+        act->verdict = RS_VERDICT_PROMOTE;
+        return 0;
+    case RS_GATE_ADVANCE:
+        set_weight(s, act, r.weight);
+        act->stage = (int)++s->k;
+        if (s->k > 1)
+            s->h->gate_stage(s->gate, obs, s->bake);
+        break;
+    default: break; /* a held weight */
+    }
+    act->next_decision = s->h->gate_next(s->gate, obs->t);
+    return 0;
 }
 
 static int fs_decide(void *state, const rs_observation *obs, rs_action *act, char *err, size_t err_len)
 {
-    (void)err, (void)err_len;
     fs_state *s = state;
+    if (s->stepping)
+        return flagger_decide(s, obs, act, err, err_len);
     if (obs->first) {
         s->k = 0;
         start_stage(s, obs, act);
         schedule(s, obs->t, act);
         return 0;
     }
-    if (gate_fires(s, obs)) {
-        act->verdict = RS_VERDICT_ROLLBACK;
-        return 0;
+    int stage_end = obs->t >= s->stage_end - 1e-9 * (s->stage_end > 1 ? s->stage_end : 1);
+    rs_gate_report r = {.action = RS_GATE_CONTINUE};
+    if (s->gate && s->h->gate_check(s->gate, obs, stage_end, &r, err, err_len))
+        return -1;
+    switch (r.action) {
+    case RS_GATE_ROLLBACK: act->verdict = RS_VERDICT_ROLLBACK; return 0;
+    case RS_GATE_PAUSE: act->verdict = RS_VERDICT_STOP; return 0; /* Argo waits for a human: stop here */
+    case RS_GATE_ADVANCE: end_stage(s, obs, act); return 0;     /* the stage's analysis succeeded early */
+    default: break;
     }
-    if (obs->t < s->stage_end - 1e-9 * (s->stage_end > 1 ? s->stage_end : 1)) {
+    if (stage_end)
+        end_stage(s, obs, act);
+    else
         schedule(s, obs->t, act); /* a check inside the stage */
-        return 0;
-    }
-    if (s->k + 1 == s->n_stages) {
-        int full = 1;
-        for (size_t g = 0; g < s->ns; g++)
-            full &= s->stages[s->k].weights[g] >= 1;
-        act->verdict = full ? RS_VERDICT_PROMOTE : RS_VERDICT_STOP;
-        return 0;
-    }
-    s->k++;
-    start_stage(s, obs, act);
-    schedule(s, obs->t, act);
     return 0;
 }
 

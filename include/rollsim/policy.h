@@ -138,6 +138,7 @@ static inline void rs_action_set_weight(rs_action *act, size_t n_segments, size_
 
 typedef struct rs_rng rs_rng;         /* opaque: the replication's policy stream */
 typedef struct rs_run_log rs_run_log; /* opaque: the replication's event log */
+struct rs_policy_ctx;                 /* below */
 
 typedef struct rs_host {
     uint32_t abi_version;
@@ -176,7 +177,65 @@ typedef struct rs_host {
                                  double *lr_out);
     double (*confseq_lower)(uint64_t xc, uint64_t nc, uint64_t xb, uint64_t nb, double alpha, double rho2);
     double (*confseq_rho2)(double alpha, double n_star, int one_sided);
+
+    /* The gates of §7 (SPEC) as state machines, configured from the policy's parameters: declare
+     * RS_GATE_PARAMS in the plugin's parameter table and pass the resolved table here. gate_create returns
+     * NULL (message in err: bad input) or a gate judging `candidate` against ctx->baseline; the caller frees
+     * it with gate_free (NULL does nothing). gate_stage starts a stage (its window, kayenta's analysis,
+     * argo's run) of stage_length hours at obs->t. gate_next is the next time the gate wants a check after
+     * `now` (INFINITY: only at the stage's end). gate_check judges at obs->t (stage_end: the stage's time is
+     * up), logs to events.csv and fills *out; it returns 0, or non-zero with a message (runtime failure). */
+    rs_gate *(*gate_create)(const struct rs_policy_ctx *ctx, const rs_value *params, size_t candidate, char *err,
+                            size_t err_len);
+    void (*gate_stage)(rs_gate *g, const rs_observation *obs, double stage_length);
+    double (*gate_next)(const rs_gate *g, double now);
+    int (*gate_check)(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_report *out, char *err,
+                      size_t err_len);
+    void (*gate_free)(rs_gate *g);
 } rs_host;
+
+/* The parameters every gate of rs_host.gate_create reads, with their defaults and ranges: a policy puts
+ * RS_GATE_PARAMS in its own parameter table (so `rollsim plugins` lists them and the host checks them). The
+ * keys of each entry of `metrics` are listed by `rollsim plugins` under "gates". */
+#define RS_GATE_PARAMS                                                                                       \
+    {"gate", RS_PARAM_STRING, "ztest", 0, 0, "none|ztest|bayes|msprt|confseq|flagger|argo|threshold|kayenta",   \
+     "how the candidate is judged: statistical tests on error rates (ztest; bayes: Beta-Binomial posterior; "    \
+     "msprt, confseq: sequential, safe under continuous monitoring) or a production system's gate on "           \
+     "`metrics` (flagger, argo, kayenta as their code behaves; threshold: a plain limit with `consecutive`)"},   \
+        {"alpha", RS_PARAM_NUMBER, "0.05", 1e-12, 0.5, NULL, "ztest, msprt, confseq: the level"},                \
+        {"delta", RS_PARAM_NUMBER, "0", -1, 1, NULL,                                                          \
+         "bayes: roll back when P(p_cand - p_base > delta) > level"},                                         \
+        {"level", RS_PARAM_NUMBER, "0.95", 0.5, 1, NULL, "bayes: the posterior probability that rolls back"},   \
+        {"tau2", RS_PARAM_NUMBER, "0.0001", 1e-12, 1, NULL,                                                   \
+         "msprt: variance of the normal mixing distribution of the error-rate difference (0.0001: effects of "  \
+         "about one percentage point)"},                                                                      \
+        {"n_star", RS_PARAM_NUMBER, "5000", 1, 1e12, NULL,                                                    \
+         "confseq: the total sample size (both arms) at which the sequence is tightest (GrowthBook's 5000)"},   \
+        {"two_sided", RS_PARAM_BOOL, "false", 0, 0, NULL,                                                     \
+         "ztest: fire on a difference either way at level alpha (alpha/2 in each tail)"},                      \
+        {"check_every", RS_PARAM_DURATION, "0", 0, 1e7, NULL,                                                 \
+         "check the gate this often inside a stage (0: only at its end); flagger: the analysis interval "      \
+         "(0: bake); argo: the measurement interval; kayenta: the metrics' time-series step (0: 1 minute)"},   \
+        {"window", RS_PARAM_STRING, "auto", 0, 0, "auto|stage|interval",                                      \
+         "the data a check judges: everything since the stage began (the classic peeking design when checked " \
+         "repeatedly), or only what came since the previous check; auto: stage for ztest, bayes, msprt, "      \
+         "confseq and kayenta, interval for flagger, argo and threshold (their metric queries)"},              \
+        {"metrics", RS_PARAM_TABLE_LIST, NULL, 0, 0, NULL,                                                    \
+         "flagger, argo, threshold, kayenta: the metrics checked, e.g. { name = \"error_rate\", max = 0.01 }; " \
+         "names error_rate, success_rate, latency_mean, latency_p50, latency_p90, latency_p95, latency_p99 "   \
+         "(ms); keys per gate in `rollsim plugins`"},                                                         \
+        {"threshold", RS_PARAM_INTEGER, "1", 1, 1e6, NULL,                                                    \
+         "flagger: failed checks (cumulative, never reset) that roll back, at the check after the last one"},   \
+        {"step_weight", RS_PARAM_NUMBER, NULL, 0.01, 1, NULL,                                                 \
+         "flagger: weight added per passed check (whole percents), instead of steps as its stepWeights"},       \
+        {"max_weight", RS_PARAM_NUMBER, NULL, 0.01, 1, NULL,                                                  \
+         "flagger: promote after a check passes at or above it (default 1; with steps: the last step)"},       \
+        {"pass_score", RS_PARAM_NUMBER, "95", 0, 100, NULL,                                                   \
+         "kayenta: a stage's final score at or above it passes, below it rolls back"},                         \
+        {"marginal_score", RS_PARAM_NUMBER, "75", 0, 100, NULL,                                               \
+         "kayenta: any judgment scoring at or below it rolls back at once"},                                   \
+        {"intervals", RS_PARAM_INTEGER, "1", 1, 1e6, NULL,                                                    \
+         "kayenta: judgments per stage, evenly spaced, the last at the stage's end"}
 
 /* What create() receives. Everything here stays valid until destroy() returns; the plugin keeps no
  * pointer beyond that. */

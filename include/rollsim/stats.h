@@ -24,6 +24,35 @@ typedef struct rs_ztest_input {
     double alpha; /* level in (0, 1) */
 } rs_ztest_input;
 
+/* ---- the gates of SPEC §7 as state machines, through rs_host.gate_* (appended in rollsim 0.1, ABI 1) ---- */
+
+typedef struct rs_gate rs_gate; /* opaque: one gate's configuration and state, owned by the host */
+
+/* What the policy should do after a check. */
+typedef enum rs_gate_action {
+    RS_GATE_CONTINUE = 0, /* keep going; end the stage when its time is up */
+    RS_GATE_HOLD,         /* flagger: a failed check, the weight is held; threshold: a failure short of
+                             `consecutive` (the stage still ends on time) */
+    RS_GATE_ROLLBACK,     /* roll back */
+    RS_GATE_ADVANCE,      /* step on now: flagger's new weight is in rs_gate_report.weight; argo's run or
+                             kayenta's analysis of this stage succeeded */
+    RS_GATE_PAUSE,        /* argo: the run is Inconclusive, the rollout waits for a human (stop, keep weights) */
+    RS_GATE_PROMOTE       /* flagger: passed at the max weight, route everything to the candidate */
+} rs_gate_action;
+
+/* One check's outcome. The host logs it to events.csv (kind "gate") whenever `judged` is 1. */
+typedef struct rs_gate_report {
+    rs_gate_result result; /* this check: pass, fail (incl. a flagger hold), inconclusive, no data */
+    rs_gate_action action;
+    double statistic;      /* what decided: z, posterior probability, msprt likelihood ratio, confseq lower
+                              bound, the deciding metric's value (flagger, argo, threshold), the score (kayenta);
+                              NaN when nothing was computed */
+    double weight;         /* flagger: the candidate's weight (fraction) after this check; NaN for the others */
+    int judged;            /* 0 when the call only took a sample (kayenta between its judgments) */
+    int stepping;          /* 1 when the gate drives the weights itself (flagger) */
+    char detail[112];      /* as logged */
+} rs_gate_report;
+
 #ifdef __cplusplus
 }
 #endif
