@@ -170,6 +170,8 @@ struct rs_gate {
     double *series;       /* per metric, canary then baseline: series[(2 m + arm) * series_cap + i] */
     size_t series_cap, series_n, series_from; /* samples this stage; the first of the judged window */
     double next_judgment; /* kayenta: time of the next judgment */
+    unsigned judgments;           /* kayenta: judgment times reached this stage */
+    uint64_t stage_base_requests; /* the baseline's requests when the stage began */
 };
 
 void rs_gate_free(rs_gate *g)
@@ -313,7 +315,7 @@ static int parse_condition(const char *s, rs_argo_cond *c)
 }
 
 /* Reads the `metrics` list for the production gates into g->metric and the gate's own configuration. */
-static int read_metrics(rs_gate *g, const rs_value *params, char *err, size_t err_len)
+static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled, char *err, size_t err_len)
 {
     const char *gate = rs_gate_names[g->kind];
     const rs_value *list = rs_value_get(params, "metrics");
@@ -339,6 +341,11 @@ static int read_metrics(rs_gate *g, const rs_value *params, char *err, size_t er
         while (strcmp(metric_names[mk], name))
             mk++;
         g->metric[i] = (int)mk;
+        if (mk >= MK_LATENCY_MEAN && !latency_modelled) {
+            snprintf(err, err_len, "metrics[%zu]: %s needs latencies, and no version of the scenario has one (give "
+                     "versions a latency = { median = ms, sigma = s })", i + 1, name);
+            return -1;
+        }
         if (metric_quantile[mk] > 0 && !g->scratch && !(g->scratch = malloc(RS_LATENCY_CAPACITY * sizeof *g->scratch))) {
             snprintf(err, err_len, "out of memory");
             return -1;
@@ -445,8 +452,14 @@ static int read_step_weights(rs_gate *g, const rs_value *params, char *err, size
                  "(its stepWeights) or step_weight");
         return -1;
     }
-    if (n == 0)
+    if (n == 0) {
+        if (!g->flagger.step_weight) {
+            snprintf(err, err_len, "steps: the flagger gate needs steps = { 0.1, 0.2, ... } (its stepWeights) or "
+                     "step_weight");
+            return -1;
+        }
         return 0;
+    }
     if (!(g->step_weights = malloc(n * sizeof *g->step_weights))) {
         snprintf(err, err_len, "out of memory");
         return -1;
@@ -503,7 +516,7 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
                  kind);
         return g;
     }
-    if (read_metrics(g, params, err, err_len))
+    if (read_metrics(g, params, ctx->latency_modelled, err, err_len))
         goto fail;
     rs_error e;
     rs_status st = RS_OK;
@@ -576,11 +589,13 @@ void rs_gate_stage(rs_gate *g, const rs_observation *obs, double stage_length)
     g->stage_no++;
     g->stage_start = obs->t;
     g->stage_length = stage_length;
+    g->stage_base_requests = obs->versions[g->base].total.requests;
     if (g->kind == GK_ARGO)
         rs_argo_init(&g->argo_st); /* an AnalysisRun per stage (an inline analysis step after setWeight) */
     if (g->kind == GK_KAYENTA) {
         rs_kayenta_init(&g->kayenta_st); /* a canary analysis per stage, lifetime = the stage */
         g->series_n = g->series_from = 0;
+        g->judgments = 0;
         g->next_judgment = obs->t + stage_length / g->kayenta.intervals;
     }
 }
@@ -725,13 +740,23 @@ int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_
             out->judged = 0;
             return 0;
         }
-        g->next_judgment = g->stage_start + g->stage_length * (g->kayenta_st.judged + 2) / g->kayenta.intervals;
+        g->judgments++;
+        g->next_judgment = g->stage_start + g->stage_length * (g->judgments + 1) / g->kayenta.intervals;
         size_t from = g->window_stage ? 0 : g->series_from, n = g->series_n - from;
         rs_kayenta_samples smp[RS_PG_MAX_METRICS];
         for (size_t m = 0; m < g->n_metrics; m++)
             smp[m] = (rs_kayenta_samples){&g->series[(2 * m) * g->series_cap + from], n,
                                           &g->series[(2 * m + 1) * g->series_cap + from], n};
         g->series_from = g->series_n;
+        if (obs->versions[g->base].total.requests == g->stage_base_requests) {
+            /* Kayenta compares with a baseline; a stage where the candidate serves every user has none, and
+             * Spinnaker runs no canary analysis there: nothing is judged, the stage runs its time. */
+            out->result = RS_GATE_NO_DATA;
+            snprintf(out->detail, sizeof out->detail, "%s stage %u: no baseline traffic in this stage: not judged",
+                     name, g->stage_no);
+            log_report(g, out);
+            return 0;
+        }
         rs_kayenta_judgment j;
         rs_error e;
         if (stage_end)

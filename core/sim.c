@@ -654,6 +654,7 @@ static rs_policy_ctx policy_ctx(rs_sim *sim)
         .n_versions = sim->nv, .n_segments = sim->ns, .baseline = sim->sc->baseline,
         .version_names = sim->version_names, .segment_names = sim->segment_names,
         .segment_users = sim->segment_users, .horizon = sim->sc->horizon, .host_private = sim->sc,
+        .latency_modelled = sim->has_latency,
     };
 }
 

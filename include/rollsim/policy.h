@@ -252,6 +252,8 @@ typedef struct rs_policy_ctx {
     const uint64_t *segment_users;
     double horizon;
     const void *host_private;     /* the host's own data, for policies built into rollsim; plugins ignore it */
+    int latency_modelled;         /* appended in rollsim 0.1: some version has a latency (else the
+                                     observation's latency samples are always empty) */
 } rs_policy_ctx;
 
 typedef struct rs_policy_type {
