@@ -344,7 +344,10 @@ static rs_argo_phase argo_assess(const rs_argo_metric *m, const rs_argo_metric_s
         snprintf(why, whylen, "count %u reached", m->count);
         return RS_ARGO_SUCCESSFUL;
     }
-    snprintf(why, whylen, "%u/%u measured", ms->count, m->count);
+    if (m->count > 0)
+        snprintf(why, whylen, "%u/%u measured", ms->count, m->count);
+    else
+        snprintf(why, whylen, "%u measured", ms->count);
     return RS_ARGO_RUNNING;
 }
 
