@@ -1,14 +1,17 @@
 #include "gates.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eventlog.h"
+#include "host.h"
 #include "prodgates.h"
 #include "seqtest.h"
 #include "sim.h"
@@ -54,7 +57,7 @@ const char *const rs_gate_about[][2] = {
      "check_every, window, metrics"},
     {"Kayenta's NetflixACAJudge per stage: Mann-Whitney at 98 % on each metric's time series (one value per "
      "check_every step) vs the baseline's, score = 100 Pass / all; at or below marginal_score rolls back, a "
-     "final score below pass_score rolls back", "check_every, intervals, pass_score, marginal_score, window, metrics"},
+     "final score below pass_score rolls back", "check_every, intervals, pass_score, marginal_score, baseline_traffic, window, metrics"},
 };
 
 /* What a metric measures, over a window, for one version. Latencies are in ms, from the reservoirs. */
@@ -171,6 +174,9 @@ struct rs_gate {
     size_t series_cap, series_n, series_from; /* samples this stage; the first of the judged window */
     double next_judgment; /* kayenta: time of the next judgment */
     unsigned judgments;           /* kayenta: judgment times reached this stage */
+    int matched;                  /* kayenta: compare with a baseline of the canary's size (baseline_traffic) */
+    gsl_rng *rng;                 /* the replication's policy stream (kayenta's matched baseline) */
+    double *sub;                  /* RS_LATENCY_CAPACITY values: the matched baseline's latencies */
     uint64_t stage_base_requests; /* the baseline's requests when the stage began */
 };
 
@@ -181,6 +187,7 @@ void rs_gate_free(rs_gate *g)
     free(g->scratch);
     free(g->step_weights);
     free(g->series);
+    free(g->sub);
     free(g);
 }
 
@@ -558,6 +565,10 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
         st = rs_kayenta_validate(&g->kayenta, &e);
         if (g->check_every <= 0)
             g->check_every = 1.0 / 60; /* Kayenta's Prometheus step: 60 s */
+        g->matched = strcmp(rs_value_string(rs_value_get(params, "baseline_traffic")), "all") != 0;
+        g->rng = ctx->rng->g;
+        if (g->matched && !(g->sub = malloc(RS_LATENCY_CAPACITY * sizeof *g->sub)))
+            FAIL("out of memory");
         break;
     }
     if (st != RS_OK)
@@ -610,9 +621,8 @@ double rs_gate_next(const rs_gate *g, double now)
     return next;
 }
 
-/* Metric mk of version v over the window: counts *w, latencies from the stage or interval reservoir. */
-static rs_metric_value measure(rs_gate *g, const rs_observation *obs, int mk, size_t v, const rs_counts *w,
-                               int stage_window)
+/* Metric mk over counts *w and latencies x[0..n-1]. */
+static rs_metric_value metric_of(rs_gate *g, int mk, const rs_counts *w, const double *x, size_t n)
 {
     rs_metric_value out = {NAN, 0};
     if (mk == MK_ERROR_RATE || mk == MK_SUCCESS_RATE) {
@@ -620,10 +630,6 @@ static rs_metric_value measure(rs_gate *g, const rs_observation *obs, int mk, si
             out = (rs_metric_value){(double)(mk == MK_ERROR_RATE ? w->errors : w->successes) / (double)w->requests, 1};
         return out;
     }
-    if (!obs->latency_interval || !obs->latency_stage)
-        return out;
-    const double *x = stage_window ? obs->latency_stage[v] : obs->latency_interval[v];
-    size_t n = stage_window ? obs->n_latency_stage[v] : obs->n_latency_interval[v];
     if (n == 0)
         return out;
     if (mk == MK_LATENCY_MEAN)
@@ -633,6 +639,25 @@ static rs_metric_value measure(rs_gate *g, const rs_observation *obs, int mk, si
     memcpy(g->scratch, x, n * sizeof *x);
     gsl_sort(g->scratch, 1, n);
     return (rs_metric_value){gsl_stats_quantile_from_sorted_data(g->scratch, 1, n, metric_quantile[mk]), 1};
+}
+
+/* The latency sample of version v over the stage or since the previous decision. */
+static const double *latencies(const rs_observation *obs, size_t v, int stage_window, size_t *n)
+{
+    *n = 0;
+    if (!obs->latency_interval || !obs->latency_stage)
+        return NULL;
+    *n = stage_window ? obs->n_latency_stage[v] : obs->n_latency_interval[v];
+    return stage_window ? obs->latency_stage[v] : obs->latency_interval[v];
+}
+
+/* Metric mk of version v over the window: counts *w, latencies from the stage or interval reservoir. */
+static rs_metric_value measure(rs_gate *g, const rs_observation *obs, int mk, size_t v, const rs_counts *w,
+                               int stage_window)
+{
+    size_t n;
+    const double *x = latencies(obs, v, stage_window, &n);
+    return metric_of(g, mk, w, x, n);
 }
 
 static void log_report(rs_gate *g, const rs_gate_report *r)
@@ -676,6 +701,37 @@ static void check_error_test(rs_gate *g, const rs_observation *obs, rs_gate_repo
              (unsigned long long)b.requests);
 }
 
+/* Spinnaker compares the canary with a *baseline cluster of the same size* deployed beside it, not with the
+ * production fleet (whose larger samples give each step's metric another distribution, e.g. a higher
+ * sample P99). The step's baseline traffic is thinned to such a cluster: each baseline request comes from
+ * one of canary-many baseline users with probability users_cand / users_base (requests binomial, errors and
+ * successes hypergeometric among them — exact, users being iid Poisson sources), and its latencies are as
+ * many drawn without replacement from the baseline's uniform sample. Draws from the policy stream. Updates
+ * *b and returns the latencies (*n of them). */
+static const double *matched_baseline(rs_gate *g, const rs_observation *obs, rs_counts *b, const double *x,
+                                      size_t *n)
+{
+    double uc = (double)obs->versions[g->cand].users_routed, ub = (double)obs->versions[g->base].users_routed;
+    double share = ub > 0 && uc < ub ? uc / ub : 1;
+    if (share >= 1 || b->requests > UINT_MAX)
+        return x;
+    unsigned req = (unsigned)b->requests, err = (unsigned)b->errors, suc = (unsigned)b->successes;
+    unsigned k = gsl_ran_binomial(g->rng, share, req);
+    unsigned ke = k ? gsl_ran_hypergeometric(g->rng, err, req - err, k) : 0;
+    unsigned ks = k > ke ? gsl_ran_hypergeometric(g->rng, suc, req - err - suc, k - ke) : 0;
+    *b = (rs_counts){k, ke, ks};
+    size_t keep = *n < k ? *n : k; /* the cluster's sample: min(its requests, what the baseline's holds) */
+    memcpy(g->sub, x, *n * sizeof *x);
+    for (size_t i = 0; i < keep; i++) { /* partial Fisher-Yates: the first `keep` are a uniform subset */
+        size_t j = i + gsl_rng_uniform_int(g->rng, *n - i);
+        double t = g->sub[i];
+        g->sub[i] = g->sub[j];
+        g->sub[j] = t;
+    }
+    *n = keep;
+    return g->sub;
+}
+
 /* Kayenta between judgments: one sample per metric and arm over the step just ended. */
 static int kayenta_sample(rs_gate *g, const rs_observation *obs, char *err, size_t err_len)
 {
@@ -693,9 +749,13 @@ static int kayenta_sample(rs_gate *g, const rs_observation *obs, char *err, size
         g->series_cap = cap;
     }
     rs_counts c = window_counts(obs, g->cand, &g->snap_c), b = window_counts(obs, g->base, &g->snap_b);
+    size_t nb;
+    const double *xb = latencies(obs, g->base, 0, &nb);
+    if (g->matched)
+        xb = matched_baseline(g, obs, &b, xb, &nb);
     for (size_t m = 0; m < g->n_metrics; m++) {
         rs_metric_value vc = measure(g, obs, g->metric[m], g->cand, &c, 0);
-        rs_metric_value vb = measure(g, obs, g->metric[m], g->base, &b, 0);
+        rs_metric_value vb = metric_of(g, g->metric[m], &b, xb, nb);
         g->series[(2 * m) * g->series_cap + g->series_n] = vc.has_data ? vc.value : NAN;
         g->series[(2 * m + 1) * g->series_cap + g->series_n] = vb.has_data ? vb.value : NAN;
     }

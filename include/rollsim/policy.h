@@ -235,7 +235,10 @@ typedef struct rs_host {
         {"marginal_score", RS_PARAM_NUMBER, "75", 0, 100, NULL,                                               \
          "kayenta: any judgment scoring at or below it rolls back at once"},                                   \
         {"intervals", RS_PARAM_INTEGER, "1", 1, 1e6, NULL,                                                    \
-         "kayenta: judgments per stage, evenly spaced, the last at the stage's end"}
+         "kayenta: judgments per stage, evenly spaced, the last at the stage's end"},                          \
+        {"baseline_traffic", RS_PARAM_STRING, "matched", 0, 0, "matched|all",                                 \
+         "kayenta: compare the canary with a baseline cluster of its own size, as Spinnaker deploys one "       \
+         "(matched), or with all the baseline's traffic (the production fleet)"}
 
 /* What create() receives. Everything here stays valid until destroy() returns; the plugin keeps no
  * pointer beyond that. */
