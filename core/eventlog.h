@@ -12,7 +12,7 @@ typedef struct rs_log_entry {
     int version; /* -1 when not about one version */
     double value;
     char kind[16];
-    char detail[112];
+    char detail[176];
 } rs_log_entry;
 
 struct rs_run_log {

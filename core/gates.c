@@ -660,6 +660,11 @@ static rs_metric_value measure(rs_gate *g, const rs_observation *obs, int mk, si
     return metric_of(g, mk, w, x, n);
 }
 
+static const char *result_name(rs_gate_result r)
+{
+    return r == RS_GATE_PASS ? "pass" : r == RS_GATE_FAIL ? "fail" : r == RS_GATE_INCONCLUSIVE ? "inconclusive" : "no data";
+}
+
 static void log_report(rs_gate *g, const rs_gate_report *r)
 {
     if (g->log)
@@ -696,7 +701,7 @@ static void check_error_test(rs_gate *g, const rs_observation *obs, rs_gate_repo
     out->statistic = stat;
     out->action = r == RS_GATE_FAIL ? RS_GATE_ROLLBACK : RS_GATE_CONTINUE;
     snprintf(out->detail, sizeof out->detail, "%s stage %u: %s (cand %llu/%llu, base %llu/%llu)",
-             rs_gate_names[g->kind], g->stage_no, r == RS_GATE_FAIL ? "fail" : r == RS_GATE_PASS ? "pass" : "no data",
+             rs_gate_names[g->kind], g->stage_no, result_name(r),
              (unsigned long long)c.errors, (unsigned long long)c.requests, (unsigned long long)b.errors,
              (unsigned long long)b.requests);
 }
@@ -789,7 +794,6 @@ int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_
         return 0;
     }
     const char *name = rs_gate_names[g->kind];
-    char detail[RS_PG_DETAIL];
     rs_pg_result r;
     if (g->kind == GK_KAYENTA) {
         if (kayenta_sample(g, obs, err, err_len))
@@ -812,7 +816,7 @@ int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_
             /* Kayenta compares with a baseline; a stage where the candidate serves every user has none, and
              * Spinnaker runs no canary analysis there: nothing is judged, the stage runs its time. */
             out->result = RS_GATE_NO_DATA;
-            snprintf(out->detail, sizeof out->detail, "%s stage %u: no baseline traffic in this stage: not judged",
+            snprintf(out->detail, sizeof out->detail, "%s stage %u: no data: no baseline traffic in this stage: not judged",
                      name, g->stage_no);
             log_report(g, out);
             return 0;
@@ -868,8 +872,8 @@ int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_
                    "rs_gate_action mirrors rs_pg_action");
     out->action = (rs_gate_action)r.action;
     out->statistic = r.statistic;
-    snprintf(detail, sizeof detail, "%s stage %u: %s", name, g->stage_no, r.detail);
-    memcpy(out->detail, detail, sizeof out->detail);
+    snprintf(out->detail, sizeof out->detail, "%s stage %u: %s: %s", name, g->stage_no, result_name(out->result),
+             r.detail);
     log_report(g, out);
     return 0;
 }

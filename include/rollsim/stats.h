@@ -50,7 +50,7 @@ typedef struct rs_gate_report {
     double weight;         /* flagger: the candidate's weight (fraction) after this check; NaN for the others */
     int judged;            /* 0 when the call only took a sample (kayenta between its judgments) */
     int stepping;          /* 1 when the gate drives the weights itself (flagger) */
-    char detail[112];      /* as logged */
+    char detail[176];      /* as logged */
 } rs_gate_report;
 
 #ifdef __cplusplus
