@@ -14,7 +14,9 @@
 --   kayenta   : Kayenta's judge per stage: every 10 minutes one value of each metric for the candidate and
 --               the baseline; three times a stage a Mann-Whitney test at 98 % on each series, classifying
 --               each metric High / Low / Pass; score = 100 x Pass / all; <= 75 rolls back at once, a final
---               score < 95 too. No correction for looking three times.
+--               score < 95 too. No correction for looking three times. The baseline series comes from a
+--               baseline cluster the canary's size, as Spinnaker deploys one (baseline_traffic = "all"
+--               compares with the whole fleet instead: try it, and watch the false rollbacks).
 --   threshold : the plain check users ask Flagger and Argo for: roll back after 3 hourly checks in a row
 --               with the candidate's error rate 50 % above the baseline's over the same hour.
 --   ztest     : the classic: a one-sided z-test on each stage's errors at its end, alpha = 0.05.
@@ -27,8 +29,8 @@
 -- and read, per gate, P(escape | bad) and P(false rollback | good) in summary.json (or plots/risk.png).
 -- With 1000 replications (161 bad candidates, 839 good): Flagger lets about 63 % of the bad ones through
 -- and stops no good one (its 4 hourly steps end before 5 failed checks accumulate); the threshold 43 %
--- (and 1.7 % false rollbacks); Argo 21 % (0.2 %), and pauses 11 % of rollouts for a human; Kayenta 9 %
--- (1.2 %); the z-test none, at the price of 11 % false rollbacks. Then try the knobs, e.g.
+-- (and 1.7 % false rollbacks); Kayenta 29 % (0.6 %); Argo 21 % (0.2 %), and pauses 11 % of rollouts for a
+-- human; the z-test none, at the price of 11 % false rollbacks. Then try the knobs, e.g.
 -- --set policies.flagger.threshold=2, --set policies.kayenta.intervals=6, or Argo's failure_limit.
 return scenario {
   name = "production gates: Flagger, Argo, Kayenta, a threshold and a z-test on the same rollouts",
