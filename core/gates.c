@@ -830,6 +830,13 @@ int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_
             return -1;
         }
         out->result = result_of_class(j.verdict);
+        /* the deciding metric (else the first): its class and Hodges-Lehmann shift with the 98 % interval */
+        size_t m = r.metric >= 0 ? (size_t)r.metric : 0;
+        const rs_kayenta_metric_result *mr = &g->kayenta_res[m];
+        size_t used = strlen(r.detail);
+        if (mr->tested)
+            snprintf(r.detail + used, sizeof r.detail - used, "; %s %s HL %.4g [%.4g, %.4g]", g->kayenta_m[m].name,
+                     rs_kayenta_class_name(mr->cls), mr->estimate, mr->ci_lower, mr->ci_upper);
     } else {
         rs_counts c = window_counts(obs, g->cand, &g->snap_c), b = window_counts(obs, g->base, &g->snap_b);
         rs_metric_value vc[RS_PG_MAX_METRICS], vb[RS_PG_MAX_METRICS];

@@ -17,7 +17,7 @@
 /* Most metrics a flagger, argo or threshold gate takes (their states are fixed-size). */
 #define RS_PG_MAX_METRICS 16
 /* Size of the detail text, as events.csv keeps it (rs_log_entry.detail). */
-#define RS_PG_DETAIL 112
+#define RS_PG_DETAIL 176
 
 /* What the caller should do after a check. */
 typedef enum rs_pg_action {

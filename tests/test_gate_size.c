@@ -24,9 +24,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "eventlog.h"
 #include "prodgates.h"
 #include "rng.h"
 #include "seqtest.h"
+#include "simtest.h"
 
 /* --- helpers ------------------------------------------------------------------------------------------------- */
 
@@ -565,6 +567,70 @@ static void kayenta_judge_aa(void **state)
     check_rate("judge A/A: interval excludes 0", excluded, R, exact);
 }
 
+/* 1c. Kayenta through the simulator, A/A. 600 users at 2 requests per user-hour, a 10 % canary for 6 hours
+ * (60 users: about 40 requests per 20-minute step), both versions with the same lognormal latency; the gate
+ * judges the P99 of each 20-minute step once, at the stage's end: m = n = 18 samples per arm (a step without
+ * requests has probability e^-40 and is neglected). With baseline_traffic = "matched" the baseline's step
+ * traffic is thinned to a cluster of the canary's size (requests Poisson(40) as the canary's, latencies a
+ * uniform subset of the baseline's iid ones), so the 72 step P99s are iid: U has its exact null distribution,
+ * and the rate at which the logged 98 % interval excludes 0 must be the exact size at (18, 18); R = 6000,
+ * SE = sqrt(p (1 - p) / R) ~ 1.7e-3 at p ~ 0.018. Each replication is one judgment, whose rollback (High or
+ * Low, direction either) may only be rarer. Sensitivity: with baseline_traffic = "all" the baseline's steps
+ * hold 9x the requests, their P99 is another distribution, and the same rate must be far above the exact
+ * size (here by more than 10 SE). */
+static unsigned long kayenta_sim_excludes(const char *traffic, unsigned R, unsigned long *rollbacks)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "return { name = 'kayenta aa', seed = 17, horizon = 6, sample_every = 6,\n"
+             "  population = { { name = 'all', users = 600, rate = 2 } },\n"
+             "  versions = { { name = 'base', baseline = true, error_rate = 0.01, latency = { median = 100, sigma = 0.5 } },\n"
+             "               { name = 'cand', error_rate = 0.01, latency = { median = 100, sigma = 0.5 } } },\n"
+             "  policy = { name = 'fixed_stages', gate = 'kayenta', steps = { 0.1 }, bake = 6, check_every = '20m',\n"
+             "             baseline_traffic = '%s', metrics = { { name = 'latency_p99' } } } }\n",
+             traffic);
+    simtest t;
+    simtest_open(&t, text, NULL, 0);
+    unsigned long excl = 0, judged = 0;
+    *rollbacks = 0;
+    for (unsigned rep = 0; rep < R; rep++) {
+        rs_rep_result res;
+        simtest_run(&t, rep, &res);
+        *rollbacks += res.outcome == RS_OUTCOME_ROLLED_BACK;
+        const rs_run_log *log = rs_sim_log(t.sim);
+        for (size_t i = 0; i < log->len; i++) {
+            const char *hl = strstr(log->entries[i].detail, " HL ");
+            double est, lo, hi;
+            if (strcmp(log->entries[i].kind, "gate") || !hl || sscanf(hl, " HL %lf [%lf, %lf]", &est, &lo, &hi) != 3)
+                continue;
+            judged++;
+            excl += lo > 0 || hi < 0;
+        }
+    }
+    simtest_close(&t);
+    assert_int_equal(judged, R); /* one judgment per replication, each with its interval */
+    return excl;
+}
+
+static void kayenta_aa_through_simulator(void **state)
+{
+    (void)state;
+    double t0 = now_s();
+    const unsigned R = 6000, R_all = 1500;
+    double exact = mw_exact_size(18, 18);
+    unsigned long rollbacks, excl = kayenta_sim_excludes("matched", R, &rollbacks);
+    check_rate("simulator A/A, matched baseline: excludes 0", excl, R, exact);
+    double se = sqrt(exact * (1 - exact) / R);
+    printf("  simulator A/A, matched baseline: rollbacks %.5f (<= %.5f) (%.2f s)\n", (double)rollbacks / R,
+           exact + 4 * se, now_s() - t0);
+    assert_le((double)rollbacks / R, exact + 4 * se);
+    unsigned long rb_all, excl_all = kayenta_sim_excludes("all", R_all, &rb_all);
+    double se_all = sqrt(exact * (1 - exact) / R_all);
+    printf("  simulator A/A, all baseline traffic: excludes 0 %.5f, rollbacks %.5f (exact size %.5f)\n",
+           (double)excl_all / R_all, (double)rb_all / R_all, exact);
+    assert_true((double)excl_all / R_all > exact + 10 * se_all);
+}
+
 /* 1b. Tiny samples (a Kayenta interval of a few time-series steps), where the 98 % level is not achievable and
  * findRoot's end checks return the range of the pairwise differences (see mw_reject): under A/A the interval
  * excludes 0 exactly when the samples do not overlap, U = 0 or U = mn, an exact size of 2 / C(m + n, m):
@@ -788,6 +854,7 @@ int main(void)
         cmocka_unit_test(lehmann_formula_simulated),
         cmocka_unit_test(kayenta_lehmann_power),
         cmocka_unit_test(kayenta_judge_aa),
+        cmocka_unit_test(kayenta_aa_through_simulator),
         cmocka_unit_test(bayes_aa_size),
         cmocka_unit_test(bayes_power),
     };
