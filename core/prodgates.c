@@ -697,7 +697,11 @@ static int mw_boundary(const mw_ctx *c, double zq, double lo, double hi, int wan
  * non-increasing step function jumping at pairwise differences, is solved exactly where Kayenta's Brent
  * solver converges: its sign change, which is a pairwise difference. Where f is 0 on a whole interval (the
  * estimate with an even number of pairs), Brent stops at some point of it; this takes its midpoint, the
- * classical Hodges-Lehmann median of the pairwise differences. */
+ * classical Hodges-Lehmann median of the pairwise differences. The end checks matter at tiny samples, where
+ * the 98 % level is not achievable (m = 1; m = 2 with n <= 47; m = 3 with n <= 9; m = 4 with n <= 5, m <= n):
+ * both ends fire for every data set, the interval is the range of the pairwise differences, and it excludes 0
+ * whenever the samples do not overlap — an A/A false alarm rate of 2 / C(m + n, m), 1/3 at 2 vs 2 (as in
+ * Kayenta and R's wilcox.test; tests/test_gate_size.c pins it). Short Kayenta intervals give such samples. */
 static int mw_root(const mw_ctx *c, double zq, int check_ends, double *root)
 {
     double mu_min = c->x[0] - c->y[c->n - 1], mu_max = c->x[c->m - 1] - c->y[0];
