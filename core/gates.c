@@ -5,6 +5,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +54,8 @@ const char *const rs_gate_about[][2] = {
      "steps, step_weight, max_weight, bake, check_every, threshold, window, metrics"},
     {"an Argo Rollouts AnalysisRun per stage: Failed/Error rolls back, Inconclusive pauses (the rollout stops), "
      "Successful ends the stage", "check_every, window, metrics"},
-    {"rollsim's plain limit (absolute, or relative to the baseline) with `consecutive` failures",
+    {"rollsim's plain limit (absolute, or relative to the baseline) with `consecutive` failures in a row (the "
+     "streak runs on across stages)",
      "check_every, window, metrics"},
     {"Kayenta's NetflixACAJudge per stage: Mann-Whitney at 98 % on each metric's time series (one value per "
      "check_every step) vs the baseline's, score = 100 Pass / all; at or below marginal_score rolls back, a "
@@ -197,6 +199,47 @@ void rs_gate_free(rs_gate *g)
         goto fail;                                                                                         \
     } while (0)
 
+/* The policy's gate parameters, read with the defaults of rollsim's own RS_GATE_PARAMS: a plugin may declare
+ * only some of them (or an older set), and then gets the defaults rollsim documents. */
+static const rs_param_spec gate_params[] = {RS_GATE_PARAMS};
+
+static const char *param_default(const char *key)
+{
+    for (size_t i = 0; i < sizeof gate_params / sizeof *gate_params; i++)
+        if (!strcmp(gate_params[i].name, key))
+            return gate_params[i].default_value;
+    return NULL;
+}
+
+/* A number or duration (hours); NaN when absent with no default. */
+static double param_number(const rs_value *params, const char *key)
+{
+    double x = NAN;
+    if (!rs_value_duration(rs_value_get(params, key), &x))
+        return x;
+    const char *d = param_default(key);
+    if (d && rs_parse_duration(d, &x))
+        x = NAN;
+    return x;
+}
+
+static const char *param_string(const rs_value *params, const char *key)
+{
+    const char *s = rs_value_string(rs_value_get(params, key));
+    if (!s)
+        s = param_default(key);
+    return s ? s : "";
+}
+
+static int param_bool(const rs_value *params, const char *key)
+{
+    int b;
+    if (!rs_value_bool(rs_value_get(params, key), &b))
+        return b;
+    const char *d = param_default(key);
+    return d && !strcmp(d, "true");
+}
+
 /* Checks the keys and values of metrics[i] (a table) against spec; 0 or -1 with a message. */
 static int check_metric_table(const rs_value *t, size_t i, const char *gate, const rs_param_spec *spec, size_t n,
                               char *err, size_t err_len)
@@ -302,11 +345,20 @@ static int key_bool(const rs_value *t, const char *key)
     return b;
 }
 
-/* Parses an Argo condition "<= 0.01" into *c; 0 or -1. */
+/* Parses an Argo condition "<= 0.01" (or as Argo writes it, "result <= 0.01", "result[0] <= 0.01") into *c;
+ * 0 or -1. Decimal numbers only. */
 static int parse_condition(const char *s, rs_argo_cond *c)
 {
     while (*s == ' ')
         s++;
+    if (!strncmp(s, "result[0]", 9))
+        s += 9;
+    else if (!strncmp(s, "result", 6))
+        s += 6;
+    while (*s == ' ')
+        s++;
+    if (strpbrk(s, "xXpP"))
+        return -1;
     if (s[0] == '<')
         c->op = s[1] == '=' ? RS_ARGO_LE : RS_ARGO_LT;
     else if (s[0] == '>')
@@ -377,8 +429,8 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
             for (int c = 0; c < 2; c++) {
                 const char *text = rs_value_string(rs_value_get(t, which[c]));
                 if (text && parse_condition(text, cond[c])) {
-                    snprintf(err, err_len, "metrics[%zu].%s: expected a comparison such as \"<= 0.01\" (<, <=, >, >= a "
-                             "number), got \"%s\"", i + 1, which[c], text);
+                    snprintf(err, err_len, "metrics[%zu].%s: expected a comparison such as \"<= 0.01\" or \"result <= "
+                             "0.01\" (<, <=, >, >= a decimal number), got \"%s\"", i + 1, which[c], text);
                     return -1;
                 }
             }
@@ -433,14 +485,21 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
             m->critical_decrease = key_number(t, spec, nk, "critical_decrease");
             double w;
             if (!rs_value_number(rs_value_get(t, "weight"), &w)) {
-                for (int k = 0; k < n_groups_weighted; k++)
-                    if (!strcmp(g->kayenta_w[k].group, m->group) && g->kayenta_w[k].weight != w) {
+                int seen = 0;
+                for (int k = 0; k < n_groups_weighted; k++) {
+                    if (strcmp(g->kayenta_w[k].group, m->group))
+                        continue;
+                    if (g->kayenta_w[k].weight != w) {
                         snprintf(err, err_len, "metrics[%zu].weight: group \"%s\" already has weight %g", i + 1,
                                  m->group, g->kayenta_w[k].weight);
                         return -1;
                     }
-                g->kayenta_w[n_groups_weighted].group = m->group;
-                g->kayenta_w[n_groups_weighted++].weight = w;
+                    seen = 1;
+                }
+                if (!seen) {
+                    g->kayenta_w[n_groups_weighted].group = m->group;
+                    g->kayenta_w[n_groups_weighted++].weight = w;
+                }
             }
         }
         }
@@ -486,6 +545,30 @@ static int read_step_weights(rs_gate *g, const rs_value *params, char *err, size
     return 0;
 }
 
+/* Kayenta judges time series: each judgment needs enough steps for its Mann-Whitney interval to mean
+ * anything (below 5 per arm the 98 % level cannot be reached and it alarms whenever the samples do not
+ * overlap, see prodgates.c). Checked against the shortest stage the policy declares (`bake`, `stages[i].bake`). */
+static int check_kayenta_steps(const rs_gate *g, const rs_value *params, char *err, size_t err_len)
+{
+    double bake = param_number(params, "bake");
+    const rs_value *stages = rs_value_get(params, "stages");
+    for (size_t i = 0; i < rs_value_len(stages); i++) {
+        double b;
+        if (!rs_value_duration(rs_value_get(rs_value_at(stages, i), "bake"), &b) && (isnan(bake) || b < bake))
+            bake = b;
+    }
+    if (isnan(bake))
+        return 0;
+    double steps = bake / g->kayenta.intervals / g->check_every;
+    if (steps < 5 - 1e-9) {
+        snprintf(err, err_len, "check_every: kayenta judges %u times a stage of %g h, each on its time series of "
+                 "one value per check_every (%g h): %.3g values per judgment and arm, and at least 5 are "
+                 "needed (fewer intervals or a shorter check_every)", g->kayenta.intervals, bake, g->check_every, steps);
+        return -1;
+    }
+    return 0;
+}
+
 rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t candidate, char *err,
                         size_t err_len)
 {
@@ -497,28 +580,25 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
     g->cand = candidate;
     g->base = ctx->baseline;
     g->log = ctx->log;
-    const char *kind = rs_value_string(rs_value_get(params, "gate"));
-    for (g->kind = 0; (size_t)g->kind < rs_gate_count && strcmp(kind ? kind : "", rs_gate_names[g->kind]); g->kind++)
+    const char *kind = param_string(params, "gate");
+    for (g->kind = 0; (size_t)g->kind < rs_gate_count && strcmp(kind, rs_gate_names[g->kind]); g->kind++)
         ;
     if ((size_t)g->kind == rs_gate_count)
-        FAIL("gate: unknown gate \"%s\"", kind ? kind : "");
-    rs_value_duration(rs_value_get(params, "check_every"), &g->check_every);
-    const char *window = rs_value_string(rs_value_get(params, "window"));
-    g->window_stage = window && !strcmp(window, "stage") ? 1
-                      : window && !strcmp(window, "interval")
-                          ? 0
-                          : !(g->kind == GK_FLAGGER || g->kind == GK_ARGO || g->kind == GK_THRESHOLD);
-    rs_value_number(rs_value_get(params, "alpha"), &g->alpha);
-    rs_value_number(rs_value_get(params, "delta"), &g->delta);
-    rs_value_number(rs_value_get(params, "level"), &g->level);
-    rs_value_number(rs_value_get(params, "tau2"), &g->tau2);
-    rs_value_bool(rs_value_get(params, "two_sided"), &g->two_sided);
-    double n_star = 5000;
-    rs_value_number(rs_value_get(params, "n_star"), &n_star);
+        FAIL("gate: unknown gate \"%s\"", kind);
+    g->check_every = param_number(params, "check_every");
+    const char *window = param_string(params, "window");
+    g->window_stage = !strcmp(window, "stage")      ? 1
+                      : !strcmp(window, "interval") ? 0
+                                                    : !(g->kind == GK_FLAGGER || g->kind == GK_ARGO || g->kind == GK_THRESHOLD);
+    g->alpha = param_number(params, "alpha");
+    g->delta = param_number(params, "delta");
+    g->level = param_number(params, "level");
+    g->tau2 = param_number(params, "tau2");
+    g->two_sided = param_bool(params, "two_sided");
     if (g->kind == GK_CONFSEQ)
-        g->rho2 = rs_confseq_rho2(g->alpha, n_star, 1);
+        g->rho2 = rs_confseq_rho2(g->alpha, param_number(params, "n_star"), 1);
     if (g->kind < GK_FLAGGER) {
-        if (rs_value_get(params, "metrics"))
+        if (rs_value_len(rs_value_get(params, "metrics")))
             FAIL("metrics: the %s gate judges error rates only; metrics are for flagger, argo, threshold and kayenta",
                  kind);
         return g;
@@ -532,12 +612,20 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
     case GK_FLAGGER:
         g->flagger.metrics = g->ranges;
         g->flagger.n_metrics = g->n_metrics;
-        rs_value_number(rs_value_get(params, "threshold"), &x);
-        g->flagger.threshold = (unsigned)x;
-        if (!rs_value_number(rs_value_get(params, "step_weight"), &x))
-            g->flagger.step_weight = (unsigned)lround(x * 100);
-        if (!rs_value_number(rs_value_get(params, "max_weight"), &x))
-            g->flagger.max_weight = (unsigned)lround(x * 100);
+        g->flagger.threshold = (unsigned)param_number(params, "threshold");
+        static const char *const pct_keys[] = {"step_weight", "max_weight"};
+        unsigned *pct[] = {&g->flagger.step_weight, &g->flagger.max_weight};
+        for (int k = 0; k < 2; k++) {
+            x = param_number(params, pct_keys[k]);
+            if (isnan(x))
+                continue;
+            if (fabs(x * 100 - round(x * 100)) > 1e-7 || x < 0.01 || x > 1)
+                FAIL("%s: flagger weights are whole percents from 0.01 to 1, got %g", pct_keys[k], x);
+            *pct[k] = (unsigned)lround(x * 100);
+        }
+        if (rs_value_len(rs_value_get(params, "steps")) && (g->flagger.step_weight || g->flagger.max_weight))
+            FAIL("steps: give either steps (Flagger's stepWeights, the last one its max weight) or step_weight "
+                 "with max_weight, not both");
         if (read_step_weights(g, params, err, err_len))
             goto fail;
         st = rs_flagger_validate(&g->flagger, &e);
@@ -556,16 +644,18 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
         g->kayenta.metrics = g->kayenta_m;
         g->kayenta.n_metrics = g->n_metrics;
         g->kayenta.weights = g->kayenta_w;
-        rs_value_number(rs_value_get(params, "pass_score"), &g->kayenta.pass_score);
-        rs_value_number(rs_value_get(params, "marginal_score"), &g->kayenta.marginal_score);
-        rs_value_number(rs_value_get(params, "intervals"), &x);
-        g->kayenta.intervals = (unsigned)x;
+        g->kayenta.pass_score = param_number(params, "pass_score");
+        g->kayenta.marginal_score = param_number(params, "marginal_score");
+        g->kayenta.intervals = (unsigned)param_number(params, "intervals");
         if (g->kayenta.marginal_score > g->kayenta.pass_score)
-            FAIL("marginal_score %g is above pass_score %g", g->kayenta.marginal_score, g->kayenta.pass_score);
+            FAIL("marginal_score: kayenta's marginal score (%g) must not be above its pass score (%g)",
+                 g->kayenta.marginal_score, g->kayenta.pass_score);
         st = rs_kayenta_validate(&g->kayenta, &e);
         if (g->check_every <= 0)
             g->check_every = 1.0 / 60; /* Kayenta's Prometheus step: 60 s */
-        g->matched = strcmp(rs_value_string(rs_value_get(params, "baseline_traffic")), "all") != 0;
+        g->matched = strcmp(param_string(params, "baseline_traffic"), "all") != 0;
+        if (check_kayenta_steps(g, params, err, err_len))
+            goto fail;
         g->rng = ctx->rng->g;
         if (g->matched && !(g->sub = malloc(RS_LATENCY_CAPACITY * sizeof *g->sub)))
             FAIL("out of memory");
@@ -774,8 +864,25 @@ static rs_gate_result result_of_class(rs_kayenta_verdict v)
                                                                                        : RS_GATE_INCONCLUSIVE;
 }
 
-int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_report *out, char *err,
+static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_report *out, char *err,
+                      size_t err_len);
+
+int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_report *report, char *err,
                   size_t err_len)
+{
+    /* the caller's report may be an older, shorter one: fill a whole one, copy what it has room for */
+    rs_gate_report full;
+    int rc = gate_check(g, obs, stage_end, &full, err, err_len);
+    size_t n = report->struct_size >= offsetof(rs_gate_report, result) && report->struct_size < sizeof full
+                   ? report->struct_size
+                   : sizeof full;
+    full.struct_size = (uint32_t)n;
+    memcpy(report, &full, n);
+    return rc;
+}
+
+static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_report *out, char *err,
+                      size_t err_len)
 {
     memset(out, 0, sizeof *out);
     out->statistic = NAN;
@@ -829,7 +936,10 @@ int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_
             snprintf(err, err_len, "%s", e.msg);
             return -1;
         }
-        out->result = result_of_class(j.verdict);
+        /* an intermediate judgment is pass, fail or (marginal) inconclusive; the one that decides is pass or fail */
+        out->result = r.action == RS_PG_ROLLBACK ? RS_GATE_FAIL
+                      : r.action == RS_PG_ADVANCE ? RS_GATE_PASS
+                                                  : result_of_class(j.verdict);
         /* the deciding metric (else the first): its class and Hodges-Lehmann shift with the 98 % interval */
         size_t m = r.metric >= 0 ? (size_t)r.metric : 0;
         const rs_kayenta_metric_result *mr = &g->kayenta_res[m];
@@ -856,11 +966,10 @@ int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_
                 r.statistic = before > 0 && vc[0].has_data ? vc[0].value : NAN;
             out->weight = r.weight / 100.0;
             out->stepping = 1;
-            out->judged = 1;
             out->result = r.action == RS_PG_HOLD     ? (r.metric >= 0 && isnan(r.statistic) ? RS_GATE_NO_DATA : RS_GATE_FAIL)
                           : r.action == RS_PG_ROLLBACK ? RS_GATE_FAIL
-                          : before == 0                ? RS_GATE_NO_DATA /* the first call checks nothing */
                                                        : RS_GATE_PASS;
+            out->judged = before > 0 || r.action != RS_PG_ADVANCE; /* the first call starts, checks nothing */
         } else if (g->kind == GK_ARGO) {
             rs_argo_check(&g->argo, &g->argo_st, vc, &r);
             rs_argo_phase last = r.metric >= 0 ? g->argo_st.metrics[r.metric].last : RS_ARGO_SUCCESSFUL;
@@ -879,8 +988,11 @@ int rs_gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_
                    "rs_gate_action mirrors rs_pg_action");
     out->action = (rs_gate_action)r.action;
     out->statistic = r.statistic;
-    snprintf(out->detail, sizeof out->detail, "%s stage %u: %s: %s", name, g->stage_no, result_name(out->result),
-             r.detail);
+    if (out->judged)
+        snprintf(out->detail, sizeof out->detail, "%s stage %u: %s: %s", name, g->stage_no, result_name(out->result),
+                 r.detail);
+    else
+        snprintf(out->detail, sizeof out->detail, "%s stage %u: %s", name, g->stage_no, r.detail);
     log_report(g, out);
     return 0;
 }

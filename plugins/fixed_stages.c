@@ -180,6 +180,8 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
         FAIL("this rollsim is too old for fixed_stages' gates (its host table has no gate_create)");
     const char *gate = h->value_string(h->value_get(p, "gate"));
     s->stepping = !strcmp(gate, "flagger");
+    if (!strcmp(gate, "none") && h->value_len(h->value_get(p, "metrics")))
+        FAIL("metrics: gate = \"none\" checks nothing; give a gate (flagger, argo, threshold, kayenta) for them");
     if (strcmp(gate, "none") && !(s->gate = h->gate_create(ctx, p, s->cand, err, err_len)))
         return -1;
     if (s->stepping)
@@ -234,7 +236,7 @@ static void start_stage(fs_state *s, const rs_observation *obs, rs_action *act)
 static void schedule(const fs_state *s, double now, rs_action *act)
 {
     double next = s->gate ? s->h->gate_next(s->gate, now) : INFINITY;
-    act->next_decision = s->stepping || next < s->stage_end ? next : s->stage_end;
+    act->next_decision = next < s->stage_end ? next : s->stage_end;
 }
 
 /* The ladder after stage k's time is up (or its gate let it go early): the next stage, or the end. */
@@ -255,7 +257,7 @@ static void end_stage(fs_state *s, const rs_observation *obs, rs_action *act)
 /* Flagger's canary: one check per analysis interval; the gate says when and where the weight moves. */
 static int flagger_decide(fs_state *s, const rs_observation *obs, rs_action *act, char *err, size_t err_len)
 {
-    rs_gate_report r;
+    rs_gate_report r = RS_GATE_REPORT_INIT;
     if (obs->first) {
         s->k = 0;
         s->h->gate_stage(s->gate, obs, s->bake);
@@ -292,7 +294,7 @@ static int fs_decide(void *state, const rs_observation *obs, rs_action *act, cha
         return 0;
     }
     int stage_end = obs->t >= s->stage_end - 1e-9 * (s->stage_end > 1 ? s->stage_end : 1);
-    rs_gate_report r = {.action = RS_GATE_CONTINUE};
+    rs_gate_report r = RS_GATE_REPORT_INIT;
     if (s->gate && s->h->gate_check(s->gate, obs, stage_end, &r, err, err_len))
         return -1;
     switch (r.action) {

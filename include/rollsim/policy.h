@@ -184,7 +184,10 @@ typedef struct rs_host {
      * it with gate_free (NULL does nothing). gate_stage starts a stage (its window, kayenta's analysis,
      * argo's run) of stage_length hours at obs->t. gate_next is the next time the gate wants a check after
      * `now` (INFINITY: only at the stage's end). gate_check judges at obs->t (stage_end: the stage's time is
-     * up), logs to events.csv and fills *out; it returns 0, or non-zero with a message (runtime failure). */
+     * up), logs to events.csv and fills *out (set out->struct_size first: RS_GATE_REPORT_INIT); it returns 0,
+     * or non-zero with a message (runtime failure). The gate's windows assume the policy calls gate_check at
+     * every decision and gate_stage exactly when it changes rs_action.stage: the latency samples it judges are
+     * the host's, kept since the previous decision and since the stage number changed. */
     rs_gate *(*gate_create)(const struct rs_policy_ctx *ctx, const rs_value *params, size_t candidate, char *err,
                             size_t err_len);
     void (*gate_stage)(rs_gate *g, const rs_observation *obs, double stage_length);

@@ -40,18 +40,24 @@ typedef enum rs_gate_action {
     RS_GATE_PROMOTE       /* flagger: passed at the max weight, route everything to the candidate */
 } rs_gate_action;
 
-/* One check's outcome. The host logs it to events.csv (kind "gate") whenever `judged` is 1. */
+/* One check's outcome. The host logs it to events.csv (kind "gate"), except kayenta's sample-only steps.
+ * The caller sets struct_size = sizeof(rs_gate_report) (RS_GATE_REPORT_INIT) before each check: fields are
+ * only ever appended, and the host fills no more than that. */
 typedef struct rs_gate_report {
+    uint32_t struct_size;
     rs_gate_result result; /* this check: pass, fail (incl. a flagger hold), inconclusive, no data */
     rs_gate_action action;
     double statistic;      /* what decided: z, posterior probability, msprt likelihood ratio, confseq lower
                               bound, the deciding metric's value (flagger, argo, threshold), the score (kayenta);
                               NaN when nothing was computed */
     double weight;         /* flagger: the candidate's weight (fraction) after this check; NaN for the others */
-    int judged;            /* 0 when the call only took a sample (kayenta between its judgments) */
+    int judged;            /* 0 when nothing was judged: kayenta between its judgments (a sample only), flagger's
+                              first call (it starts the analysis) */
     int stepping;          /* 1 when the gate drives the weights itself (flagger) */
     char detail[176];      /* as logged */
 } rs_gate_report;
+
+#define RS_GATE_REPORT_INIT {(uint32_t)sizeof(rs_gate_report), RS_GATE_PASS, RS_GATE_CONTINUE, 0, 0, 0, 0, {0}}
 
 #ifdef __cplusplus
 }

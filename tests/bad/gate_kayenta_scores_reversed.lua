@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/gate_kayenta_scores_reversed.lua: policy: marginal_score 80 is above pass_score 60
+-- expect: rollsim: tests/bad/gate_kayenta_scores_reversed.lua: policy: marginal_score: kayenta's marginal score (80) must not be above its pass score (60)
 -- Kayenta's marginal score cannot be above its pass score.
 return {
   horizon = 10,
