@@ -701,11 +701,19 @@ void rs_gate_stage(rs_gate *g, const rs_observation *obs, double stage_length)
     }
 }
 
+/* The first point of the grid stage_start + k * step after now: anchored to the stage's start, so that 240
+ * one-minute steps end at 4 h, not at 3.9999999999999907. */
+static double grid_next(double start, double step, double now)
+{
+    double k = floor((now - start) / step + 1e-9) + 1;
+    return start + k * step;
+}
+
 double rs_gate_next(const rs_gate *g, double now)
 {
     if (g->kind == GK_FLAGGER) /* Flagger's analysis interval */
-        return now + (g->check_every > 0 ? g->check_every : g->stage_length);
-    double next = g->check_every > 0 ? now + g->check_every : INFINITY;
+        return grid_next(g->stage_start, g->check_every > 0 ? g->check_every : g->stage_length, now);
+    double next = g->check_every > 0 ? grid_next(g->stage_start, g->check_every, now) : INFINITY;
     if (g->kind == GK_KAYENTA && g->next_judgment < next)
         next = g->next_judgment;
     return next;

@@ -16,7 +16,7 @@ function(rollsim_test_plugin name)
   set(ROLLSIM_TEST_PLUGINS ${ROLLSIM_TEST_PLUGINS} test_plugin_${name} PARENT_SCOPE)
 endfunction()
 
-foreach(p wrong_abi failing_create bad_action no_entry)
+foreach(p wrong_abi failing_create bad_action no_entry gate_user)
   rollsim_test_plugin(${p} plugins/${p}.c)
 endforeach()
 

@@ -5,6 +5,8 @@
  *   failing_create  create() fails with a message       -> bad input (exit 2) with that message; destroy() called
  *   bad_action      returns a weight of 1.5             -> runtime failure (exit 1) naming the plugin; no files
  *   cxx_plugin      written in C++ against policy.h     -> loads and runs
+ *   gate_user       uses the host's gates, declaring only gate and metrics -> the other gate parameters take
+ *                   rollsim's defaults; a bad candidate is rolled back, a good one promoted
  * and the built-in fixed_stages: found by name, its declared defaults filled in, its ranges enforced. */
 #define _GNU_SOURCE /* nftw, mkdtemp */
 #include <stdarg.h>
@@ -493,9 +495,51 @@ static void test_cxx_plugin(void **state)
     rs_scenario_free(&sc);
 }
 
+/* ---- a plugin using the host's gates ----------------------------------------------------------------- */
+
+/* gate_user declares only `gate` (default threshold) and `metrics`: the gate must read rollsim's defaults for
+ * the rest (window, consecutive, check_every, kayenta's baseline_traffic, ...) rather than crash or read
+ * garbage. One stage at 50 % for 4 h, judged at its end: the threshold gate with error_rate max 0.5, and
+ * kayenta on error_rate (1-minute steps by default, 240 per arm; the replications are fixed by the seed, and
+ * an A/A judgment fails with probability under 2 %): a candidate at 1 % is promoted, one at 100 % errors
+ * rolled back at t = 4. */
+static void test_gate_user_plugin(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 4; k++) {
+        int bad = k % 2;
+        rs_scenario sc;
+        char extra[256];
+        snprintf(extra, sizeof extra, "%s", k < 2 ? ", metrics = { { name = 'error_rate', max = 0.5 } }"
+                                                  : ", gate = 'kayenta', metrics = { { name = 'error_rate' } }");
+        load_scenario(TEST_PLUGIN("gate_user"), extra, &sc);
+        if (bad)
+            sc.versions[1].error_rate.a = 1;
+        if (k >= 2) /* about 1000 requests a minute per arm, so that each 1-minute step has an error rate */
+            sc.segments[0].rate = 600;
+        scratch s;
+        scratch_make(&s);
+        rs_run_report report;
+        rs_error err = {0};
+        rs_status st = run(&sc, &s, &report, &err);
+        if (st)
+            fail_msg("%s", err.msg);
+        assert_int_equal(report.reps, 2);
+        if (bad) {
+            assert_int_equal(report.policy[0].first.outcome, RS_OUTCOME_ROLLED_BACK);
+            assert_near(report.policy[0].first.rollback_time, 4, 0);
+        } else {
+            assert_int_equal(report.policy[0].promoted, 2);
+        }
+        scratch_free(&s);
+        rs_scenario_free(&sc);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gate_user_plugin),
         cmocka_unit_test(test_wrong_abi_refused),
         cmocka_unit_test(test_wrong_abi_refused_by_run),
         cmocka_unit_test(test_no_entry_refused),
