@@ -13,6 +13,7 @@
 
 #include "eventlog.h"
 #include "host.h"
+#include "plugin.h"
 #include "prodgates.h"
 #include "seqtest.h"
 #include "sim.h"
@@ -179,6 +180,7 @@ struct rs_gate {
     int matched;                  /* kayenta: compare with a baseline of the canary's size (baseline_traffic) */
     gsl_rng *rng;                 /* the replication's policy stream (kayenta's matched baseline) */
     double *sub;                  /* RS_LATENCY_CAPACITY values: the matched baseline's latencies */
+    rs_value metric_params[RS_PG_MAX_METRICS]; /* each entry of `metrics`, checked, defaults filled (owned) */
     uint64_t stage_base_requests; /* the baseline's requests when the stage began */
 };
 
@@ -190,6 +192,8 @@ void rs_gate_free(rs_gate *g)
     free(g->step_weights);
     free(g->series);
     free(g->sub);
+    for (size_t i = 0; i < RS_PG_MAX_METRICS; i++)
+        rs_value_clear(&g->metric_params[i]);
     free(g);
 }
 
@@ -240,109 +244,24 @@ static int param_bool(const rs_value *params, const char *key)
     return d && !strcmp(d, "true");
 }
 
-/* Checks the keys and values of metrics[i] (a table) against spec; 0 or -1 with a message. */
-static int check_metric_table(const rs_value *t, size_t i, const char *gate, const rs_param_spec *spec, size_t n,
-                              char *err, size_t err_len)
+/* A resolved metric key: a number (NaN when absent with no default), a string, a boolean. */
+static double key_number(const rs_value *t, const char *key)
 {
-    if (rs_value_kind_of(t) != RS_VALUE_TABLE) {
-        snprintf(err, err_len, "metrics[%zu]: expected a table such as { name = \"error_rate\", ... }", i + 1);
-        return -1;
-    }
-    const char *names[16];
-    for (size_t k = 0; k < n; k++)
-        names[k] = spec[k].name;
-    for (size_t j = 0; j < rs_value_len(t); j++) {
-        const char *key = rs_value_key_at(t, j);
-        size_t k = 0;
-        while (k < n && strcmp(key, spec[k].name))
-            k++;
-        if (k == n) {
-            char hint[96], list[256] = "";
-            for (size_t m = 0; m < n; m++) {
-                size_t used = strlen(list);
-                snprintf(list + used, sizeof list - used, "%s%s", m ? ", " : "", names[m]);
-            }
-            snprintf(err, err_len, "metrics[%zu]: unknown key '%s' for the %s gate%s (keys: %s)", i + 1, key, gate,
-                     rs_suggest_hint(key, names, n, hint, sizeof hint), list);
-            return -1;
-        }
-        const rs_value *v = rs_value_at(t, j);
-        const rs_param_spec *p = &spec[k];
-        double x;
-        int b;
-        switch (p->type) {
-        case RS_PARAM_NUMBER:
-        case RS_PARAM_INTEGER:
-            if (rs_value_number(v, &x) || !(x >= p->min && x <= p->max) ||
-                (p->type == RS_PARAM_INTEGER && x != floor(x))) {
-                snprintf(err, err_len, "metrics[%zu].%s: expected %s in [%g, %g]", i + 1, key,
-                         p->type == RS_PARAM_INTEGER ? "an integer" : "a number", p->min, p->max);
-                return -1;
-            }
-            break;
-        case RS_PARAM_BOOL:
-            if (rs_value_bool(v, &b)) {
-                snprintf(err, err_len, "metrics[%zu].%s: expected true or false", i + 1, key);
-                return -1;
-            }
-            break;
-        default: { /* RS_PARAM_STRING */
-            const char *s = rs_value_string(v);
-            if (!s) {
-                snprintf(err, err_len, "metrics[%zu].%s: expected a string", i + 1, key);
-                return -1;
-            }
-            if (p->choices) {
-                size_t len = strlen(s);
-                const char *c = p->choices;
-                int found = 0;
-                while (*c && !found) {
-                    size_t w = strcspn(c, "|");
-                    found = w == len && !strncmp(c, s, len);
-                    c += w + (c[w] == '|');
-                }
-                if (!found) {
-                    snprintf(err, err_len, "metrics[%zu].%s: expected one of %s, got \"%s\"", i + 1, key, p->choices,
-                             s);
-                    return -1;
-                }
-            }
-        }
-        }
-    }
-    if (!rs_value_get(t, "name")) {
-        snprintf(err, err_len, "metrics[%zu]: expected name = one of %s", i + 1, METRIC_CHOICES);
-        return -1;
-    }
-    return 0;
+    double x;
+    return rs_value_number(rs_value_get(t, key), &x) ? NAN : x;
 }
 
-/* A metric key's value, or its declared default (keys are checked before). */
-static double key_number(const rs_value *t, const rs_param_spec *spec, size_t n, const char *key)
+static const char *key_string(const rs_value *t, const char *key)
 {
-    double x = NAN;
-    if (!rs_value_number(rs_value_get(t, key), &x))
-        return x;
-    for (size_t k = 0; k < n; k++)
-        if (!strcmp(spec[k].name, key) && spec[k].default_value)
-            return strtod(spec[k].default_value, NULL);
-    return NAN;
-}
-
-static const char *key_string(const rs_value *t, const rs_param_spec *spec, size_t n, const char *key)
-{
-    const char *s = rs_value_string(rs_value_get(t, key));
-    for (size_t k = 0; !s && k < n; k++)
-        if (!strcmp(spec[k].name, key))
-            s = spec[k].default_value;
-    return s;
+    const char *str = rs_value_string(rs_value_get(t, key));
+    return str ? str : "";
 }
 
 static int key_bool(const rs_value *t, const char *key)
 {
-    int b = 0;
-    rs_value_bool(rs_value_get(t, key), &b);
-    return b;
+    int v = 0;
+    rs_value_bool(rs_value_get(t, key), &v);
+    return v;
 }
 
 /* Parses an Argo condition "<= 0.01" (or as Argo writes it, "result <= 0.01", "result[0] <= 0.01") into *c;
@@ -392,10 +311,29 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
     g->n_metrics = n;
     int n_groups_weighted = 0;
     for (size_t i = 0; i < n; i++) {
-        const rs_value *t = rs_value_at(list, i);
-        if (check_metric_table(t, i, gate, spec, nk, err, err_len))
+        const rs_value *raw = rs_value_at(list, i);
+        char prefix[32], unknown[320], list_keys[256] = "";
+        for (size_t k = 0; k < nk; k++) {
+            size_t used = strlen(list_keys);
+            snprintf(list_keys + used, sizeof list_keys - used, "%s%s", k ? ", " : "", spec[k].name);
+        }
+        snprintf(prefix, sizeof prefix, "metrics[%zu]", i + 1);
+        snprintf(unknown, sizeof unknown, "not a key of the %s gate's metrics (keys: %s)", gate, list_keys);
+        rs_value *t = &g->metric_params[i];
+        rs_error e;
+        if (rs_value_kind_of(raw) != RS_VALUE_TABLE) {
+            snprintf(err, err_len, "%s: expected a table such as { name = \"error_rate\", ... }", prefix);
             return -1;
+        }
+        if (rs_params_resolve(spec, nk, raw, prefix, unknown, t, &e)) {
+            snprintf(err, err_len, "%s", e.msg);
+            return -1;
+        }
         const char *name = rs_value_string(rs_value_get(t, "name"));
+        if (!name) {
+            snprintf(err, err_len, "%s: expected name = one of %s", prefix, METRIC_CHOICES);
+            return -1;
+        }
         size_t mk = 0;
         while (strcmp(metric_names[mk], name))
             mk++;
@@ -413,8 +351,8 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
         case GK_FLAGGER: {
             rs_metric_range *r = &g->ranges[i];
             r->name = name;
-            r->min = key_number(t, spec, nk, "min");
-            r->max = key_number(t, spec, nk, "max");
+            r->min = key_number(t, "min");
+            r->max = key_number(t, "max");
             if (isnan(r->min) && isnan(r->max)) {
                 snprintf(err, err_len, "metrics[%zu]: expected min or max (Flagger's thresholdRange)", i + 1);
                 return -1;
@@ -434,11 +372,11 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
                     return -1;
                 }
             }
-            m->failure_limit = (int)key_number(t, spec, nk, "failure_limit");
-            m->inconclusive_limit = (int)key_number(t, spec, nk, "inconclusive_limit");
-            m->consecutive_error_limit = (int)key_number(t, spec, nk, "consecutive_error_limit");
-            m->consecutive_success_limit = (int)key_number(t, spec, nk, "consecutive_success_limit");
-            m->count = (unsigned)key_number(t, spec, nk, "count");
+            m->failure_limit = (int)key_number(t, "failure_limit");
+            m->inconclusive_limit = (int)key_number(t, "inconclusive_limit");
+            m->consecutive_error_limit = (int)key_number(t, "consecutive_error_limit");
+            m->consecutive_success_limit = (int)key_number(t, "consecutive_success_limit");
+            m->count = (unsigned)key_number(t, "count");
             break;
         }
         case GK_THRESHOLD: {
@@ -460,8 +398,8 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
                 snprintf(err, err_len, "metrics[%zu]: expected exactly one of max, min, max_increase, max_decrease", i + 1);
                 return -1;
             }
-            m->consecutive = (unsigned)key_number(t, spec, nk, "consecutive");
-            const char *nd = key_string(t, spec, nk, "nodata");
+            m->consecutive = (unsigned)key_number(t, "consecutive");
+            const char *nd = key_string(t, "nodata");
             m->nodata = !strcmp(nd, "fail") ? RS_THRESHOLD_NODATA_FAIL
                         : !strcmp(nd, "pass") ? RS_THRESHOLD_NODATA_PASS
                                               : RS_THRESHOLD_NODATA_IGNORE;
@@ -471,18 +409,18 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
             rs_kayenta_metric *m = &g->kayenta_m[i];
             const char *group = rs_value_string(rs_value_get(t, "group"));
             rs_kayenta_metric_init(m, name, group ? group : name);
-            const char *dir = key_string(t, spec, nk, "direction");
+            const char *dir = key_string(t, "direction");
             m->direction = !strcmp(dir, "increase") ? RS_KAYENTA_INCREASE
                            : !strcmp(dir, "decrease") ? RS_KAYENTA_DECREASE
                                                       : RS_KAYENTA_EITHER;
             m->critical = key_bool(t, "critical");
             m->must_have_data = key_bool(t, "must_have_data");
-            m->nan_strategy = !strcmp(key_string(t, spec, nk, "nan"), "replace") ? RS_KAYENTA_NAN_REPLACE
+            m->nan_strategy = !strcmp(key_string(t, "nan"), "replace") ? RS_KAYENTA_NAN_REPLACE
                                                                                   : RS_KAYENTA_NAN_REMOVE;
-            m->allowed_increase = key_number(t, spec, nk, "allowed_increase");
-            m->allowed_decrease = key_number(t, spec, nk, "allowed_decrease");
-            m->critical_increase = key_number(t, spec, nk, "critical_increase");
-            m->critical_decrease = key_number(t, spec, nk, "critical_decrease");
+            m->allowed_increase = key_number(t, "allowed_increase");
+            m->allowed_decrease = key_number(t, "allowed_decrease");
+            m->critical_increase = key_number(t, "critical_increase");
+            m->critical_decrease = key_number(t, "critical_decrease");
             double w;
             if (!rs_value_number(rs_value_get(t, "weight"), &w)) {
                 int seen = 0;

@@ -305,28 +305,28 @@ static rs_status parse_default(const rs_param_spec *p, rs_value *v, const char *
     }
 }
 
-rs_status rs_plugin_resolve_params(const rs_policy_type *t, const rs_value *raw, const char *key_prefix,
-                                   rs_value *out, rs_error *err)
+rs_status rs_params_resolve(const rs_param_spec *specs, size_t n, const rs_value *raw, const char *key_prefix,
+                            const char *unknown, rs_value *out, rs_error *err)
 {
     memset(out, 0, sizeof *out);
     out->kind = RS_VALUE_TABLE;
-    const char **names = calloc(t->n_params + 1, sizeof *names);
+    const char **names = calloc(n + 1, sizeof *names);
     if (!names)
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
-    for (size_t i = 0; i < t->n_params; i++)
-        names[i] = t->params[i].name;
+    for (size_t i = 0; i < n; i++)
+        names[i] = specs[i].name;
     rs_status st = RS_OK;
     char where[320];
     for (size_t k = 0; raw && k < raw->len && !st; k++) {
         const char *key = raw->keys[k];
         size_t i;
-        for (i = 0; i < t->n_params; i++)
+        for (i = 0; i < n; i++)
             if (!strcmp(key, names[i]))
                 break;
-        if (i == t->n_params) {
+        if (i == n) {
             char hint[128];
-            rs_suggest_hint(key, names, t->n_params, hint, sizeof hint);
-            st = RS_SET(err, RS_ERR_INPUT, "%s.%s: unknown parameter of policy '%s'%s", key_prefix, key, t->name, hint);
+            rs_suggest_hint(key, names, n, hint, sizeof hint);
+            st = RS_SET(err, RS_ERR_INPUT, "%s.%s: %s%s", key_prefix, key, unknown, hint);
             break;
         }
         rs_value v;
@@ -335,13 +335,13 @@ rs_status rs_plugin_resolve_params(const rs_policy_type *t, const rs_value *raw,
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
             break;
         }
-        st = check_value(&t->params[i], &v, where, err);
+        st = check_value(&specs[i], &v, where, err);
         if (!st && rs_value_set(out, key, &v))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         rs_value_clear(&v);
     }
-    for (size_t i = 0; i < t->n_params && !st; i++) {
-        const rs_param_spec *p = &t->params[i];
+    for (size_t i = 0; i < n && !st; i++) {
+        const rs_param_spec *p = &specs[i];
         if (rs_value_get(out, p->name) || !p->default_value)
             continue;
         rs_value v;
@@ -355,4 +355,12 @@ rs_status rs_plugin_resolve_params(const rs_policy_type *t, const rs_value *raw,
     if (st)
         rs_value_clear(out);
     return st;
+}
+
+rs_status rs_plugin_resolve_params(const rs_policy_type *t, const rs_value *raw, const char *key_prefix,
+                                   rs_value *out, rs_error *err)
+{
+    char unknown[160];
+    snprintf(unknown, sizeof unknown, "unknown parameter of policy '%s'", t->name);
+    return rs_params_resolve(t->params, t->n_params, raw, key_prefix, unknown, out, err);
 }

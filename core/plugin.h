@@ -30,6 +30,11 @@ rs_status rs_plugin_check_type(const rs_policy_type *t, const char *path, rs_err
 rs_status rs_plugin_resolve_params(const rs_policy_type *t, const rs_value *raw, const char *key_prefix,
                                    rs_value *out, rs_error *err);
 
+/* The same for any table against any declared specs (a gate's metric entries): unknown keys are reported as
+ * "KEY_PREFIX.key: UNKNOWN (did you mean ...)". Caller frees *out with rs_value_clear. */
+rs_status rs_params_resolve(const rs_param_spec *specs, size_t n, const rs_value *raw, const char *key_prefix,
+                            const char *unknown, rs_value *out, rs_error *err);
+
 /* Lists the plugin names found on the search path into a newly allocated, NULL-terminated array of strings.
  * Caller frees each string and the array. */
 char **rs_plugin_list(void);
