@@ -60,7 +60,8 @@ const char *const rs_gate_about[][2] = {
      "check_every, window, metrics"},
     {"Kayenta's NetflixACAJudge per stage: Mann-Whitney at 98 % on each metric's time series (one value per "
      "check_every step) vs the baseline's, score = 100 Pass / all; at or below marginal_score rolls back, a "
-     "final score below pass_score rolls back", "check_every, intervals, pass_score, marginal_score, baseline_traffic, window, metrics"},
+     "final score below pass_score rolls back",
+     "check_every, intervals, pass_score, marginal_score, baseline_traffic, window, metrics"},
 };
 
 /* What a metric measures, over a window, for one version. Latencies are in ms, from the reservoirs. */
@@ -300,8 +301,11 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
     size_t n = rs_value_len(list), nk;
     const rs_param_spec *spec = rs_gate_metric_keys((size_t)g->kind, &nk);
     if (n == 0) {
+        const char *example = g->kind == GK_ARGO      ? "success = \"<= 0.01\""
+                              : g->kind == GK_KAYENTA ? "direction = \"increase\""
+                                                      : "max = 0.01";
         snprintf(err, err_len, "metrics: the %s gate needs metrics, e.g. metrics = { { name = \"error_rate\", %s } }",
-                 gate, g->kind == GK_ARGO ? "success = \"<= 0.01\"" : g->kind == GK_KAYENTA ? "direction = \"increase\"" : "max = 0.01");
+                 gate, example);
         return -1;
     }
     if (n > RS_PG_MAX_METRICS) {
@@ -310,15 +314,16 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
     }
     g->n_metrics = n;
     int n_groups_weighted = 0;
+    char unknown[320], list_keys[256] = "";
+    for (size_t k = 0; k < nk; k++) {
+        size_t used = strlen(list_keys);
+        snprintf(list_keys + used, sizeof list_keys - used, "%s%s", k ? ", " : "", spec[k].name);
+    }
+    snprintf(unknown, sizeof unknown, "not a key of the %s gate's metrics (keys: %s)", gate, list_keys);
     for (size_t i = 0; i < n; i++) {
         const rs_value *raw = rs_value_at(list, i);
-        char prefix[32], unknown[320], list_keys[256] = "";
-        for (size_t k = 0; k < nk; k++) {
-            size_t used = strlen(list_keys);
-            snprintf(list_keys + used, sizeof list_keys - used, "%s%s", k ? ", " : "", spec[k].name);
-        }
+        char prefix[32];
         snprintf(prefix, sizeof prefix, "metrics[%zu]", i + 1);
-        snprintf(unknown, sizeof unknown, "not a key of the %s gate's metrics (keys: %s)", gate, list_keys);
         rs_value *t = &g->metric_params[i];
         rs_error e;
         if (rs_value_kind_of(raw) != RS_VALUE_TABLE) {
@@ -343,7 +348,8 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
                      "versions a latency = { median = ms, sigma = s })", i + 1, name);
             return -1;
         }
-        if (metric_quantile[mk] > 0 && !g->scratch && !(g->scratch = malloc(RS_LATENCY_CAPACITY * sizeof *g->scratch))) {
+        if (metric_quantile[mk] > 0 && !g->scratch &&
+            !(g->scratch = malloc(RS_LATENCY_CAPACITY * sizeof *g->scratch))) {
             snprintf(err, err_len, "out of memory");
             return -1;
         }
@@ -386,8 +392,8 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
             static const char *const bounds[] = {"max", "min", "max_increase", "max_decrease"};
             int given = 0;
             for (int b = 0; b < 4; b++) {
-                double x;
-                if (rs_value_number(rs_value_get(t, bounds[b]), &x))
+                double x = key_number(t, bounds[b]);
+                if (isnan(x))
                     continue;
                 given++;
                 m->limit = x;
@@ -395,7 +401,8 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
                 m->mode = b >= 2 ? RS_THRESHOLD_RELATIVE : RS_THRESHOLD_ABSOLUTE;
             }
             if (given != 1) {
-                snprintf(err, err_len, "metrics[%zu]: expected exactly one of max, min, max_increase, max_decrease", i + 1);
+                snprintf(err, err_len, "metrics[%zu]: expected exactly one of max, min, max_increase, max_decrease",
+                         i + 1);
                 return -1;
             }
             m->consecutive = (unsigned)key_number(t, "consecutive");
@@ -415,8 +422,7 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
                                                       : RS_KAYENTA_EITHER;
             m->critical = key_bool(t, "critical");
             m->must_have_data = key_bool(t, "must_have_data");
-            m->nan_strategy = !strcmp(key_string(t, "nan"), "replace") ? RS_KAYENTA_NAN_REPLACE
-                                                                                  : RS_KAYENTA_NAN_REMOVE;
+            m->nan_strategy = !strcmp(key_string(t, "nan"), "replace") ? RS_KAYENTA_NAN_REPLACE : RS_KAYENTA_NAN_REMOVE;
             m->allowed_increase = key_number(t, "allowed_increase");
             m->allowed_decrease = key_number(t, "allowed_decrease");
             m->critical_increase = key_number(t, "critical_increase");
@@ -501,7 +507,8 @@ static int check_kayenta_steps(const rs_gate *g, const rs_value *params, char *e
     if (steps < 5 - 1e-9) {
         snprintf(err, err_len, "check_every: kayenta judges %u times a stage of %g h, each on its time series of "
                  "one value per check_every (%g h): %.3g values per judgment and arm, and at least 5 are "
-                 "needed (fewer intervals or a shorter check_every)", g->kayenta.intervals, bake, g->check_every, steps);
+                 "needed (fewer intervals or a shorter check_every)",
+                 g->kayenta.intervals, bake, g->check_every, steps);
         return -1;
     }
     return 0;
@@ -525,9 +532,8 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
         FAIL("gate: unknown gate \"%s\"", kind);
     g->check_every = param_number(params, "check_every");
     const char *window = param_string(params, "window");
-    g->window_stage = !strcmp(window, "stage")      ? 1
-                      : !strcmp(window, "interval") ? 0
-                                                    : !(g->kind == GK_FLAGGER || g->kind == GK_ARGO || g->kind == GK_THRESHOLD);
+    int query_window = g->kind == GK_FLAGGER || g->kind == GK_ARGO || g->kind == GK_THRESHOLD;
+    g->window_stage = !strcmp(window, "stage") ? 1 : !strcmp(window, "interval") ? 0 : !query_window;
     g->alpha = param_number(params, "alpha");
     g->delta = param_number(params, "delta");
     g->level = param_number(params, "level");
@@ -698,7 +704,10 @@ static rs_metric_value measure(rs_gate *g, const rs_observation *obs, int mk, si
 
 static const char *result_name(rs_gate_result r)
 {
-    return r == RS_GATE_PASS ? "pass" : r == RS_GATE_FAIL ? "fail" : r == RS_GATE_INCONCLUSIVE ? "inconclusive" : "no data";
+    return r == RS_GATE_PASS           ? "pass"
+           : r == RS_GATE_FAIL         ? "fail"
+           : r == RS_GATE_INCONCLUSIVE ? "inconclusive"
+                                       : "no data";
 }
 
 static void log_report(rs_gate *g, const rs_gate_report *r)
@@ -869,7 +878,8 @@ static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_g
             /* Kayenta compares with a baseline; a stage where the candidate serves every user has none, and
              * Spinnaker runs no canary analysis there: nothing is judged, the stage runs its time. */
             out->result = RS_GATE_NO_DATA;
-            snprintf(out->detail, sizeof out->detail, "%s stage %u: no data: no baseline traffic in this stage: not judged",
+            snprintf(out->detail, sizeof out->detail,
+                     "%s stage %u: no data: no baseline traffic in this stage: not judged",
                      name, g->stage_no);
             log_report(g, out);
             return 0;
@@ -912,7 +922,8 @@ static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_g
                 r.statistic = before > 0 && vc[0].has_data ? vc[0].value : NAN;
             out->weight = r.weight / 100.0;
             out->stepping = 1;
-            out->result = r.action == RS_PG_HOLD     ? (r.metric >= 0 && isnan(r.statistic) ? RS_GATE_NO_DATA : RS_GATE_FAIL)
+            int no_values = r.metric >= 0 && isnan(r.statistic); /* Flagger's "no values found" */
+            out->result = r.action == RS_PG_HOLD ? (no_values ? RS_GATE_NO_DATA : RS_GATE_FAIL)
                           : r.action == RS_PG_ROLLBACK ? RS_GATE_FAIL
                                                        : RS_GATE_PASS;
             out->judged = before > 0 || r.action != RS_PG_ADVANCE; /* the first call starts, checks nothing */
