@@ -16,6 +16,8 @@
 #include "scenario.h"
 #include "status.h"
 #include "suggest.h"
+#include "sweep.h"
+#include "tune.h"
 
 typedef struct cli_option {
     const char *name;
@@ -27,8 +29,10 @@ typedef struct cli_option {
 } cli_option;
 
 enum { OPT_OUT = 'o', OPT_SEED = 's', OPT_SET = 'S', OPT_REPS = 'r', OPT_JOBS = 'j', OPT_POLICY = 'p',
-       OPT_PLOT = 'P', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V' };
-enum { CMD_RUN = 1, CMD_COMPARE = 2, CMD_PLOT = 4, CMD_CHECK = 8, CMD_SIM = CMD_RUN | CMD_COMPARE, CMD_ALL = 15 };
+       OPT_PLOT = 'P', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V', OPT_GRID = 'g', OPT_PARAM = 'x',
+       OPT_OBJECTIVE = 'O', OPT_CONSTRAINT = 'C', OPT_BUDGET = 'b', OPT_FINAL_REPS = 'F' };
+enum { CMD_RUN = 1, CMD_COMPARE = 2, CMD_PLOT = 4, CMD_CHECK = 8, CMD_SWEEP = 16, CMD_OPTIMIZE = 32,
+       CMD_PLAN = CMD_SWEEP | CMD_OPTIMIZE, CMD_SIM = CMD_RUN | CMD_COMPARE | CMD_PLAN, CMD_ALL = 63 };
 
 static const cli_option options[] = {
     {"out", 1, OPT_OUT, "DIR", "output folder (default: rollsim-out)", CMD_SIM},
@@ -40,6 +44,21 @@ static const cli_option options[] = {
     {"policy", 1, OPT_POLICY, "SPEC",
      "compare: a policy, PLUGIN[:KEY=VALUE;KEY=VALUE...], e.g. fixed_stages:steps=0.01,0.1,1;bake=6h "
      "(repeatable; default: the scenario's `policies`)", CMD_COMPARE},
+    {"grid", 1, OPT_GRID, "KEY=V1,V2,...",
+     "sweep: the values of a scenario key (repeatable: the full factorial); KEY=A;B;C when a value is a list",
+     CMD_SWEEP},
+    {"param", 1, OPT_PARAM, "KEY=LO:HI[:log|:int]",
+     "optimize: a scenario key to tune over [LO, HI] (repeatable), e.g. policy.bake=2h:48h:log", CMD_OPTIMIZE},
+    {"objective", 1, OPT_OBJECTIVE, "EXPR",
+     "optimize: what to minimise, over the summary's estimates, e.g. 'excess_harm.mean + 5 * time_to_full.mean'",
+     CMD_OPTIMIZE},
+    {"constraint", 1, OPT_CONSTRAINT, "EXPR", "optimize: a condition to respect, e.g. 'p_escape.hi <= 0.05' "
+     "(repeatable)", CMD_OPTIMIZE},
+    {"budget", 1, OPT_BUDGET, "N", "optimize: evaluations, each a batch of replications (default 30)",
+     CMD_OPTIMIZE},
+    {"final-reps", 1, OPT_FINAL_REPS, "N",
+     "optimize: replications of the re-evaluation of the best point on fresh streams (default: as --reps)",
+     CMD_OPTIMIZE},
     {"plot", 0, OPT_PLOT, NULL,
      "then draw the plots into DIR/plots/ (PNG with gnuplot, its scripts and their data)", CMD_SIM},
     {"quiet", 0, OPT_QUIET, NULL, "print nothing but errors (no progress bar)", CMD_ALL},
@@ -52,6 +71,9 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: rollsim run [SCENARIO] [options]   simulate a rollout (no SCENARIO: the built-in quick start)\n"
                "       rollsim compare SCENARIO [--policy SPEC]... [options]   policies on the same replications\n"
+               "       rollsim sweep SCENARIO --grid KEY=V1,V2,... [--grid ...] [options]   the full factorial\n"
+               "       rollsim optimize SCENARIO --param KEY=LO:HI ... --objective EXPR [--constraint EXPR]...\n"
+               "                [--budget N] [options]   Bayesian optimisation of scenario keys\n"
                "       rollsim plot DIR [--quiet]   (re)draw the plots of an output folder into DIR/plots/\n"
                "       rollsim check [SCENARIO] [--set KEY=VALUE]...   validate and print the resolved scenario\n"
                "       rollsim plugins   list the policies found, with their parameters and defaults\n"
@@ -183,21 +205,52 @@ static void getopt_tables(unsigned command, struct option *longs, char *shorts)
     longs[n_long] = (struct option){0, 0, 0, 0};
 }
 
-static int cmd_run(int argc, char **argv, int compare)
+/* What the simulating commands (run, compare, sweep, optimize) read from their command line. */
+typedef struct sim_args {
+    const char **sets, **specs, **grids, **params, **constraints;
+    size_t n_sets, n_specs, n_grids, n_params, n_constraints;
+    const char *objective;
+    unsigned long long budget, final_reps;
+    int quiet, plot;
+    rs_run_options opt;
+    char seed_set[64], reps_set[64];
+} sim_args;
+
+static void sim_args_free(sim_args *a)
+{
+    free(a->sets);
+    free(a->specs);
+    free(a->grids);
+    free(a->params);
+    free(a->constraints);
+}
+
+static const char *command_name(unsigned command)
+{
+    switch (command) {
+    case CMD_COMPARE: return "compare";
+    case CMD_SWEEP: return "sweep";
+    case CMD_OPTIMIZE: return "optimize";
+    default: return "run";
+    }
+}
+
+/* Parses the options of a simulating command; returns -1 to go on, else the exit code (help, bad usage). */
+static int parse_sim_args(int argc, char **argv, unsigned command, sim_args *a)
 {
     struct option longs[N_OPTIONS + 1];
     char shorts[2 * N_OPTIONS + 2];
-    getopt_tables(compare ? CMD_COMPARE : CMD_RUN, longs, shorts);
-    const char **sets = calloc((size_t)argc + 2, sizeof *sets);
-    const char **specs = calloc((size_t)argc + 1, sizeof *specs);
-    char seed_set[64], reps_set[64];
-    size_t n_sets = 0, n_specs = 0;
-    int quiet = 0, plot = 0;
-    rs_run_options opt = {.out_dir = "rollsim-out", .jobs = 1, .stop = &stop_requested};
-    if (!sets || !specs) {
+    getopt_tables(command, longs, shorts);
+    memset(a, 0, sizeof *a);
+    a->opt = (rs_run_options){.out_dir = "rollsim-out", .jobs = 1, .stop = &stop_requested};
+    size_t n = (size_t)argc + 2;
+    a->sets = calloc(n, sizeof *a->sets);
+    a->specs = calloc(n, sizeof *a->specs);
+    a->grids = calloc(n, sizeof *a->grids);
+    a->params = calloc(n, sizeof *a->params);
+    a->constraints = calloc(n, sizeof *a->constraints);
+    if (!a->sets || !a->specs || !a->grids || !a->params || !a->constraints) {
         fprintf(stderr, "rollsim: out of memory\n");
-        free(sets);
-        free(specs);
         return 1;
     }
     unsigned long long u;
@@ -212,20 +265,31 @@ static int cmd_run(int argc, char **argv, int compare)
                 rc = 2;
                 break;
             }
-            opt.out_dir = optarg;
+            a->opt.out_dir = optarg;
             break;
-        case OPT_SET: sets[n_sets++] = optarg; break;
-        case OPT_POLICY: specs[n_specs++] = optarg; break;
-        case OPT_QUIET: quiet = 1; break;
-        case OPT_PLOT: plot = 1; break;
+        case OPT_SET: a->sets[a->n_sets++] = optarg; break;
+        case OPT_POLICY: a->specs[a->n_specs++] = optarg; break;
+        case OPT_GRID: a->grids[a->n_grids++] = optarg; break;
+        case OPT_PARAM: a->params[a->n_params++] = optarg; break;
+        case OPT_CONSTRAINT: a->constraints[a->n_constraints++] = optarg; break;
+        case OPT_OBJECTIVE:
+            if (a->objective) {
+                fprintf(stderr, "rollsim: --objective is given twice ('%s', '%s'): one objective, and --constraint "
+                                "for the conditions\n", a->objective, optarg);
+                rc = 2;
+            }
+            a->objective = optarg;
+            break;
+        case OPT_QUIET: a->quiet = 1; break;
+        case OPT_PLOT: a->plot = 1; break;
         case OPT_SEED:
             if (parse_u64(optarg, 9007199254740991.0, &u)) {
                 fprintf(stderr, "rollsim: --seed %s: expected an integer in [0, 2^53)\n", optarg);
                 rc = 2;
                 break;
             }
-            snprintf(seed_set, sizeof seed_set, "seed=%llu", u);
-            sets[n_sets++] = seed_set;
+            snprintf(a->seed_set, sizeof a->seed_set, "seed=%llu", u);
+            a->sets[a->n_sets++] = a->seed_set;
             break;
         case OPT_REPS:
             if (parse_u64(optarg, 16777216, &u) || u == 0) {
@@ -233,8 +297,24 @@ static int cmd_run(int argc, char **argv, int compare)
                 rc = 2;
                 break;
             }
-            snprintf(reps_set, sizeof reps_set, "replications=%llu", u);
-            sets[n_sets++] = reps_set;
+            snprintf(a->reps_set, sizeof a->reps_set, "replications=%llu", u);
+            a->sets[a->n_sets++] = a->reps_set;
+            break;
+        case OPT_BUDGET:
+            if (parse_u64(optarg, 10000, &u) || u < 2) {
+                fprintf(stderr, "rollsim: --budget %s: expected an integer in [2, 10000]\n", optarg);
+                rc = 2;
+                break;
+            }
+            a->budget = u;
+            break;
+        case OPT_FINAL_REPS:
+            if (parse_u64(optarg, 16777216, &u) || u < 2) {
+                fprintf(stderr, "rollsim: --final-reps %s: expected an integer in [2, 2^24 = 16777216]\n", optarg);
+                rc = 2;
+                break;
+            }
+            a->final_reps = u;
             break;
         case OPT_JOBS:
             if (parse_u64(optarg, 1024, &u) || u == 0) {
@@ -242,35 +322,136 @@ static int cmd_run(int argc, char **argv, int compare)
                 rc = 2;
                 break;
             }
-            opt.jobs = (unsigned)u;
+            a->opt.jobs = (unsigned)u;
             break;
         case OPT_HELP: usage(stdout); rc = 0; break;
         case OPT_VERSION: printf("rollsim %s\n", ROLLSIM_VERSION); rc = 0; break;
         case ':': fprintf(stderr, "rollsim: option %s needs a value (see rollsim --help)\n", argv[optind - 1]); rc = 2; break;
-        default: fprintf(stderr, "rollsim: unknown option %s (see rollsim --help)\n", argv[optind - 1]); rc = 2; break;
+        default:
+            fprintf(stderr, "rollsim: unknown option %s (see rollsim --help)\n", argv[optind - 1]);
+            rc = 2;
+            break;
         }
     }
     if (rc < 0 && argc - optind > 1) {
-        fprintf(stderr, "rollsim: %s takes one scenario, got %d (%s, %s%s)\n", compare ? "compare" : "run",
-                argc - optind, argv[optind], argv[optind + 1], argc - optind > 2 ? ", ..." : "");
+        fprintf(stderr, "rollsim: %s takes one scenario, got %d (%s, %s%s)\n", command_name(command), argc - optind,
+                argv[optind], argv[optind + 1], argc - optind > 2 ? ", ..." : "");
         rc = 2;
     }
-    if (rc < 0 && compare && optind == argc) {
-        fprintf(stderr, "rollsim: compare needs a scenario (see rollsim --help)\n");
+    if (rc < 0 && command != CMD_RUN && optind == argc) {
+        fprintf(stderr, "rollsim: %s needs a scenario (see rollsim --help)\n", command_name(command));
         rc = 2;
     }
+    if (rc < 0 && command == CMD_SWEEP && a->n_grids == 0) {
+        fprintf(stderr, "rollsim: sweep needs at least one --grid KEY=V1,V2,... (see rollsim --help)\n");
+        rc = 2;
+    }
+    if (rc < 0 && command == CMD_OPTIMIZE && (a->n_params == 0 || !a->objective)) {
+        fprintf(stderr, "rollsim: optimize needs %s (see rollsim --help)\n",
+                a->n_params ? "an --objective EXPR" : "at least one --param KEY=LO:HI");
+        rc = 2;
+    }
+    a->opt.progress = !a->quiet && isatty(STDERR_FILENO);
+    return rc;
+}
+
+/* SIGINT and SIGTERM set the stop flag (the finished work is kept and written) until restore_interrupts. */
+static void catch_interrupts(struct sigaction *old_int, struct sigaction *old_term)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, old_int);
+    sigaction(SIGTERM, &sa, old_term);
+}
+
+static void restore_interrupts(const struct sigaction *old_int, const struct sigaction *old_term)
+{
+    sigaction(SIGINT, old_int, NULL);
+    sigaction(SIGTERM, old_term, NULL);
+}
+
+/* rollsim sweep SCENARIO --grid KEY=V1,V2,... */
+static int cmd_sweep(sim_args *a, const char *path)
+{
+    rs_grid_axis axes[RS_SWEEP_MAX_AXES];
+    size_t n_axes = 0;
+    rs_error err = {0};
+    rs_status st = RS_OK;
+    if (a->n_grids > RS_SWEEP_MAX_AXES)
+        st = RS_SET(&err, RS_ERR_INPUT, "sweep takes at most %d --grid keys, got %zu", RS_SWEEP_MAX_AXES,
+                    a->n_grids);
+    for (size_t i = 0; i < a->n_grids && !st; i++) {
+        st = rs_grid_axis_parse(a->grids[i], &axes[i], &err);
+        n_axes += !st;
+    }
+    if (!st) {
+        struct sigaction old_int, old_term;
+        catch_interrupts(&old_int, &old_term);
+        st = rs_sweep(path, a->sets, a->n_sets, axes, n_axes, &a->opt, !a->quiet, &err);
+        restore_interrupts(&old_int, &old_term);
+    }
+    if (!st && !a->quiet)
+        printf("  files in %s/: sweep.csv summary.json\n", a->opt.out_dir);
+    if (!st && a->plot)
+        st = rs_plot_dir(a->opt.out_dir, !a->quiet, &err);
+    if (st)
+        fprintf(stderr, "rollsim: %s\n", err.msg);
+    for (size_t i = 0; i < n_axes; i++)
+        rs_grid_axis_free(&axes[i]);
+    return (int)st;
+}
+
+/* rollsim optimize SCENARIO --param KEY=LO:HI ... --objective EXPR */
+static int cmd_optimize(sim_args *a, const char *path)
+{
+    rs_tune_options t = {.path = path, .base = a->sets, .n_base = a->n_sets, .params = a->params,
+                         .n_params = a->n_params, .objective = a->objective, .constraints = a->constraints,
+                         .n_constraints = a->n_constraints, .budget = a->budget ? (size_t)a->budget : 30,
+                         .final_reps = (size_t)a->final_reps, .verbose = !a->quiet};
+    rs_error err = {0};
+    struct sigaction old_int, old_term;
+    catch_interrupts(&old_int, &old_term);
+    rs_status st = rs_tune(&t, &a->opt, &err);
+    restore_interrupts(&old_int, &old_term);
+    if ((!st || st == RS_ERR_INTERRUPTED) && a->plot) {
+        rs_error perr = {0};
+        rs_status pst = rs_plot_dir(a->opt.out_dir, !a->quiet, &perr);
+        if (pst && !st) {
+            st = pst;
+            err = perr;
+        }
+    }
+    if (st)
+        fprintf(stderr, "rollsim: %s\n", err.msg);
+    return (int)st;
+}
+
+static int cmd_run(int argc, char **argv, unsigned command)
+{
+    sim_args a;
+    int rc = parse_sim_args(argc, argv, command, &a);
     if (rc >= 0) {
-        free(sets);
-        free(specs);
+        sim_args_free(&a);
         return rc;
     }
     const char *path = optind < argc ? argv[optind] : NULL;
+    if (command == CMD_SWEEP || command == CMD_OPTIMIZE) {
+        rc = command == CMD_SWEEP ? cmd_sweep(&a, path) : cmd_optimize(&a, path);
+        sim_args_free(&a);
+        return rc;
+    }
+    int compare = command == CMD_COMPARE;
+    rs_run_options opt = a.opt;
+    int quiet = a.quiet, plot = a.plot;
+    const char **specs = a.specs;
+    size_t n_specs = a.n_specs;
     rs_scenario sc;
     rs_error err = {0};
-    rs_status st = rs_scenario_load(path, sets, n_sets, &sc, &err);
-    free(sets);
+    rs_status st = rs_scenario_load(path, a.sets, a.n_sets, &sc, &err);
     if (st) {
-        free(specs);
+        sim_args_free(&a);
         fprintf(stderr, "rollsim: %s\n", err.msg);
         return (int)st;
     }
@@ -298,19 +479,12 @@ static int cmd_run(int argc, char **argv, int compare)
         st = RS_SET(&err, RS_ERR_INPUT, "%s: nothing to compare: give --policy SPEC twice or more, or a `policies` "
                                         "table in the scenario", sc.file);
     }
-    free(specs);
     rs_run_report report;
     if (!st) {
-        struct sigaction sa, old_int, old_term;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_interrupt;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
-        opt.progress = !quiet && isatty(STDERR_FILENO);
+        struct sigaction old_int, old_term;
+        catch_interrupts(&old_int, &old_term);
         st = rs_run(&sc, choice, n_choice, &opt, &report, &err);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
+        restore_interrupts(&old_int, &old_term);
     }
     if ((!st || st == RS_ERR_INTERRUPTED) && !quiet)
         print_summary(&sc, &opt, &report);
@@ -323,6 +497,7 @@ static int cmd_run(int argc, char **argv, int compare)
         rs_value_clear(&params[i]);
     }
     rs_scenario_free(&sc);
+    sim_args_free(&a);
     return (int)st;
 }
 
@@ -419,9 +594,13 @@ int rs_cli_main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "run"))
-        return cmd_run(argc - 1, argv + 1, 0);
+        return cmd_run(argc - 1, argv + 1, CMD_RUN);
     if (!strcmp(cmd, "compare"))
-        return cmd_run(argc - 1, argv + 1, 1);
+        return cmd_run(argc - 1, argv + 1, CMD_COMPARE);
+    if (!strcmp(cmd, "sweep"))
+        return cmd_run(argc - 1, argv + 1, CMD_SWEEP);
+    if (!strcmp(cmd, "optimize"))
+        return cmd_run(argc - 1, argv + 1, CMD_OPTIMIZE);
     if (!strcmp(cmd, "plot"))
         return cmd_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "check"))
@@ -437,11 +616,6 @@ int rs_cli_main(int argc, char **argv)
             fprintf(stderr, "rollsim: %s\n", err.msg);
         return (int)st;
     }
-    for (size_t i = 2; i < sizeof commands / sizeof *commands; i++)
-        if (!strcmp(cmd, commands[i])) {
-            fprintf(stderr, "rollsim: '%s' is not implemented in this version yet (see rollsim --help)\n", cmd);
-            return 2;
-        }
     char hint[96];
     rs_suggest_hint(cmd, commands, sizeof commands / sizeof *commands, hint, sizeof hint);
     fprintf(stderr, "rollsim: unknown command '%s'%s (see rollsim --help)\n", cmd, hint);

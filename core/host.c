@@ -4,6 +4,7 @@
 
 #include "eventlog.h"
 #include "gates.h"
+#include "gp.h"
 #include "rng.h"
 #include "seqtest.h"
 #include "value.h"
@@ -55,6 +56,14 @@ static const rs_host host = {
     .gate_next = rs_gate_next,
     .gate_check = rs_gate_check,
     .gate_free = rs_gate_free,
+    .gp_alloc = rs_gp_alloc,
+    .gp_free = rs_gp_free,
+    .gp_add = rs_gp_add,
+    .gp_set_hyper = rs_gp_set_hyper,
+    .gp_fit = rs_gp_fit,
+    .gp_predict = rs_gp_predict,
+    .gp_ei = rs_gp_ei,
+    .gp_lml = rs_gp_lml,
 };
 
 const rs_host *rs_host_table(void)

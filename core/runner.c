@@ -85,7 +85,7 @@ static void flush_ready(job *j, int skip_gaps)
         rep_block *b = &j->ring[j->next_write % RS_WINDOW];
         if (b->state == 0 && !skip_gaps)
             break;
-        if (b->state == 1)
+        if (b->state == 1 && j->files)
             for (int k = 0; k < N_REP_FILES; k++)
                 fwrite(b->text[k], 1, b->len[k], j->files[k]);
         for (int k = 0; k < N_REP_FILES; k++)
@@ -127,7 +127,9 @@ static void *worker(void *arg)
         rs_rep_result res;
         st = rs_sim_run(sim, (uint32_t)r, &res, &err);
         rep_block b = {.state = 2};
-        if (!st) {
+        if (!st && !j->files) { /* a batch kept in memory (sweep, optimize): no rows to format */
+            b.state = 1;
+        } else if (!st) {
             FILE *f[N_REP_FILES];
             int ok = 1;
             for (int k = 0; k < N_REP_FILES; k++)
@@ -394,5 +396,65 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
         RS_FAIL(err, RS_ERR_INTERRUPTED, "interrupted: wrote the %zu replications that had finished to %s/ "
                                          "(summary.json says \"partial\": true)",
                 report->policy[0].reps_done, opt->out_dir);
+    return st;
+}
+
+/* Loads one policy and lets the plugin judge its parameters once (create and destroy), before anything runs. */
+static rs_status load_checked(const rs_scenario *sc, const rs_policy_choice *policy, loaded_policy *lp,
+                              rs_error *err)
+{
+    memset(lp, 0, sizeof *lp);
+    rs_status st = load_policy(sc, policy, 1, lp, err);
+    if (!st) {
+        rs_sim *check = NULL;
+        st = rs_sim_alloc(sc, lp->plugin.type, &lp->params, &check, err);
+        if (!st)
+            st = rs_sim_check_policy(check, err);
+        rs_sim_free(check);
+    }
+    return st;
+}
+
+rs_status rs_run_check(const rs_scenario *sc, const rs_policy_choice *policy, rs_error *err)
+{
+    loaded_policy lp;
+    rs_status st = load_checked(sc, policy, &lp, err);
+    rs_value_clear(&lp.params);
+    rs_plugin_unload(&lp.plugin);
+    return st;
+}
+
+rs_status rs_run_batch(const rs_scenario *sc, const rs_policy_choice *policy, const rs_run_options *opt,
+                       rs_rep_result *res, unsigned char *done, uint64_t *requests, json_t **params_out,
+                       rs_error *err)
+{
+    if (params_out)
+        *params_out = NULL;
+    size_t reps = sc->replications;
+    memset(done, 0, reps);
+    if (requests)
+        *requests = 0;
+    loaded_policy lp;
+    rs_status st = load_checked(sc, policy, &lp, err);
+    job *j = st ? NULL : calloc(1, sizeof *j);
+    if (!st && !j)
+        st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+    if (!st) {
+        rs_run_options quiet = *opt;
+        quiet.progress = 0; /* the caller draws its own progress line */
+        *j = (job){.sc = sc, .type = lp.plugin.type, .params = &lp.params, .label = policy->label, .opt = &quiet,
+                   .reps = reps, .n_samples = 0, .res = res, .done = done, .files = NULL, .t0 = now_seconds(),
+                   .progress_total = reps};
+        st = run_job(j, err);
+        if (requests)
+            *requests = j->requests;
+        if (!st && j->finished < reps)
+            st = RS_SET(err, RS_ERR_INTERRUPTED, "interrupted after %zu of %zu replications", j->finished, reps);
+    }
+    if (!st && params_out)
+        *params_out = rs_report_value(&lp.params);
+    free(j);
+    rs_value_clear(&lp.params);
+    rs_plugin_unload(&lp.plugin);
     return st;
 }

@@ -5,6 +5,7 @@
 #ifndef RS_RUNNER_H
 #define RS_RUNNER_H
 
+#include <jansson.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,5 +55,18 @@ typedef struct rs_run_report {
  * finished replications are written, the summary says "partial": true, and RS_ERR_INTERRUPTED is returned. */
 rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t n_policies,
                  const rs_run_options *opt, rs_run_report *report, rs_error *err);
+
+/* Loads the policy (plugin found, ABI, parameters) and lets it judge its parameters once, running nothing: the
+ * errors rs_run would give before writing anything. */
+rs_status rs_run_check(const rs_scenario *sc, const rs_policy_choice *policy, rs_error *err);
+
+/* Runs replications 0 .. sc->replications - 1 of one policy in memory, writing no file (for sweep and
+ * optimize): res[r] and done[r] (arrays of sc->replications, owned by the caller) for each finished one, and the
+ * requests simulated, and (when params_out is not NULL) the policy's resolved parameters as a new JSON
+ * reference. The policy's plugin is loaded, checked and unloaded here. RS_ERR_INTERRUPTED when
+ * opt->stop was set before every replication finished (the finished ones are in res / done). */
+rs_status rs_run_batch(const rs_scenario *sc, const rs_policy_choice *policy, const rs_run_options *opt,
+                       rs_rep_result *res, unsigned char *done, uint64_t *requests, json_t **params_out,
+                       rs_error *err);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rollsim/gp.h"
 #include "rollsim/stats.h"
 
 #ifdef __cplusplus
@@ -195,6 +196,25 @@ typedef struct rs_host {
     int (*gate_check)(rs_gate *g, const rs_observation *obs, int stage_end, rs_gate_report *out, char *err,
                       size_t err_len);
     void (*gate_free)(rs_gate *g);
+
+    /* Appended in rollsim 0.1 (ABI 1): Gaussian-process regression (rollsim/gp.h), for Bayesian optimisation
+     * (SPEC §6.1 bayesopt). Inputs in [0, 1]^dim. gp_alloc returns NULL on out of memory or dim = 0; the caller
+     * frees with gp_free (NULL does nothing). gp_add copies x; noise_var >= 0 is the observation's known noise
+     * variance. gp_set_hyper: a length scale per input (> 0), signal variance (> 0), extra noise variance added
+     * to every observation (>= 0), constant mean. gp_fit sets the mean to the sample mean of y and maximises the
+     * log marginal likelihood over the others (multi-start, deterministic given seed). gp_predict gives the
+     * posterior mean and variance of the latent f(x), noise not included. gp_ei is the expected improvement
+     * below best (minimisation) of N(mean, sd^2). gp_lml is the log marginal likelihood. Status returns: 0 ok,
+     * -1 bad input or failure. A model must not be used from two threads at once. */
+    rs_gp *(*gp_alloc)(size_t dim, rs_gp_kernel kernel);
+    void (*gp_free)(rs_gp *gp);
+    int (*gp_add)(rs_gp *gp, const double *x, double y, double noise_var);
+    int (*gp_set_hyper)(rs_gp *gp, const double *length_scales, double signal_var, double extra_noise_var,
+                        double mean);
+    int (*gp_fit)(rs_gp *gp, uint64_t seed, int n_starts);
+    int (*gp_predict)(const rs_gp *gp, const double *x, double *mean, double *var);
+    double (*gp_ei)(double mean, double sd, double best);
+    double (*gp_lml)(const rs_gp *gp);
 } rs_host;
 
 /* The parameters every gate of rs_host.gate_create reads, with their defaults and ranges: a policy puts
