@@ -301,8 +301,8 @@ static int parse_sim_args(int argc, char **argv, unsigned command, sim_args *a)
             a->sets[a->n_sets++] = a->reps_set;
             break;
         case OPT_BUDGET:
-            if (parse_u64(optarg, 10000, &u) || u < 2) {
-                fprintf(stderr, "rollsim: --budget %s: expected an integer in [2, 10000]\n", optarg);
+            if (parse_u64(optarg, 500, &u) || u < 2) {
+                fprintf(stderr, "rollsim: --budget %s: expected an integer in [2, 500]\n", optarg);
                 rc = 2;
                 break;
             }

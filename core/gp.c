@@ -424,11 +424,17 @@ int rs_gp_fit(rs_gp *gp, uint64_t seed, int n_starts)
                 best_u[j] = gsl_vector_get(u, j);
         }
         gsl_multimin_fdfminimizer_set(m, &fn, u, 0.1, 0.1);
-        for (int it = 0; it < 200; it++) {
+        double prev = gsl_multimin_fdfminimizer_minimum(m);
+        for (int it = 0; it < 100; it++) {
             if (gsl_multimin_fdfminimizer_iterate(m) != GSL_SUCCESS)
                 break; /* no further progress */
-            if (gsl_multimin_test_gradient(gsl_multimin_fdfminimizer_gradient(m), 1e-4) == GSL_SUCCESS)
+            double cur = gsl_multimin_fdfminimizer_minimum(m);
+            /* Stop when an iteration gains less than 1e-4 in LML (immaterial to the posterior; near the bounds
+             * the gradient in u can stay above the tolerance for many tiny steps). */
+            if (prev - cur < 1e-4 ||
+                gsl_multimin_test_gradient(gsl_multimin_fdfminimizer_gradient(m), 1e-3) == GSL_SUCCESS)
                 break;
+            prev = cur;
         }
         double f = gsl_multimin_fdfminimizer_minimum(m);
         if (isfinite(f) && f < best) {

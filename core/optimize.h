@@ -4,13 +4,17 @@
  * a known variance. Algorithm: a maximin Latin hypercube of n_initial points, then constrained expected
  * improvement (Gardner, Kusner, Xu, Weinberger & Cunningham 2014): EI of the objective GP below the best
  * posterior mean among the observed-feasible points, times prod_k P(c_k(x) <= 0) under one GP per constraint;
- * while no point is feasible, the probability of feasibility alone. The GPs' hyper-parameters are refitted
- * (rs_gp_fit) before every proposal that follows new data. The acquisition is maximised over scrambled Sobol
- * candidates plus perturbations of the best points, then Nelder-Mead from the best few.
+ * while no point is feasible, the probability of feasibility alone (computed in logs, so it never underflows
+ * to a tie). Every GP is refitted (rs_gp_fit, mean = sample mean) after every tell: three starts while it has
+ * at most 8 points and at every 5th tell, else one BFGS run warm-started at the previous optimum. The
+ * acquisition is maximised over 256 + 128 dim randomly shifted Sobol points plus Gaussian perturbations
+ * (sd 0.05) of the 3 best points, then Nelder-Mead (projected on the cube) from the best 4; the best
+ * candidate that does not snap onto an evaluated point is proposed.
  *
- * Failed evaluations: a NaN y is left out of the objective GP, a NaN c_k out of constraint k's GP; the point
- * counts as infeasible (never recommended while any point is feasible, and least violating only after every
- * point with finite values), and is never proposed again.
+ * Failed evaluations (NaN or infinite y or c_k): a failed y is left out of the objective GP, a failed c_k out
+ * of constraint k's GP (a constraint with no data yet does not weigh on the acquisition); the point counts as
+ * infeasible with infinite violation (never recommended while any point is feasible, nor before a point with
+ * finite values), and is never proposed again.
  *
  * Deterministic: the points proposed depend only on the options (seed included) and the sequence of tells. */
 #ifndef RS_OPTIMIZE_H
@@ -57,8 +61,8 @@ int rs_bo_tell(rs_bo *bo, const double *x, double y, double y_var, const double 
 /* The recommended point, as an index in evaluation order (x through rs_bo_x). A point is feasible when its y
  * and every c_k were observed (not NaN) and every observed c_k <= 0. Among feasible points: the smallest
  * objective-GP posterior mean (the observation itself, denoised by the GP; ties: the earliest). None feasible:
- * *feasible = 0 and the point of least total violation sum_k max(c_k, 0) in the caller's units (NaN counts
- * as infinite; ties: smallest posterior mean of y where finite, then the earliest). feasible may be NULL.
+ * *feasible = 0 and the point of least total violation sum_k max(c_k, 0) in the caller's units (a failed y or
+ * c_k counts as infinite; ties: smallest posterior mean of y, then the earliest). feasible may be NULL.
  * Returns (size_t)-1 when nothing was told. */
 size_t rs_bo_best(rs_bo *bo, int *feasible);
 /* Evaluations told so far. */

@@ -241,6 +241,39 @@ cli set_bad_duration 2 "rollsim: --set policy.bake=6x: bad duration \"6x\" (expe
     -- run good.lua --set policy.bake=6x --out o --quiet
 cli set_no_such_item 2 "rollsim: --set versions.3.error_rate=0.5: versions has no item 3 (it has 2)" \
     -- run good.lua --set versions.3.error_rate=0.5 --out o --quiet
+# The planner (sweep, optimize): keys, ranges and expressions are checked before anything runs.
+cli sweep_unknown_key 2 "rollsim: --grid horizn=5: unknown key 'horizn' (did you mean 'horizon'?)" \
+    -- sweep good.lua --grid horizn=5,10 --out o --quiet
+cli sweep_unknown_policy_key 2 "rollsim: --grid policy.bakee=1: good.lua: policy.bakee: unknown parameter of policy 'fixed_stages' (did you mean 'bake'?)" \
+    -- sweep good.lua --grid policy.bakee=1,2 --out o --quiet
+cli sweep_bad_value_last 2 "rollsim: --grid policy.bake=-2: good.lua: policy.bake: expected a value in [1e-09, 1e+07], got -2" \
+    -- sweep good.lua --grid policy.bake=1,-2 --out o --quiet
+cli sweep_empty_value 2 "rollsim: --grid policy.bake=1,,2: value 2 is empty" \
+    -- sweep good.lua --grid policy.bake=1,,2 --out o --quiet
+cli sweep_no_grid 2 "rollsim: sweep needs at least one --grid KEY=V1,V2,... (see rollsim --help)" \
+    -- sweep good.lua --out o --quiet
+cli optimize_unknown_key 2 "rollsim: --param policy.bakee=1:2 (at policy.bakee = 1): good.lua: policy.bakee: unknown parameter of policy 'fixed_stages' (did you mean 'bake'?)" \
+    -- optimize good.lua --param policy.bakee=1:2 --objective harm.mean --out o --quiet
+cli optimize_no_such_item 2 "rollsim: --param population.2.rate=1:3 (at population.2.rate = 1): population has no item 2 (it has 1)" \
+    -- optimize good.lua --param population.2.rate=1:3 --objective harm.mean --out o --quiet
+cli optimize_lo_not_below_hi 2 "rollsim: --param policy.bake=5:2: LO (5) must be below HI (2)" \
+    -- optimize good.lua --param policy.bake=5:2 --objective harm.mean --out o --quiet
+cli optimize_log_from_zero 2 "rollsim: --param policy.bake=0:2:log: a log range needs LO > 0, got 0" \
+    -- optimize good.lua --param policy.bake=0:2:log --objective harm.mean --out o --quiet
+cli optimize_unknown_scale 2 "rollsim: --param policy.bake=1:2:cube: unknown scale 'cube' (expected log or int)" \
+    -- optimize good.lua --param policy.bake=1:2:cube --objective harm.mean --out o --quiet
+cli optimize_objective_syntax 2 "rollsim: --objective 'harm.mean + * 5': at position 13: expected a number, a name or '(' (got '*')" \
+    -- optimize good.lua --param policy.bake=1:3 --objective 'harm.mean + * 5' --out o --quiet
+cli optimize_unknown_estimate 2 "rollsim: --objective 'harn.mean': at position 1: unknown estimate 'harn.mean' (did you mean 'harm.mean'?)" \
+    -- optimize good.lua --param policy.bake=1:3 --objective harn.mean --out o --quiet
+cli optimize_constraint_unknown_estimate 2 "rollsim: --constraint 'p_escap.hi <= 0.1': at position 1: unknown estimate 'p_escap.hi' (did you mean 'p_escape.hi'?)" \
+    -- optimize good.lua --param policy.bake=1:3 --objective harm.mean --constraint 'p_escap.hi <= 0.1' --out o --quiet
+cli optimize_constraint_not_comparison 2 "rollsim: --constraint 'p_escape': expected a comparison such as 'p_escape.hi <= 0.05'" \
+    -- optimize good.lua --param policy.bake=1:3 --objective harm.mean --constraint p_escape --out o --quiet
+cli optimize_objective_is_comparison 2 "rollsim: --objective 'harm <= 3': a comparison is a constraint: give it with --constraint, and an objective to minimise" \
+    -- optimize good.lua --param policy.bake=1:3 --objective 'harm <= 3' --out o --quiet
+cli optimize_budget_one 2 "rollsim: --budget 1: expected an integer in [2, 500]" \
+    -- optimize good.lua --param policy.bake=1:3 --objective harm.mean --budget 1 --out o --quiet
 cli out_empty 2 "rollsim: --out: expected a folder name, got an empty string" \
     -- run good.lua --out "" --quiet
 cli out_is_a_file 2 "rollsim: output folder afile: exists and is not a folder" \

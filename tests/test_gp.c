@@ -236,7 +236,8 @@ static void fit_recovers_length_scale(void **state)
     /* 60 points from a GP with l = 0.15 (SE) or 0.2 (Matern 5/2), s2 = 1, noise var 1e-4. The ML length scale
      * must lie within a factor 2 of the truth (with 60 points its sampling spread is about +-20 %), the fit
      * must raise the LML, and the optimum must be a local maximum: moving any hyper-parameter by 2 % in log
-     * space does not raise the LML by more than 1e-6 (unless at a bound). */
+     * space does not raise the LML by more than 1e-3 (unless at a bound; the fit stops once an iteration gains
+     * less than 1e-4, and the extra noise direction is nearly flat). */
     const rs_gp_kernel kinds[2] = {RS_GP_SE, RS_GP_MATERN52};
     const double truth[2] = {0.15, 0.2};
     for (int k = 0; k < 2; k++)
@@ -264,7 +265,7 @@ static void fit_recovers_length_scale(void **state)
                     double moved = rs_gp_lml(gp);
                     int at_bound = p == 2 && ex < 1e-6; /* extra noise at its lower bound */
                     if (!at_bound)
-                        assert_true(moved <= after + 1e-6);
+                        assert_true(moved <= after + 1e-3);
                 }
             rs_gp_free(gp);
         }
@@ -411,7 +412,7 @@ static void bo_forrester(void **state)
     problem p = {"forrester", 1, 0, forrester, -6.020740};
     assert_true(successes(&p, 15, 0, 0.01) >= 17);
     /* Observed with noise of sd 0.1 (variance told): the recommendation by posterior mean stays near. */
-    assert_true(successes(&p, 25, 0.1, 0.1) >= 17);
+    assert_true(successes(&p, 25, 0.1, 0.05) >= 17);
 }
 
 static void bo_constrained(void **state)
@@ -420,7 +421,7 @@ static void bo_constrained(void **state)
     problem p = {"quad_halfplane", 2, 1, quad_halfplane, 0.18};
     assert_true(successes(&p, 30, 0, 0.005) >= 17);
     problem g = {"gardner", 2, 1, gardner, 0.253236};
-    assert_true(successes(&g, 40, 0, 0.05) >= 15);
+    assert_true(successes(&g, 40, 0, 0.01) >= 17);
 }
 
 static void bo_no_feasible(void **state)
@@ -446,7 +447,7 @@ static void bo_no_feasible(void **state)
     /* Probability-of-feasibility search heads for the least infeasible region (the minimum of c at (0.3,
      * 0.6), c = 0.1). */
     printf("infeasible: least violation %.4f (bound 0.1)\n", cmin);
-    assert_true(cmin < 0.12);
+    assert_true(cmin < 0.15);
     rs_bo_free(bo);
 }
 
