@@ -43,18 +43,24 @@ static void clamp01(double *x, size_t d)
         x[j] = x[j] < 0 ? 0 : x[j] > 1 ? 1 : x[j];
 }
 
-static int is_evaluated(const rs_bo *bo, const double *x)
+/* Whether x lies within tol (in every coordinate) of an evaluated point. */
+static int near_evaluated(const rs_bo *bo, const double *x, double tol)
 {
     size_t d = bo->o.dim;
     for (size_t i = 0; i < bo->n; i++) {
         const double *e = bo->x + i * d;
         size_t j = 0;
-        while (j < d && fabs(e[j] - x[j]) <= BO_DUP_TOL)
+        while (j < d && fabs(e[j] - x[j]) <= tol)
             j++;
         if (j == d)
             return 1;
     }
     return 0;
+}
+
+static int is_evaluated(const rs_bo *bo, const double *x)
+{
+    return near_evaluated(bo, x, BO_DUP_TOL);
 }
 
 /* Snaps (when the caller gave a snap) and clamps x in place. */
@@ -495,7 +501,16 @@ int rs_bo_ask(rs_bo *bo, double *x)
     if (m > m0)
         qsort(sc, m, sizeof *sc, by_score_desc);
 
-    /* The best candidate that, snapped, is not an evaluated point. */
+    /* The best candidate that, snapped, keeps its distance (min_separation) from the evaluated points; failing
+     * that, the best that is not one of them. */
+    for (size_t i = 0; i < m && bo->o.min_separation > BO_DUP_TOL; i++) {
+        memcpy(x, cand + sc[i].idx * d, d * sizeof *x);
+        snap(bo, x);
+        if (!near_evaluated(bo, x, bo->o.min_separation)) {
+            status = 0;
+            goto done;
+        }
+    }
     for (size_t i = 0; i < m; i++) {
         memcpy(x, cand + sc[i].idx * d, d * sizeof *x);
         snap(bo, x);

@@ -36,6 +36,10 @@ typedef struct rs_bo_options {
      * map [0,1]^dim into [0,1]^dim. */
     void (*snap)(double *x, void *ctx);
     void *snap_ctx;
+    /* Keep proposals at least this far from every evaluated point (largest coordinate difference) while some
+     * good candidate allows it; 0: only exact repeats are avoided. rollsim optimize sets 0.01: its evaluations
+     * share their random numbers, so a point next to an evaluated one repeats that answer and wastes budget. */
+    double min_separation;
 } rs_bo_options;
 
 typedef struct rs_bo rs_bo;

@@ -555,7 +555,8 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
     if (n_initial > t->budget)
         n_initial = t->budget;
     rs_bo_options bo_opt = {.dim = T.dim, .n_constraints = T.nc, .budget = t->budget, .n_initial = n_initial,
-                            .seed = T.seed, .kernel = RS_GP_MATERN52, .snap = snap, .snap_ctx = &T};
+                            .seed = T.seed, .kernel = RS_GP_MATERN52, .snap = snap, .snap_ctx = &T,
+                            .min_separation = 0.01};
     rs_bo *bo = st ? NULL : rs_bo_alloc(&bo_opt);
     if (!st && !bo)
         st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
