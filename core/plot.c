@@ -1,11 +1,13 @@
 /* The gnuplot driver: reads an output folder, writes per plot kind NAME.dat (the data), NAME.gp (the filled
  * template) and NAME.png (gnuplot, pngcairo) into DIR/plots/. See plot.h.
  *
- * Adding a plot kind = one template plots/NAME.gp.in and one data writer here, listed in `kinds` below. A
- * writer writes the data blocks of NAME.dat and sets the template's @PLACEHOLDERS@: global ones, and
- * per-policy ones for the template's section between the lines @FOR_EACH_POLICY@ and @END_FOR@, which is
- * repeated once per policy. Strings that land in gnuplot code are quoted with gp_quote (no text from the
- * output folder is ever run as a command: gnuplot gets the script's file name only). */
+ * Adding a plot kind = one template plots/NAME.gp.in and one data writer here, listed in `kinds` below (with
+ * the folders it applies to: kind_applies). A writer writes the data blocks of NAME.dat and sets the template's
+ * @PLACEHOLDERS@: global ones, and per-section ones for the template's section between the lines
+ * @FOR_EACH_POLICY@ (or @FOR_EACH_PANEL@) and @END_FOR@, which is repeated once per policy of a run or compare,
+ * per measure of a sweep, per parameter of an optimize (kind_sections). Strings that land in gnuplot code are
+ * quoted with gp_quote (no text from the output folder is ever run as a command: gnuplot gets the script's file
+ * name only). */
 #define _GNU_SOURCE /* posix_spawn_file_actions_addchdir_np (glibc 2.29) */
 #include "plot.h"
 
@@ -66,14 +68,53 @@ typedef struct policy_data {
     xy *stages;     /* (start time, stage number) of rep0 */
     size_t n_stages, cap_stages;
     double rep0_rollback; /* rep0's rollback time, NaN if none */
+    size_t cell;          /* sweep: the point's place in the grid (last key fastest); SIZE_MAX: not in it */
 } policy_data;
 
+/* The folder's command: run and compare (summary.json without "command") share the policy plots. */
+enum { CMD_RUN, CMD_SWEEP, CMD_OPTIMIZE };
+
+/* One --grid key of a sweep. */
+typedef struct sweep_axis {
+    char *key;
+    size_t n;
+    char **text;  /* [n] each value as given on the command line ("6h"), else as summary.json has it */
+    double *num;  /* [n] each value's number (NaN: not a number) */
+    int numeric;  /* every value is a number */
+} sweep_axis;
+
+/* One --param of an optimize, and one evaluation of its trace (optimize.csv). */
+typedef struct opt_param {
+    char *key;
+    double lo, hi;
+    int log; /* searched on a log scale */
+} opt_param;
+
+typedef struct opt_eval {
+    double eval, obj, se, best; /* number, objective, its standard error, best feasible so far (NaN: none) */
+    int initial, feasible;
+    double *x; /* [n_params] the parameter values */
+} opt_eval;
+
 typedef struct plot_input {
+    int command; /* CMD_* */
     char *scenario;
     double users, horizon, reps;
     int partial;
     size_t n;
     policy_data *p;
+    /* sweep */
+    sweep_axis *axes;
+    size_t n_axes, n_grid; /* n_grid: the points of the full grid */
+    /* optimize */
+    char *objective, *constraints; /* constraints: joined by "; " ("" if none) */
+    opt_param *params;
+    size_t n_params;
+    long best_eval;   /* the best evaluation's number (0: none) */
+    int any_feasible; /* summary.json's optimize.feasible */
+    opt_eval *evals;
+    size_t n_evals, cap_evals;
+    double rerun[3]; /* best.json: the best point re-evaluated on fresh streams: objective, lo, hi (NaN: none) */
 } plot_input;
 
 static void input_free(plot_input *in)
@@ -86,6 +127,23 @@ static void input_free(plot_input *in)
         free(p->rollbacks);
         free(p->stages);
     }
+    for (size_t k = 0; k < in->n_axes; k++) {
+        sweep_axis *a = &in->axes[k];
+        for (size_t v = 0; a->text && v < a->n; v++)
+            free(a->text[v]);
+        free(a->key);
+        free(a->text);
+        free(a->num);
+    }
+    for (size_t k = 0; k < in->n_params; k++)
+        free(in->params[k].key);
+    for (size_t i = 0; i < in->n_evals; i++)
+        free(in->evals[i].x);
+    free(in->axes);
+    free(in->params);
+    free(in->evals);
+    free(in->objective);
+    free(in->constraints);
     free(in->p);
     free(in->scenario);
     memset(in, 0, sizeof *in);
@@ -123,6 +181,151 @@ static void jprob(json_t *est, const char *key, double out[3], double *n)
     *n = jnum(o, "n");
 }
 
+static char *one_line(const char *s);
+
+/* A value of summary.json as short text: a number, true/false, a string as is, anything else as JSON. Caller
+ * frees. */
+static char *json_text(json_t *x)
+{
+    char *s = NULL;
+    if (json_is_number(x))
+        return asprintf(&s, "%.6g", json_number_value(x)) < 0 ? NULL : s;
+    if (json_is_boolean(x))
+        return strdup(json_is_true(x) ? "true" : "false");
+    if (json_is_string(x))
+        return strdup(json_string_value(x));
+    s = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
+    return s ? s : strdup("?");
+}
+
+/* The text of key k's value in a sweep point's label "KEY1=TEXT1, KEY2=TEXT2" (as typed: "6h"), or NULL.
+ * Caller frees. */
+static char *label_value(const char *label, const plot_input *in, size_t k)
+{
+    char *pat = NULL;
+    const char *start = NULL, *end = NULL;
+    size_t len = strlen(in->axes[k].key);
+    if (k == 0 && !strncmp(label, in->axes[0].key, len) && label[len] == '=') {
+        start = label + len + 1;
+    } else if (k > 0 && asprintf(&pat, ", %s=", in->axes[k].key) >= 0) {
+        start = strstr(label, pat);
+        start = start ? start + strlen(pat) : NULL;
+    }
+    free(pat);
+    pat = NULL;
+    if (!start)
+        return NULL;
+    if (k + 1 < in->n_axes && asprintf(&pat, ", %s=", in->axes[k + 1].key) >= 0)
+        end = strstr(start, pat);
+    free(pat);
+    return strndup(start, end ? (size_t)(end - start) : strlen(start));
+}
+
+static int json_same(json_t *a, json_t *b)
+{
+    if (json_is_number(a) && json_is_number(b))
+        return json_number_value(a) == json_number_value(b);
+    return json_equal(a, b);
+}
+
+/* sweep.grid of summary.json into in->axes. */
+static rs_status read_grid(json_t *root, const char *path, plot_input *in, rs_error *err)
+{
+    json_t *grid = json_object_get(json_object_get(root, "sweep"), "grid");
+    if (!json_is_array(grid) || !json_array_size(grid))
+        RS_FAIL(err, RS_ERR_INPUT, "%s: no \"sweep\": {\"grid\": [...]}", path);
+    in->axes = calloc(json_array_size(grid), sizeof *in->axes);
+    if (!in->axes)
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+    in->n_grid = 1;
+    for (size_t k = 0; k < json_array_size(grid); k++) {
+        json_t *g = json_array_get(grid, k), *vals = json_object_get(g, "values");
+        const char *key = json_string_value(json_object_get(g, "key"));
+        if (!key || !json_is_array(vals) || !json_array_size(vals))
+            RS_FAIL(err, RS_ERR_INPUT, "%s: sweep.grid[%zu] has no \"key\" or \"values\"", path, k);
+        sweep_axis *a = &in->axes[in->n_axes++];
+        a->n = json_array_size(vals);
+        a->key = strdup(key);
+        a->text = calloc(a->n, sizeof *a->text);
+        a->num = calloc(a->n, sizeof *a->num);
+        if (!a->key || !a->text || !a->num)
+            RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+        a->numeric = 1;
+        for (size_t v = 0; v < a->n; v++) {
+            json_t *x = json_array_get(vals, v);
+            a->num[v] = json_is_number(x) ? json_number_value(x) : NAN;
+            a->numeric &= json_is_number(x) && isfinite(a->num[v]);
+        }
+        in->n_grid = in->n_grid > SIZE_MAX / a->n ? SIZE_MAX : in->n_grid * a->n;
+    }
+    return RS_OK;
+}
+
+/* A sweep point's place in the grid from its "values" (SIZE_MAX: not a point of the grid); the texts of its
+ * values, from its label, for the axes that have none yet. */
+static size_t grid_cell(plot_input *in, json_t *grid, json_t *values, const char *label)
+{
+    size_t cell = 0;
+    for (size_t k = 0; k < in->n_axes; k++) {
+        sweep_axis *a = &in->axes[k];
+        json_t *x = json_object_get(values, a->key), *vals = json_object_get(json_array_get(grid, k), "values");
+        size_t v = 0;
+        while (x && v < a->n && !json_same(x, json_array_get(vals, v)))
+            v++;
+        if (!x || v == a->n)
+            return SIZE_MAX;
+        if (!a->text[v])
+            a->text[v] = label_value(label, in, k);
+        cell = cell * a->n + v;
+    }
+    return cell;
+}
+
+/* optimize.{objective, constraints, params, best_evaluation, feasible} of summary.json. */
+static rs_status read_optimize(json_t *root, const char *path, plot_input *in, rs_error *err)
+{
+    json_t *o = json_object_get(root, "optimize"), *params = json_object_get(o, "params");
+    if (!json_is_array(params) || !json_array_size(params))
+        RS_FAIL(err, RS_ERR_INPUT, "%s: no \"optimize\": {\"params\": [...]}", path);
+    const char *obj = json_string_value(json_object_get(o, "objective"));
+    in->objective = strdup(obj ? obj : "?");
+    char *cons = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&cons, &len);
+    json_t *cs = json_object_get(o, "constraints");
+    for (size_t k = 0; m && k < json_array_size(cs); k++) {
+        const char *t = json_string_value(json_array_get(cs, k));
+        fprintf(m, "%s%s", k ? "; " : "", t ? t : "?");
+    }
+    if (!m || fclose(m)) {
+        free(cons);
+        cons = NULL;
+    }
+    in->constraints = cons;
+    double best = jnum(o, "best_evaluation");
+    in->best_eval = isfinite(best) && best >= 1 ? (long)best : 0;
+    in->any_feasible = json_is_true(json_object_get(o, "feasible"));
+    in->params = calloc(json_array_size(params), sizeof *in->params);
+    if (!in->objective || !in->constraints || !in->params)
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+    for (size_t k = 0; k < json_array_size(params); k++) {
+        json_t *pj = json_array_get(params, k);
+        const char *key = json_string_value(json_object_get(pj, "key")),
+                   *scale = json_string_value(json_object_get(pj, "scale"));
+        opt_param *p = &in->params[in->n_params];
+        p->lo = jnum(pj, "lo");
+        p->hi = jnum(pj, "hi");
+        if (!key || !isfinite(p->lo) || !isfinite(p->hi))
+            RS_FAIL(err, RS_ERR_INPUT, "%s: optimize.params[%zu] has no \"key\", \"lo\" or \"hi\"", path, k);
+        p->log = scale && !strcmp(scale, "log") && p->lo > 0;
+        p->key = strdup(key);
+        if (!p->key)
+            RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+        in->n_params++;
+    }
+    return RS_OK;
+}
+
 static rs_status read_summary(const char *dir, plot_input *in, rs_error *err)
 {
     char path[4096];
@@ -131,23 +334,42 @@ static rs_status read_summary(const char *dir, plot_input *in, rs_error *err)
     json_t *root = json_load_file(path, 0, &jerr);
     if (!root) {
         if (access(path, F_OK))
-            RS_FAIL(err, RS_ERR_INPUT, "%s has no summary.json (not an output folder of rollsim run or compare)",
-                    dir);
+            RS_FAIL(err, RS_ERR_INPUT, "%s has no summary.json (not an output folder of rollsim run, compare, sweep "
+                                       "or optimize)", dir);
         RS_FAIL(err, RS_ERR_INPUT, "%s:%d: %s", path, jerr.line, jerr.text);
     }
-    json_t *pols = json_object_get(root, "policies");
+    json_t *pols = json_object_get(root, "policies"), *cmd = json_object_get(root, "command");
+    const char *command = json_string_value(cmd);
     rs_status st = RS_OK;
-    if (!json_is_array(pols) || json_array_size(pols) == 0) {
+    if (!cmd || (command && (!strcmp(command, "run") || !strcmp(command, "compare")))) {
+        in->command = CMD_RUN;
+    } else if (command && !strcmp(command, "sweep")) {
+        in->command = CMD_SWEEP;
+    } else if (command && !strcmp(command, "optimize")) {
+        in->command = CMD_OPTIMIZE;
+    } else {
+        char *c = json_text(cmd), *line = c ? one_line(c) : NULL;
+        st = RS_SET(err, RS_ERR_INPUT, "%s: \"command\": %s has no plots", path, line ? line : "?");
+        free(line);
+        free(c);
+        goto done;
+    }
+    if (in->command != CMD_OPTIMIZE && (!json_is_array(pols) || json_array_size(pols) == 0)) {
         st = RS_SET(err, RS_ERR_INPUT, "%s: no \"policies\" list", path);
         goto done;
     }
+    json_t *grid = json_object_get(json_object_get(root, "sweep"), "grid");
+    if (in->command == CMD_SWEEP && (st = read_grid(root, path, in, err)))
+        goto done;
+    if (in->command == CMD_OPTIMIZE && (st = read_optimize(root, path, in, err)))
+        goto done;
     const char *name = json_string_value(json_object_get(root, "scenario"));
     in->scenario = strdup(name ? name : "?");
     in->users = jnum(root, "users");
     in->horizon = jnum(root, "horizon");
     in->reps = jnum(root, "replications");
     in->partial = json_is_true(json_object_get(root, "partial"));
-    in->p = calloc(json_array_size(pols), sizeof *in->p);
+    in->p = calloc(json_array_size(pols) + 1, sizeof *in->p);
     if (!in->scenario || !in->p) {
         st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         goto done;
@@ -167,6 +389,7 @@ static rs_status read_summary(const char *dir, plot_input *in, rs_error *err)
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
             goto done;
         }
+        p->cell = in->command == CMD_SWEEP ? grid_cell(in, grid, json_object_get(pj, "values"), label) : SIZE_MAX;
         double reps = jnum(pj, "replications");
         p->reps = (size_t)(isfinite(reps) ? reps : in->reps);
         jprob(est, "p_escape", p->esc, &p->n_bad);
@@ -186,7 +409,15 @@ static rs_status read_summary(const char *dir, plot_input *in, rs_error *err)
         p->ttf_hi = jnum(t, "hi");
         p->ttf_n = jnum(t, "n");
     }
-    if (!isfinite(in->horizon) || !(in->horizon > 0)) {
+    for (size_t k = 0; k < in->n_axes; k++) { /* values of no point (an interrupted sweep): as summary.json has them */
+        json_t *vals = json_object_get(json_array_get(grid, k), "values");
+        for (size_t v = 0; v < in->axes[k].n; v++)
+            if (!in->axes[k].text[v] && !(in->axes[k].text[v] = json_text(json_array_get(vals, v)))) {
+                st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+                goto done;
+            }
+    }
+    if (in->command == CMD_RUN && (!isfinite(in->horizon) || !(in->horizon > 0))) {
         st = RS_SET(err, RS_ERR_INPUT, "%s: no \"horizon\"", path);
         goto done;
     }
@@ -409,6 +640,68 @@ static rs_status read_events(const char *dir, plot_input *in, rs_error *err)
     return st;
 }
 
+/* optimize.csv: every evaluation's number, phase, parameter values, objective and its standard error,
+ * feasibility and the best feasible objective so far. */
+static rs_status read_trace(const char *dir, plot_input *in, rs_error *err)
+{
+    enum { EVAL, PHASE, OBJ, SE, FEASIBLE, BEST, N_FIXED };
+    static const char *const fixed[N_FIXED] = {"eval", "phase", "objective", "objective_se", "feasible",
+                                               "best_so_far"};
+    size_t n_names = N_FIXED + in->n_params;
+    const char **names = calloc(n_names, sizeof *names);
+    int *col = calloc(n_names, sizeof *col);
+    if (!names || !col) {
+        free(names);
+        free(col);
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+    }
+    for (size_t k = 0; k < n_names; k++)
+        names[k] = k < N_FIXED ? fixed[k] : in->params[k - N_FIXED].key;
+    csv c;
+    rs_status st = csv_open(&c, dir, "optimize.csv", names, col, n_names, err);
+    int r = 0;
+    while (!st && (r = csv_next(&c)) > 0) {
+        opt_eval e = {.eval = csv_num(&c, col[EVAL]), .obj = csv_num(&c, col[OBJ]), .se = csv_num(&c, col[SE]),
+                      .best = csv_num(&c, col[BEST]), .initial = !strcmp(csv_get(&c, col[PHASE]), "initial"),
+                      .feasible = csv_num(&c, col[FEASIBLE]) == 1};
+        if (!isfinite(e.eval))
+            continue;
+        e.x = calloc(in->n_params, sizeof *e.x);
+        for (size_t k = 0; e.x && k < in->n_params; k++)
+            e.x[k] = csv_num(&c, col[N_FIXED + k]);
+        if (!e.x || push(&in->evals, &in->n_evals, &in->cap_evals, sizeof e, &e)) {
+            free(e.x);
+            st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+        }
+    }
+    if (!st && r < 0)
+        st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
+    csv_close(&c);
+    free(names);
+    free(col);
+    return st;
+}
+
+/* best.json's objective (the best point re-evaluated on fresh streams), when the folder has one. */
+static rs_status read_best(const char *dir, plot_input *in, rs_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/best.json", dir);
+    in->rerun[0] = in->rerun[1] = in->rerun[2] = NAN;
+    if (access(path, F_OK))
+        return RS_OK; /* an interrupted optimize writes none */
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root)
+        RS_FAIL(err, RS_ERR_INPUT, "%s:%d: %s", path, jerr.line, jerr.text);
+    json_t *o = json_object_get(root, "objective");
+    in->rerun[0] = jnum(o, "value");
+    in->rerun[1] = jnum(o, "lo");
+    in->rerun[2] = jnum(o, "hi");
+    json_decref(root);
+    return RS_OK;
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Placeholder values and the template filler.                                                               */
 
@@ -598,8 +891,9 @@ static int line_is(const char *line, size_t len, const char *marker)
     return len == strlen(marker) && !strncmp(line, marker, len);
 }
 
-/* Writes the template filled in: the lines between @FOR_EACH_POLICY@ and @END_FOR@ once per policy with
- * that policy's values (per[i]), everything else with the global ones. */
+/* Writes the template filled in: the lines between @FOR_EACH_POLICY@ (or @FOR_EACH_PANEL@) and @END_FOR@ once
+ * per section (policy, measure or parameter: kind_sections) with that section's values (per[i]), everything else
+ * with the global ones. */
 static rs_status fill_template(const char *tpl_text, const char *tpl, const vars *global, const vars *per,
                                size_t n_per, FILE *out, rs_error *err)
 {
@@ -608,7 +902,8 @@ static rs_status fill_template(const char *tpl_text, const char *tpl, const vars
     while (*s && !st) {
         const char *eol = strchr(s, '\n');
         size_t len = eol ? (size_t)(eol - s) + 1 : strlen(s);
-        if (!line_is(s, len - (eol != NULL), "@FOR_EACH_POLICY@")) {
+        size_t ll = len - (eol != NULL);
+        if (!line_is(s, ll, "@FOR_EACH_POLICY@") && !line_is(s, ll, "@FOR_EACH_PANEL@")) {
             st = substitute(s, len, NULL, global, out, tpl, err);
             s += len;
             continue;
@@ -622,7 +917,8 @@ static rs_status fill_template(const char *tpl_text, const char *tpl, const vars
             end += l;
         }
         if (!*end)
-            RS_FAIL(err, RS_ERR_RUNTIME, "plot template %s: @FOR_EACH_POLICY@ without @END_FOR@", tpl);
+            RS_FAIL(err, RS_ERR_RUNTIME, "plot template %s: @FOR_EACH_POLICY@ or @FOR_EACH_PANEL@ without @END_FOR@",
+                    tpl);
         for (size_t i = 0; i < n_per && !st; i++)
             st = substitute(body, (size_t)(end - body), &per[i], global, out, tpl, err);
         const char *e = strchr(end, '\n');
@@ -1116,8 +1412,772 @@ static void write_risk(plot_ctx *c)
     vars_set(c->global, "YMAX", "%.10g", fmin(1, ceil(top / step) * step));
 }
 
+/* ---------------------------------------------------------------------------------------------------------- */
+/* sweep and optimize folders.                                                                                */
+
+/* The measures of a sweep, one panel each; lower is better for all four. */
+enum { M_ESC, M_FR, M_EXCESS, M_TTF, N_MEASURES };
+
+static const struct {
+    const char *title, *ylabel, *counted, *na;
+    int prob;
+} measures[N_MEASURES] = {
+    {"P(escape | bad): a bad candidate reached everyone", "probability (Wilson 95 % interval)", "bad candidate",
+     "n/a: no bad\\ncandidate", 1},
+    {"P(false rollback | good): a good candidate was rolled back", "probability (Wilson 95 % interval)",
+     "good candidate", "n/a: no good\\ncandidate", 1},
+    {"mean excess harm: candidate errors above the baseline rate", "errors (95 % interval)", "replication",
+     "n/a", 0},
+    {"mean time to full: until everyone had the candidate", "hours (95 % interval)", "promoted replication",
+     "n/a: never\\npromoted", 0},
+};
+
+/* Measure m of a point: estimate, lo, hi (NaN: none), and how many replications it counts. */
+static void measure_get(const policy_data *p, int m, double v[3], double *n)
+{
+    const double ex[3] = {p->excess_mean, p->excess_lo, p->excess_hi}, tf[3] = {p->ttf_mean, p->ttf_lo, p->ttf_hi};
+    const double *src = m == M_ESC ? p->esc : m == M_FR ? p->fr : m == M_EXCESS ? ex : tf;
+    for (int k = 0; k < 3; k++)
+        v[k] = src[k];
+    *n = m == M_ESC ? p->n_bad : m == M_FR ? p->n_good : m == M_EXCESS ? (double)p->reps : p->ttf_n;
+    if (isfinite(v[0])) { /* an interval that is not there is drawn as none */
+        v[1] = or_else(v[1], v[0]);
+        v[2] = or_else(v[2], v[0]);
+    }
+}
+
+/* A panel title: the measure and how many replications each point counts ("7 bad candidates per point"). */
+static void set_measure_title(plot_ctx *c, vars *pv, int m)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < c->in->n; i++) {
+        double v[3], n;
+        measure_get(&c->in->p[i], m, v, &n);
+        if (isfinite(n)) {
+            lo = fmin(lo, n);
+            hi = fmax(hi, n);
+        }
+    }
+    if (!isfinite(lo))
+        vars_setq(pv, "PANEL_TITLE", "%s", measures[m].title);
+    else if (lo == hi)
+        vars_setq(pv, "PANEL_TITLE", "%s\nover %.0f %s%s per point", measures[m].title, lo, measures[m].counted,
+                  lo == 1 ? "" : "s");
+    else
+        vars_setq(pv, "PANEL_TITLE", "%s\nover %.0f to %.0f %ss per point", measures[m].title, lo, hi,
+                  measures[m].counted);
+}
+
+/* A y range with round ends that holds [a, b] and zero, with room on top for the value labels; probabilities
+ * stay within [0, 1]. */
+static void y_range(double a, double b, int prob, double headroom, double *lo, double *hi)
+{
+    if (!isfinite(a) || !isfinite(b))
+        a = 0, b = prob ? 1 : 1;
+    a = fmin(a, 0);
+    b = fmax(b, 0);
+    double span = b - a;
+    if (!(span > 0))
+        span = prob ? 0.01 : 1;
+    b += headroom * span;
+    if (a < 0)
+        a -= 0.05 * span;
+    double step = nice_floor((b - a) / 5);
+    *lo = floor(a / step) * step;
+    *hi = ceil(b / step) * step;
+    if (prob) {
+        *lo = fmax(*lo, 0);
+        *hi = fmin(*hi, 1);
+    }
+}
+
+/* The sweep in "title" form: "policy.bake = 3h, policy.alpha = 0.05" of a grid cell; "\n" between keys when
+ * sep is "\n". Caller frees. */
+static char *cell_text(const plot_input *in, size_t cell, const char *sep, int with_keys)
+{
+    size_t idx[64] = {0};
+    for (size_t k = in->n_axes; k-- > 0 && k < 64;) {
+        idx[k] = cell % in->axes[k].n;
+        cell /= in->axes[k].n;
+    }
+    char *s = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&s, &len);
+    for (size_t k = 0; m && k < in->n_axes && k < 64; k++) {
+        char *t = one_line(in->axes[k].text[idx[k]]);
+        if (with_keys)
+            fprintf(m, "%s%s = %s", k ? sep : "", in->axes[k].key, t ? t : "?");
+        else
+            fprintf(m, "%s%s", k ? sep : "", t ? t : "?");
+        free(t);
+    }
+    if (!m || fclose(m)) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether a numeric key's values spread more evenly on a log axis (3h, 6h, 12h, 24h) than on a linear one. */
+static int prefer_log(const sweep_axis *a)
+{
+    double x[256];
+    size_t n = a->n < 256 ? a->n : 256;
+    if (n < 3)
+        return 0;
+    for (size_t v = 0; v < n; v++) {
+        if (!(a->num[v] > 0))
+            return 0;
+        x[v] = a->num[v];
+    }
+    qsort(x, n, sizeof *x, cmp_double);
+    if (!(x[n - 1] / x[0] >= 4))
+        return 0;
+    double gap_lin = INFINITY, gap_log = INFINITY;
+    for (size_t v = 0; v + 1 < n; v++) {
+        gap_lin = fmin(gap_lin, (x[v + 1] - x[v]) / (x[n - 1] - x[0]));
+        gap_log = fmin(gap_log, log(x[v + 1] / x[v]) / log(x[n - 1] / x[0]));
+    }
+    return gap_log > gap_lin;
+}
+
+/* @MARGINS@ and @SPACING@ of a 2 x 2 multiplot (screen fractions) from pixel sizes, and the figure's size. */
+static void set_grid_layout(plot_ctx *c, double w, double h, double left, double bottom, double xspace,
+                            double yspace)
+{
+    vars_set(c->global, "WIDTH", "%.0f", w);
+    vars_set(c->global, "HEIGHT", "%.0f", h);
+    vars_set(c->global, "MARGINS", "%.4f,%.4f,%.4f,%.4f", left / w, 1 - 30 / w, bottom / h, 1 - 108 / h);
+    vars_set(c->global, "SPACING", "%.4f,%.4f", xspace / w, yspace / h);
+}
+
+/* "set xtics (...)" (or ytics) with labels from user text at the given positions; every: label each such one. */
+static void put_tics(FILE *m, const char *axis, char *const *text, const double *pos, size_t n, size_t every)
+{
+    fprintf(m, "set %s (", axis);
+    for (size_t i = 0, first = 1; i < n; i++) {
+        if (every > 1 && i % every)
+            continue;
+        char *q = gp_quote(text[i] ? text[i] : "?");
+        fprintf(m, "%s%s %.10g", first ? "" : ", ", q ? q : "''", pos[i]);
+        first = 0;
+        free(q);
+    }
+    fputs(")", m);
+}
+
+/* sweep: one key (or more than two) -- each measure against the key's values (or the point), with its 95 %
+ * interval as error bars; a point without an estimate is marked n/a, not drawn as zero. */
+static void write_sweep(plot_ctx *c)
+{
+    const plot_input *in = c->in;
+    int one = in->n_axes == 1;
+    const sweep_axis *a = &in->axes[0];
+    int numeric = one && a->numeric, logx = numeric && prefer_log(a);
+    size_t n_x = one ? a->n : in->n_grid;
+    if (n_x > 4096)
+        n_x = 4096;
+    double *pos = calloc(n_x, sizeof *pos);
+    char **text = calloc(n_x, sizeof *text);
+    char *tics = NULL;
+    size_t tlen = 0;
+    FILE *m = open_memstream(&tics, &tlen);
+    if (!pos || !text || !m) {
+        c->global->oom = 1;
+        goto out;
+    }
+    /* the x axis: the key's numbers, else one place per value or point */
+    double tic_px = 15, xmin = -0.5, xmax = (double)n_x - 0.5;
+    size_t every = 1;
+    for (size_t x = 0; x < n_x; x++) {
+        pos[x] = numeric ? a->num[x] : (double)x;
+        text[x] = one ? strdup(a->text[x]) : cell_text(in, x, n_x <= 12 ? "\n" : " / ", 0);
+        if (!text[x])
+            c->global->oom = 1;
+    }
+    if (numeric) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t x = 0; x < n_x; x++) {
+            lo = fmin(lo, pos[x]);
+            hi = fmax(hi, pos[x]);
+        }
+        if (logx) {
+            double f = pow(hi / lo, 0.06);
+            xmin = lo / f, xmax = hi * f;
+        } else {
+            double pad = hi > lo ? 0.06 * (hi - lo) : fmax(fabs(hi) * 0.1, 1);
+            xmin = lo - pad, xmax = hi + pad;
+        }
+    }
+    if (!one && n_x > 12) { /* labels "3h / 0.05 / sprt" turned upright; one in `every` when crowded */
+        every = (n_x + 39) / 40;
+        size_t longest = 0;
+        for (size_t x = 0; x < n_x; x++)
+            longest = text[x] && strlen(text[x]) > longest ? strlen(text[x]) : longest;
+        tic_px = fmin(8 + 6.5 * (double)longest, 220);
+    } else if (!one) {
+        tic_px = 15 * (double)in->n_axes;
+    }
+    vars_set(c->global, "XLABEL_OFFSET", "0,%.1f", -(tic_px - 15) / 15);
+    put_tics(m, "xtics", text, pos, n_x, every);
+    fprintf(m, " out nomirror%s\n", !one && n_x > 12 ? " rotate by 90 right" : "");
+    fputs(logx ? "set logscale x" : "unset logscale x", m);
+    if (fclose(m))
+        c->global->oom = 1;
+    m = NULL;
+    vars_put(c->global, "XTICS", tics);
+    tics = NULL;
+    vars_set(c->global, "XMIN", "%.10g", xmin);
+    vars_set(c->global, "XMAX", "%.10g", xmax);
+    if (one) {
+        vars_setq(c->global, "XLABEL", "%s%s", a->key, logx ? " (log scale)" : "");
+    } else {
+        char *keys = NULL;
+        size_t klen = 0;
+        FILE *k = open_memstream(&keys, &klen);
+        for (size_t j = 0; k && j < in->n_axes; j++)
+            fprintf(k, "%s%s", j ? " / " : "", in->axes[j].key);
+        if (!k || fclose(k))
+            c->global->oom = 1;
+        vars_setq(c->global, "XLABEL", "sweep point: %s%s", keys ? keys : "",
+                  n_x <= 12 ? " (top to bottom)" : "");
+        free(keys);
+    }
+    set_grid_layout(c, 1500, 740 + 2 * (tic_px - 15), 90, 50 + tic_px + 30, 115, tic_px + 30 + 76);
+    char *title = NULL;
+    if (one)
+        title = strdup("The sweep: risk, harm and speed of the rollout against ");
+    else if (asprintf(&title, "The sweep: risk, harm and speed of the rollout at each of its %zu points",
+                      in->n_grid) < 0)
+        title = NULL;
+    char *name = one_line(in->scenario), *key = one ? one_line(a->key) : NULL;
+    vars_setq(c->global, "TITLE", "%s%s\n%s, %.0f replications per point%s", title ? title : "", key ? key : "",
+              name ? name : "", in->reps, in->partial ? " (PARTIAL: the sweep was interrupted)" : "");
+    free(title);
+    free(name);
+    free(key);
+
+    /* the points in the order of the x axis; at[x]: the policy drawn there (SIZE_MAX: not run) */
+    xy *order = calloc(n_x, sizeof *order);
+    size_t *at = calloc(n_x, sizeof *at);
+    if (!order || !at) {
+        c->global->oom = 1;
+        free(order);
+        free(at);
+        goto out;
+    }
+    for (size_t x = 0; x < n_x; x++) {
+        order[x] = (xy){pos[x], (double)x};
+        at[x] = SIZE_MAX;
+    }
+    qsort(order, n_x, sizeof *order, cmp_xy);
+    for (size_t i = 0; i < in->n; i++)
+        if (in->p[i].cell < n_x)
+            at[in->p[i].cell] = i;
+
+    /* one panel per measure */
+    for (int mi = 0; mi < N_MEASURES; mi++) {
+        vars *pv = &c->per[mi];
+        set_measure_title(c, pv, mi);
+        vars_setq(pv, "YLABEL", "%s", measures[mi].ylabel);
+        char *marks = NULL, *plot = NULL;
+        size_t ml = 0, pl = 0;
+        FILE *mk = open_memstream(&marks, &ml), *pm = open_memstream(&plot, &pl);
+        if (!mk || !pm) {
+            pv->oom = 1;
+            if (mk)
+                fclose(mk);
+            if (pm)
+                fclose(pm);
+            free(marks);
+            free(plot);
+            continue;
+        }
+        size_t n_pt = 0;
+        double lo = INFINITY, hi = -INFINITY, v[3], n;
+        for (size_t x = 0; x < n_x; x++) {
+            if (at[x] == SIZE_MAX) {
+                fprintf(mk, "set label \"not run\" at first %.10g, graph 0.1 center tc ls 3 front\n", pos[x]);
+                continue;
+            }
+            measure_get(&in->p[at[x]], mi, v, &n);
+            if (!isfinite(v[0])) {
+                fprintf(mk, "set label \"%s\" at first %.10g, graph 0.1 center tc ls 3 front\n", measures[mi].na,
+                        pos[x]);
+                continue;
+            }
+            n_pt++;
+            lo = fmin(lo, v[1]);
+            hi = fmax(hi, v[2]);
+        }
+        if (!measures[mi].prob && isfinite(lo) && lo < 0)
+            fputs("set arrow from graph 0, first 0 to graph 1, first 0 nohead ls 4 back\n", mk);
+        int labels = n_x <= 12;
+        double ymin, ymax;
+        y_range(lo, hi, measures[mi].prob, labels ? 0.12 : 0.02, &ymin, &ymax);
+        vars_set(pv, "YMIN", "%.10g", ymin);
+        vars_set(pv, "YMAX", "%.10g", ymax);
+        if (n_pt) {
+            int b = begin_block(c, "%s: x (the key's value or the point's place), estimate, 95 %% lo, hi; a blank "
+                                   "line where a point has no estimate (the line breaks there)",
+                                measures[mi].title);
+            int gap = 0;
+            for (size_t k = 0, drawn = 0; k < n_x; k++) {
+                size_t x = (size_t)order[k].y;
+                if (at[x] != SIZE_MAX)
+                    measure_get(&in->p[at[x]], mi, v, &n);
+                if (at[x] == SIZE_MAX || !isfinite(v[0])) {
+                    gap = drawn > 0;
+                    continue;
+                }
+                if (gap)
+                    fputc('\n', c->dat);
+                gap = 0;
+                drawn++;
+                fprintf(c->dat, "%.10g", pos[x]);
+                for (int j = 0; j < 3; j++)
+                    put_num(c->dat, v[j]);
+                fputc('\n', c->dat);
+            }
+            fprintf(pm, "DAT index %d using 1:2:3:4 with yerrorbars ls 2 notitle, \\\n"
+                        "     DAT index %d using 1:2 with %s ls 1 notitle",
+                    b, b, one ? "linespoints" : "points");
+            if (labels)
+                fprintf(pm, ", \\\n     DAT index %d using 1:4:(%s($2)) with labels offset 0,0.8 tc ls 3 notitle", b,
+                        measures[mi].prob ? "fmt_p" : "fmt_x");
+        } else {
+            fputs("NaN notitle", pm);
+        }
+        if (mi == N_MEASURES - 1) /* the figure's one key, below the panels */
+            fprintf(pm, ", \\\n     keyentry with %s ls 1 title \"%s\", \\\n"
+                        "     keyentry with errorbars ls 2 title \"95 %% interval\"",
+                    one ? "linespoints" : "points", one ? "estimate (joined by a line)" : "estimate");
+        if (fclose(mk) | fclose(pm))
+            pv->oom = 1;
+        vars_put(pv, "MARKS", marks);
+        vars_put(pv, "PLOT", plot);
+    }
+    free(order);
+    free(at);
+out:
+    if (m)
+        fclose(m);
+    free(tics);
+    for (size_t x = 0; text && x < n_x; x++)
+        free(text[x]);
+    free(text);
+    free(pos);
+}
+
+/* sweep_heat: two keys -- one heat map per measure, the first key across, the second up, each cell annotated
+ * with its estimate (and 95 % interval when the cells are large enough); the lowest cell framed. */
+static void write_sweep_heat(plot_ctx *c)
+{
+    const plot_input *in = c->in;
+    const sweep_axis *ax = &in->axes[0], *ay = &in->axes[1];
+    size_t nx = ax->n, ny = ay->n;
+    char *tics = NULL;
+    size_t tlen = 0;
+    double *px = calloc(nx, sizeof *px), *py = calloc(ny, sizeof *py);
+    FILE *m = open_memstream(&tics, &tlen);
+    if (!px || !py || !m) {
+        c->global->oom = 1;
+        if (m)
+            fclose(m);
+        free(tics);
+        free(px);
+        free(py);
+        return;
+    }
+    size_t ylong = 1;
+    for (size_t v = 0; v < nx; v++)
+        px[v] = (double)v;
+    for (size_t v = 0; v < ny; v++) {
+        py[v] = (double)v;
+        ylong = strlen(ay->text[v]) > ylong ? strlen(ay->text[v]) : ylong;
+    }
+    put_tics(m, "xtics", ax->text, px, nx, 1);
+    fputs(" out nomirror scale 0\n", m);
+    put_tics(m, "ytics", ay->text, py, ny, 1);
+    fputs(" out nomirror scale 0", m);
+    if (fclose(m))
+        c->global->oom = 1;
+    vars_put(c->global, "TICS", tics);
+    free(px);
+    free(py);
+    vars_set(c->global, "XMAX", "%.10g", (double)nx - 0.5);
+    vars_set(c->global, "YMAX", "%.10g", (double)ny - 0.5);
+    vars_setq(c->global, "XLABEL", "%s", ax->key);
+    vars_setq(c->global, "YLABEL", "%s", ay->key);
+    char *name = one_line(in->scenario), *kx = one_line(ax->key), *ky = one_line(ay->key);
+    vars_setq(c->global, "TITLE",
+              "The sweep: risk, harm and speed of the rollout over %s (across) and %s (up); lower is better, lighter "
+              "cells are lower\n%s, %.0f replications per point%s",
+              kx ? kx : "", ky ? ky : "", name ? name : "", in->reps,
+              in->partial ? " (PARTIAL: the sweep was interrupted)" : "");
+    free(name);
+    free(kx);
+    free(ky);
+    /* the cell text: estimate and interval on two lines, the estimate alone, or nothing when cells are small */
+    int detail = nx <= 6 && ny <= 6 ? 2 : nx <= 14 && ny <= 20 ? 1 : 0;
+    double ytic_px = fmin(8 + 6.5 * (double)ylong, 200);
+    double h = 740 + (ny > 6 ? 2 * 22 * (double)(ny - 6) : 0);
+    set_grid_layout(c, 1500, fmin(h, 1600), 60 + ytic_px, 56 + 15 + 30, 75 + ytic_px, 15 + 30 + 62);
+
+    int any_na = in->n < nx * ny; /* a cell without an estimate in some panel: its key entry */
+    for (int mi = 0; mi < N_MEASURES; mi++)
+        for (size_t i = 0; i < in->n; i++) {
+            double v[3], n;
+            measure_get(&in->p[i], mi, v, &n);
+            any_na |= !isfinite(v[0]);
+        }
+    for (int mi = 0; mi < N_MEASURES; mi++) {
+        vars *pv = &c->per[mi];
+        set_measure_title(c, pv, mi);
+        const char *fmt = measures[mi].prob ? "fmt_p" : "fmt_x";
+        double lo = INFINITY, hi = -INFINITY, v[3], n;
+        int *cell_pol = malloc(nx * ny * sizeof *cell_pol);
+        char *plot = NULL;
+        size_t pl = 0;
+        FILE *pm = open_memstream(&plot, &pl);
+        if (!cell_pol || !pm) {
+            pv->oom = 1;
+            if (pm)
+                fclose(pm);
+            free(plot);
+            free(cell_pol);
+            continue;
+        }
+        for (size_t k = 0; k < nx * ny; k++)
+            cell_pol[k] = -1;
+        for (size_t i = 0; i < in->n; i++)
+            if (in->p[i].cell < nx * ny)
+                cell_pol[in->p[i].cell] = (int)i;
+        size_t n_ok = 0, n_na = 0;
+        for (size_t k = 0; k < nx * ny; k++) {
+            if (cell_pol[k] < 0)
+                continue;
+            measure_get(&in->p[cell_pol[k]], mi, v, &n);
+            if (isfinite(v[0])) {
+                n_ok++;
+                lo = fmin(lo, v[0]);
+                hi = fmax(hi, v[0]);
+            }
+        }
+        n_na = nx * ny - n_ok;
+        const char *sep = "";
+        if (n_ok) {
+            int b = begin_block(c, "%s: x (place of the first key's value), y (of the second key's), estimate, 95 %% "
+                                   "lo, hi",
+                                measures[mi].title);
+            for (size_t k = 0; k < nx * ny; k++) {
+                if (cell_pol[k] < 0)
+                    continue;
+                measure_get(&in->p[cell_pol[k]], mi, v, &n);
+                if (!isfinite(v[0]))
+                    continue;
+                fprintf(c->dat, "%zu %zu", k / ny, k % ny);
+                for (int j = 0; j < 3; j++)
+                    put_num(c->dat, v[j]);
+                fputc('\n', c->dat);
+            }
+            int best = begin_block(c, "%s: the lowest cells: x, y", measures[mi].title);
+            for (size_t k = 0; k < nx * ny; k++) {
+                if (cell_pol[k] < 0)
+                    continue;
+                measure_get(&in->p[cell_pol[k]], mi, v, &n);
+                if (isfinite(v[0]) && v[0] == lo)
+                    fprintf(c->dat, "%zu %zu\n", k / ny, k % ny);
+            }
+            fprintf(pm, "DAT index %d using 1:2:(0.5):(0.5):3 with boxxyerror fc palette fs solid 1.0 border "
+                        "lc rgb \"#ffffff\" notitle, \\\n"
+                        "     DAT index %d using 1:2:(0.44):(0.44) with boxxyerror ls 2 fs empty notitle",
+                    b, best);
+            if (detail == 2)
+                fprintf(pm, ", \\\n     DAT index %d using 1:2:(%s($3).\"\\n[\".%s($4).\", \".%s($5).\"]\") with "
+                            "labels tc ls 3 notitle",
+                        b, fmt, fmt, fmt);
+            else if (detail == 1)
+                fprintf(pm, ", \\\n     DAT index %d using 1:2:(%s($3)) with labels tc ls 3 notitle", b, fmt);
+            sep = ", \\\n     ";
+        }
+        if (n_na) {
+            int b = begin_block(c, "%s: cells without an estimate: x, y, why", measures[mi].title);
+            for (size_t k = 0; k < nx * ny; k++) {
+                int ok = 0;
+                if (cell_pol[k] >= 0) {
+                    measure_get(&in->p[cell_pol[k]], mi, v, &n);
+                    ok = isfinite(v[0]);
+                }
+                if (!ok)
+                    fprintf(c->dat, "%zu %zu \"%s\"\n", k / ny, k % ny, cell_pol[k] < 0 ? "not run" : measures[mi].na);
+            }
+            fprintf(pm, "%sDAT index %d using 1:2:(0.5):(0.5) with boxxyerror ls 4 fs solid 1.0 border lc rgb "
+                        "\"#ffffff\" notitle, \\\n     DAT index %d using 1:2:3 with labels tc ls 5 notitle",
+                    sep, b, b);
+        }
+        if (mi == N_MEASURES - 1) { /* the figure's one key, below the panels */
+            fputs(", \\\n     keyentry with boxes ls 2 fs empty title \"the lowest (best) cell of the panel\"", pm);
+            if (any_na)
+                fputs(", \\\n     keyentry with boxes ls 4 fs solid 1.0 title \"no estimate (n/a) or not run\"", pm);
+        }
+        if (fclose(pm))
+            pv->oom = 1;
+        vars_put(pv, "PLOT", plot);
+        /* colours over the panel's own range, with zero in it: lighter is lower */
+        if (!isfinite(lo))
+            lo = 0, hi = 1;
+        lo = fmin(lo, 0);
+        hi = fmax(hi, 0);
+        if (!(hi > lo))
+            hi = lo + (measures[mi].prob ? 0.01 : 1);
+        vars_set(pv, "CBMIN", "%.10g", lo);
+        vars_set(pv, "CBMAX", "%.10g", hi);
+        free(cell_pol);
+    }
+}
+
+/* optimize: the objective of every evaluation (+-1.96 se), feasible and infeasible apart, the initial design
+ * shaded, the best feasible so far as a step line, the best evaluation ringed and its re-run on fresh streams;
+ * below, one panel per parameter: its value at each evaluation. */
+static void write_optimize(plot_ctx *c)
+{
+    const plot_input *in = c->in;
+    size_t n = in->n_evals, n_init = 0, np = in->n_params;
+    for (size_t i = 0; i < n; i++)
+        n_init += in->evals[i].initial;
+    int rerun = isfinite(in->rerun[0]) && in->best_eval > 0;
+    double xmax = (double)n + (rerun ? 1.6 : 0.5);
+    /* the figure: the objective panel on top, a shorter one per parameter under it, the key at the bottom */
+    double panel = np > 3 ? 170 : 210, w = 900, top_px = 128, obj_px = 330, key_px = 118, gap_px = 76,
+           obj_gap = 100;
+    double h = top_px + obj_px + obj_gap + (double)np * panel + (double)(np ? np - 1 : 0) * gap_px + key_px;
+    vars_set(c->global, "WIDTH", "%.0f", w);
+    vars_set(c->global, "HEIGHT", "%.0f", h);
+    vars_set(c->global, "LMARGIN", "%.4f", 95 / w);
+    vars_set(c->global, "RMARGIN", "%.4f", 1 - 25 / w);
+    vars_set(c->global, "OBJ_TOP", "%.4f", 1 - top_px / h);
+    vars_set(c->global, "OBJ_BOTTOM", "%.4f", 1 - (top_px + obj_px) / h);
+    vars_set(c->global, "XMAX", "%.10g", xmax);
+    char *tics = NULL;
+    size_t tl = 0;
+    FILE *m = open_memstream(&tics, &tl);
+    if (m) {
+        if (n <= 30)
+            fprintf(m, "set xtics 1, 1, %zu out nomirror", n ? n : 1);
+        else
+            fputs("set xtics out nomirror", m);
+    }
+    if (!m || fclose(m))
+        c->global->oom = 1;
+    vars_put(c->global, "XTICS", tics);
+    if (rerun)
+        vars_set(c->global, "RERUN_TIC", "set xtics add (\"best,\\nre-run\" %.10g)", (double)n + 1);
+    else
+        vars_set(c->global, "RERUN_TIC", "# (no re-run of the best point: best.json is missing)");
+    if (n_init)
+        vars_set(c->global, "INITIAL",
+                 "set object 1 rect from first 0.5, graph 0 to first %.10g, graph 1 behind fc ls 7 fs solid 1.0 "
+                 "noborder\nset label 1 \"initial design\" at first %.10g, graph 1 center offset 0,-0.8 tc ls 6 front",
+                 (double)n_init + 0.5, ((double)n_init + 1) / 2);
+    else
+        vars_set(c->global, "INITIAL", "# (no initial design in the trace)");
+    char *name = one_line(in->scenario), *obj = wrap_label(in->objective, 100, &(int){0}),
+         *cons = wrap_label(*in->constraints ? in->constraints : "none", 100, &(int){0});
+    vars_setq(c->global, "TITLE",
+              "The optimisation: the objective of each evaluation (lower is better)\n%s, %.0f replications per "
+              "evaluation%s\nminimise %s   subject to %s",
+              name ? name : "", in->reps, in->partial ? " (PARTIAL: interrupted)" : "", obj ? obj : "",
+              cons ? cons : "");
+    free(name);
+    free(obj);
+    free(cons);
+
+    /* data: feasible and infeasible evaluations, the best so far, the best one, its re-run */
+    double lo = INFINITY, hi = -INFINITY;
+    int blk[2] = {-1, -1};
+    for (int feas = 1; feas >= 0; feas--) {
+        size_t rows = 0;
+        for (size_t i = 0; i < n; i++)
+            rows += in->evals[i].feasible == feas && isfinite(in->evals[i].obj);
+        if (!rows)
+            continue;
+        blk[feas] = begin_block(c, "%s evaluations: number, objective, -1.96 se, +1.96 se, then the parameters (%s"
+                                   "...)",
+                                feas ? "feasible" : "infeasible", in->params[0].key);
+        for (size_t i = 0; i < n; i++) {
+            const opt_eval *e = &in->evals[i];
+            if (e->feasible != feas || !isfinite(e->obj))
+                continue;
+            double se = or_else(e->se, 0);
+            fprintf(c->dat, "%.10g", e->eval);
+            put_num(c->dat, e->obj);
+            put_num(c->dat, e->obj - 1.96 * se);
+            put_num(c->dat, e->obj + 1.96 * se);
+            for (size_t k = 0; k < np; k++)
+                put_num(c->dat, e->x[k]);
+            fputc('\n', c->dat);
+            lo = fmin(lo, e->obj - 1.96 * se);
+            hi = fmax(hi, e->obj + 1.96 * se);
+        }
+    }
+    int steps = -1, best = -1, re = -1;
+    size_t first = n;
+    for (size_t i = 0; i < n && first == n; i++)
+        if (isfinite(in->evals[i].best))
+            first = i;
+    if (first < n) {
+        steps = begin_block(c, "best feasible objective so far: evaluation (from 0.5 before it), objective");
+        double last = NAN;
+        for (size_t i = first; i < n; i++)
+            if (isfinite(in->evals[i].best)) {
+                fprintf(c->dat, "%.10g %.10g\n", in->evals[i].eval - 0.5, in->evals[i].best);
+                last = in->evals[i].best;
+            }
+        fprintf(c->dat, "%.10g %.10g\n", (double)n + 0.5, last);
+    }
+    const opt_eval *be = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (in->best_eval > 0 && in->evals[i].eval == (double)in->best_eval)
+            be = &in->evals[i];
+    if (be && isfinite(be->obj)) {
+        best = begin_block(c, "the best evaluation (%ld): number, objective, then the parameters", in->best_eval);
+        fprintf(c->dat, "%.10g", be->eval);
+        put_num(c->dat, be->obj);
+        for (size_t k = 0; k < np; k++)
+            put_num(c->dat, be->x[k]);
+        fputc('\n', c->dat);
+    }
+    if (rerun) {
+        re = begin_block(c, "the best point re-evaluated on fresh streams (best.json): x, objective, 95 %% lo, hi");
+        fprintf(c->dat, "%.10g", (double)n + 1);
+        for (int j = 0; j < 3; j++)
+            put_num(c->dat, j ? or_else(in->rerun[j], in->rerun[0]) : in->rerun[0]);
+        fputc('\n', c->dat);
+        lo = fmin(lo, or_else(in->rerun[1], in->rerun[0]));
+        hi = fmax(hi, or_else(in->rerun[2], in->rerun[0]));
+    }
+    if (isfinite(lo)) {
+        double pad = hi > lo ? 0.06 * (hi - lo) : fmax(fabs(hi) * 0.1, 1);
+        vars_set(c->global, "OBJ_YRANGE", "[%.10g:%.10g]", lo - pad, hi + pad);
+    } else {
+        vars_set(c->global, "OBJ_YRANGE", "[0:1]");
+    }
+
+    /* the objective panel's title: which evaluation is best, and what its re-run found */
+    char *vals = NULL;
+    size_t vl = 0;
+    FILE *vm = open_memstream(&vals, &vl);
+    for (size_t k = 0; vm && be && k < np; k++) {
+        char *key = one_line(in->params[k].key);
+        fprintf(vm, "%s%s = %.4g", k ? ", " : "", key ? key : "", be->x[k]);
+        free(key);
+    }
+    if (!vm || fclose(vm))
+        c->global->oom = 1;
+    char rr[160] = "";
+    if (rerun)
+        snprintf(rr, sizeof rr, "\nthe best point re-run on fresh streams: %.4g, 95 %% interval [%.4g, %.4g]",
+                 in->rerun[0], or_else(in->rerun[1], in->rerun[0]), or_else(in->rerun[2], in->rerun[0]));
+    if (be)
+        vars_setq(c->global, "OBJ_TITLE", "%s: evaluation %ld (%s), objective %.4g%s",
+                  in->any_feasible ? "best feasible" : "no evaluation feasible; the least infeasible", in->best_eval,
+                  vals ? vals : "", be->obj, rr);
+    else
+        vars_setq(c->global, "OBJ_TITLE", "%s", n ? "no best evaluation yet" : "no evaluation in optimize.csv");
+    free(vals);
+
+    char *plot = NULL;
+    size_t pl = 0;
+    FILE *pm = open_memstream(&plot, &pl);
+    if (!pm) {
+        c->global->oom = 1;
+        return;
+    }
+    fputs("NaN notitle", pm);
+    if (blk[1] >= 0)
+        fprintf(pm, ", \\\n     DAT index %d using 1:2:3:4 with yerrorbars ls 1 title \"feasible (objective "
+                    "±1.96 se)\"",
+                blk[1]);
+    else
+        fputs(", \\\n     keyentry with points ls 1 title \"feasible: none\"", pm);
+    if (blk[0] >= 0)
+        fprintf(pm, ", \\\n     DAT index %d using 1:2:3:4 with yerrorbars ls 2 title \"infeasible (a constraint "
+                    "fails)\"",
+                blk[0]);
+    else
+        fputs(", \\\n     keyentry with points ls 2 title \"infeasible: none\"", pm);
+    if (steps >= 0)
+        fprintf(pm, ", \\\n     DAT index %d using 1:2 with steps ls 3 title \"best feasible so far\"", steps);
+    else
+        fputs(", \\\n     keyentry with lines ls 3 title \"best feasible so far: none\"", pm);
+    if (best >= 0)
+        fprintf(pm, ", \\\n     DAT index %d using 1:2 with points ls 4 title \"%s (%ld)\"", best,
+                in->any_feasible ? "best evaluation" : "least infeasible evaluation", in->best_eval);
+    if (re >= 0)
+        fprintf(pm, ", \\\n     DAT index %d using 1:2:3:4 with yerrorbars ls 5 title \"best point re-run on fresh "
+                    "streams (95 %%)\"",
+                re);
+    if (n_init)
+        fputs(", \\\n     keyentry with boxes ls 7 fs solid 1.0 title \"initial design\"", pm);
+    if (fclose(pm))
+        c->global->oom = 1;
+    vars_put(c->global, "OBJ_PLOT", plot);
+
+    /* one panel per parameter */
+    for (size_t k = 0; k < np; k++) {
+        vars *pv = &c->per[k];
+        const opt_param *p = &in->params[k];
+        double top = top_px + obj_px + obj_gap + (double)k * (panel + gap_px);
+        vars_set(pv, "TOP", "%.4f", 1 - top / h);
+        vars_set(pv, "BOTTOM", "%.4f", 1 - (top + panel) / h);
+        char *key = one_line(p->key);
+        vars_setq(pv, "PANEL_TITLE", "%s: searched from %.4g to %.4g%s", key ? key : "", p->lo, p->hi,
+                  p->log ? " on a log scale" : "");
+        vars_setq(pv, "YLABEL", "%s", key ? key : "");
+        free(key);
+        if (p->log) {
+            double f = pow(p->hi / p->lo, 0.05);
+            vars_set(pv, "YAXIS", "set logscale y\nset yrange [%.10g:%.10g]", p->lo / f, p->hi * f);
+        } else {
+            double pad = p->hi > p->lo ? 0.05 * (p->hi - p->lo) : fmax(fabs(p->hi) * 0.1, 1);
+            vars_set(pv, "YAXIS", "unset logscale y\nset yrange [%.10g:%.10g]", p->lo - pad, p->hi + pad);
+        }
+        vars_set(pv, "PXLABEL", "%s", k + 1 == np ? "\"evaluation\"" : "\"\"");
+        char *pp = NULL;
+        size_t ppl = 0;
+        FILE *q = open_memstream(&pp, &ppl);
+        if (!q) {
+            pv->oom = 1;
+            continue;
+        }
+        fputs("NaN notitle", q);
+        for (int feas = 1; feas >= 0; feas--)
+            if (blk[feas] >= 0)
+                fprintf(q, ", \\\n     DAT index %d using 1:%zu with points ls %d notitle", blk[feas], 5 + k,
+                        feas ? 1 : 2);
+        if (best >= 0)
+            fprintf(q, ", \\\n     DAT index %d using 1:%zu with points ls 4 notitle", best, 3 + k);
+        if (fclose(q))
+            pv->oom = 1;
+        vars_put(pv, "PLOT", pp);
+    }
+}
+
 /* The plot kinds. */
-enum { PLOT_ALWAYS, PLOT_COMPARE /* two policies or more */ };
+enum {
+    PLOT_ALWAYS,     /* run and compare */
+    PLOT_COMPARE,    /* run and compare with two policies or more */
+    PLOT_SWEEP_LINE, /* sweep over one key, or over more than two */
+    PLOT_SWEEP_HEAT, /* sweep over two keys */
+    PLOT_OPTIMIZE,
+};
 typedef struct plot_kind {
     const char *name;     /* NAME.dat, NAME.gp, NAME.png */
     const char *template; /* in plots/ */
@@ -1131,7 +2191,31 @@ static const plot_kind kinds[] = {
     {"harm", "harm.gp.in", write_harm, PLOT_ALWAYS},
     {"pareto", "pareto.gp.in", write_pareto, PLOT_COMPARE},
     {"risk", "risk.gp.in", write_risk, PLOT_COMPARE},
+    {"sweep", "sweep.gp.in", write_sweep, PLOT_SWEEP_LINE},
+    {"sweep_heat", "sweep_heat.gp.in", write_sweep_heat, PLOT_SWEEP_HEAT},
+    {"optimize", "optimize.gp.in", write_optimize, PLOT_OPTIMIZE},
 };
+
+/* Whether a kind is drawn for this folder. */
+static int kind_applies(const plot_kind *k, const plot_input *in)
+{
+    switch (k->when) {
+    case PLOT_ALWAYS: return in->command == CMD_RUN;
+    case PLOT_COMPARE: return in->command == CMD_RUN && in->n >= 2;
+    case PLOT_SWEEP_LINE: return in->command == CMD_SWEEP && in->n_axes != 2;
+    case PLOT_SWEEP_HEAT: return in->command == CMD_SWEEP && in->n_axes == 2;
+    default: return in->command == CMD_OPTIMIZE;
+    }
+}
+
+/* How many times the template's @FOR_EACH_POLICY@ / @FOR_EACH_PANEL@ section is repeated: once per policy of a
+ * run or compare, per measure of a sweep, per parameter of an optimize. */
+static size_t kind_sections(const plot_kind *k, const plot_input *in)
+{
+    return k->when == PLOT_SWEEP_LINE || k->when == PLOT_SWEEP_HEAT ? N_MEASURES
+           : k->when == PLOT_OPTIMIZE                              ? in->n_params
+                                                                   : in->n;
+}
 #define N_KINDS (sizeof kinds / sizeof *kinds)
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -1265,7 +2349,8 @@ static rs_status write_kind(const plot_kind *k, const plot_input *in, const char
         RS_FAIL(err, RS_ERR_RUNTIME, "plot template %s not found (looked in the source and installed plots/ "
                                      "folders and in the program)", k->template);
     vars global = {0};
-    vars *per = calloc(in->n, sizeof *per);
+    size_t n_per = kind_sections(k, in);
+    vars *per = calloc(n_per + 1, sizeof *per);
     rs_atomic_file dat = {0}, gp = {0};
     snprintf(file, sizeof file, "%s.dat", k->name);
     rs_status st = per ? rs_atomic_open(&dat, plots_dir, file, err) : RS_SET(err, RS_ERR_RUNTIME, "out of memory");
@@ -1281,7 +2366,7 @@ static rs_status write_kind(const plot_kind *k, const plot_input *in, const char
         vars_set(&global, "VERSION", "%s", ROLLSIM_VERSION);
         vars_set(&global, "TEMPLATE", "%s", k->template);
         int oom = global.oom;
-        for (size_t i = 0; i < in->n; i++)
+        for (size_t i = 0; i < n_per; i++)
             oom |= per[i].oom;
         if (oom)
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
@@ -1292,13 +2377,13 @@ static rs_status write_kind(const plot_kind *k, const plot_input *in, const char
     if (!st)
         st = rs_atomic_open(&gp, plots_dir, file, err);
     if (!st)
-        st = fill_template(tpl, from, &global, per, in->n, gp.f, err);
+        st = fill_template(tpl, from, &global, per, n_per, gp.f, err);
     if (!st)
         st = rs_atomic_commit(&gp, err);
     rs_atomic_abort(&dat);
     rs_atomic_abort(&gp);
     vars_free(&global);
-    for (size_t i = 0; per && i < in->n; i++)
+    for (size_t i = 0; per && i < n_per; i++)
         vars_free(&per[i]);
     free(per);
     free(tpl);
@@ -1320,12 +2405,18 @@ rs_status rs_plot_dir(const char *dir, int verbose, rs_error *err)
 {
     plot_input in = {0};
     rs_status st = read_summary(dir, &in, err);
-    if (!st)
+    if (!st && in.command == CMD_RUN) {
         st = read_bands(dir, &in, err);
-    if (!st)
-        st = read_runs(dir, &in, err);
-    if (!st)
-        st = read_events(dir, &in, err);
+        if (!st)
+            st = read_runs(dir, &in, err);
+        if (!st)
+            st = read_events(dir, &in, err);
+    }
+    if (!st && in.command == CMD_OPTIMIZE) {
+        st = read_trace(dir, &in, err);
+        if (!st)
+            st = read_best(dir, &in, err);
+    }
     char plots_dir[4096];
     if (!st && snprintf(plots_dir, sizeof plots_dir, "%s/plots", dir) >= (int)sizeof plots_dir)
         st = RS_SET(err, RS_ERR_INPUT, "output folder %s: path too long", dir);
@@ -1343,7 +2434,7 @@ rs_status rs_plot_dir(const char *dir, int verbose, rs_error *err)
     size_t n_done = 0;
     for (size_t i = 0; i < N_KINDS; i++) {
         const plot_kind *k = &kinds[i];
-        if (k->when == PLOT_COMPARE && in.n < 2) {
+        if (!kind_applies(k, &in)) {
             remove_kind(k, plots_dir);
             continue;
         }

@@ -7,7 +7,9 @@
 #   * without gnuplot on PATH: exactly one warning, exit 0, every other file written (.dat, .gp, the CSVs);
 #   * a gnuplot that fails: exit 1 and a message naming the script; the earlier PNGs are kept whole;
 #   * `rollsim plot` on a folder without summary.json: exit 2 and a clear message;
-#   * plots of compare only (pareto, risk) are removed when a single-policy run redraws the folder.
+#   * plots of compare only (pareto, risk) are removed when a single-policy run redraws the folder;
+#   * sweep and optimize folders get their own kinds (sweep, sweep_heat, optimize), and a null estimate is drawn
+#     as missing (n/a), not as zero.
 #
 # usage: tests/plots.sh PATH/TO/rollsim          (ctest runs it as the test `plots`)
 # Environment: ROLLSIM_SOURCE_DIR (the source tree), ROLLSIM_PLUGIN_PATH (the build's plugins).
@@ -207,10 +209,70 @@ mkdir -p empty
 "$ROLLSIM" plot empty >/dev/null 2>empty.err
 rc=$?
 [ $rc -eq 2 ] || fail "plot on a folder without summary.json: exit $rc"
-[ "$(cat empty.err)" = "rollsim: empty has no summary.json (not an output folder of rollsim run or compare)" ] ||
+[ "$(cat empty.err)" = "rollsim: empty has no summary.json (not an output folder of rollsim run, compare, sweep or optimize)" ] ||
     fail "plot on a folder without summary.json: $(cat empty.err)"
 "$ROLLSIM" plot >/dev/null 2>&1
 [ $? -eq 2 ] || fail "plot without a folder: exit not 2"
+
+# 8. sweep --plot: one key -> sweep.png (a line per measure), two keys -> sweep_heat.png (heat maps), three keys
+#    -> sweep.png over the points (taller: a tic label line per key); 1500 wide as the other four-panel plots.
+#    optimize --plot -> optimize.png (the objective, then a panel per parameter). No run/compare kind is drawn,
+#    `rollsim plot DIR` redraws the same PNGs, each .gp reruns alone.
+TINY=(--set population.1.users=2000 --reps 12 --jobs 2 --quiet --plot)
+planner_case() { # NAME WHAT ARGS...: rollsim ARGS --out NAME exits 0 with nothing on stderr
+    local name=$1 what=$2
+    shift 2
+    if "$ROLLSIM" "$@" "${TINY[@]}" --out "$name" >"$name.out" 2>"$name.err"; then
+        pass "$what --plot exits 0"
+    else
+        fail "$what --plot: exit $? ($(cat "$name.err"))"
+    fi
+    [ ! -s "$name.err" ] || fail "$what --plot printed on stderr: $(cat "$name.err")"
+}
+planner_case sw1 "sweep (one key)" sweep "$SRC/scenarios/canary_sizing.lua" --grid policy.bake=3h,6h,12h,24h
+planner_case sw2 "sweep (two keys)" sweep "$SRC/scenarios/canary_sizing.lua" --grid policy.bake=3h,12h,24h \
+    --grid policy.alpha=0.01,0.1
+planner_case sw3 "sweep (three keys)" sweep "$SRC/scenarios/canary_sizing.lua" --grid policy.bake=3h,12h \
+    --grid policy.alpha=0.01,0.1 --grid policy.gate=ztest,msprt
+planner_case opt "optimize" optimize "$SRC/scenarios/canary_sizing.lua" --param policy.bake=2h:24h \
+    --param policy.alpha=0.005:0.2:log --objective 'excess_harm.mean + 5 * time_to_full.mean' \
+    --constraint 'p_false_rollback.hi <= 0.2' --budget 6
+check_png sw1 sweep 1500 740
+check_png sw2 sweep_heat 1500 740
+check_png sw3 sweep 1500 800
+check_png opt optimize 900 1172
+[ ! -e sw1/plots/sweep_heat.png ] && [ ! -e sw2/plots/sweep.png ] || fail "a sweep drew both sweep.png and sweep_heat.png"
+for d in sw1 sw2 sw3 opt; do
+    for k in fan exposure harm pareto risk; do [ ! -e $d/plots/$k.gp ] || fail "$d: drew the run plot $k"; done
+    no_temporaries $d
+done
+[ ! -e sw1/plots/optimize.png ] && [ ! -e opt/plots/sweep.png ] || fail "a sweep or optimize drew the other's plot"
+grep -q "policy.bake (log scale)" sw1/plots/sweep.gp || fail "sweep.gp: bake 3h..24h is not on a log axis"
+grep -qF "'3h' 3" sw1/plots/sweep.gp || fail "sweep.gp: the key's values are not its tic labels"
+grep -q "set logscale y" opt/plots/optimize.gp || fail "optimize.gp: the log-scale parameter is not on a log axis"
+for pair in sw1:sweep sw2:sweep_heat sw3:sweep opt:optimize; do
+    d=${pair%%:*} k=${pair#*:}
+    cp -r $d $d.redraw
+    rm -f $d.redraw/plots/*
+    "$ROLLSIM" plot $d.redraw --quiet 2>$d.redraw.err || fail "plot $d: exit $? ($(cat $d.redraw.err))"
+    if cmp -s $d.redraw/plots/$k.png $d/plots/$k.png; then
+        pass "plot DIR redraws the same $k.png ($d)"
+    else
+        fail "plot DIR draws a different $k.png than --plot ($d)"
+    fi
+    rerun_gp $d $k
+done
+# a null estimate is missing, not zero: P(escape | bad) of a point without a bad candidate is marked n/a
+cp -r sw1 swnull
+rm -rf swnull/plots
+perl -0777 -pi -e 's/"p_escape": \{[^}]*\}/"p_escape": {"estimate": null, "lo": null, "hi": null, "n": 0}/' swnull/summary.json
+tr -d ' \n' <swnull/summary.json | grep -qF '"p_escape":{"estimate":null' || fail "could not null an estimate"
+"$ROLLSIM" plot swnull --quiet 2>swnull.err || fail "plot with a null estimate: exit $? ($(cat swnull.err))"
+[ ! -s swnull.err ] || fail "plot with a null estimate printed: $(cat swnull.err)"
+check_png swnull sweep 1500 740
+grep -q 'n/a: no bad' swnull/plots/sweep.gp || fail "sweep.gp does not mark the null P(escape) as n/a"
+[ "$(awk '/^# index 0:/ { b = 1; next } /^# index/ { b = 0 } b && NF' swnull/plots/sweep.dat | wc -l)" -eq 3 ] ||
+    fail "sweep.dat: the null P(escape) is plotted"
 
 if [ $failures -ne 0 ]; then
     echo "$failures failure(s)"
