@@ -41,7 +41,8 @@ static void print_params(FILE *f, const rs_value *params)
 /* Loads a policy and resolves its parameters against the declared table (defaults filled), and lets the
  * plugin judge them once. On success prints the policy table. */
 static rs_status check_policy(FILE *f, const rs_scenario *sc, const char *label, const char *key,
-                              const char *plugin, const rs_value *raw, rs_error *err)
+                              const char *plugin, const rs_value *raw, double *dt /* out, may be NULL */,
+                              rs_error *err)
 {
     rs_plugin p = {0};
     rs_value params = {0};
@@ -60,6 +61,8 @@ static rs_status check_policy(FILE *f, const rs_scenario *sc, const char *label,
         st = rs_sim_alloc(sc, p.type, &params, &sim, err);
     if (!st)
         st = rs_sim_check_policy(sim, err);
+    if (!st && dt)
+        *dt = rs_sim_step(sim); /* cohort mode's step, as resolved with this policy's durations */
     rs_sim_free(sim);
     if (!st) {
         if (!strcmp(plugin, RS_LUA_POLICY_NAME))
@@ -84,6 +87,7 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
         fprintf(f, "  description = \"%s\",\n", sc->description);
     fprintf(f, "  seed = %llu,\n  replications = %llu,\n  horizon = %.10g,\n  sample_every = %.10g,\n",
             (unsigned long long)sc->seed, (unsigned long long)sc->replications, sc->horizon, sc->sample_every);
+    fprintf(f, "  mode = \"%s\",\n", sc->mode == RS_MODE_COHORT ? "cohort" : "exact");
     fprintf(f, "  population = { -- %llu users in all\n", (unsigned long long)sc->total_users);
     for (size_t g = 0; g < sc->n_segments; g++) {
         const rs_segment *s = &sc->segments[g];
@@ -134,17 +138,21 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
         }
         fprintf(f, "  },\n");
     }
-    rs_status st = check_policy(f, sc, "policy", "policy", sc->policy_name, &sc->policy, err);
+    double dt = 0;
+    rs_status st = check_policy(f, sc, "policy", "policy", sc->policy_name, &sc->policy, &dt, err);
     if (!st && sc->n_policies) {
         fprintf(f, "  policies = {\n");
         for (size_t i = 0; i < sc->n_policies && !st; i++) {
             char label[300], key[300];
             snprintf(label, sizeof label, "policies.%s", sc->policy_labels[i]);
             snprintf(key, sizeof key, "  [\"%s\"]", sc->policy_labels[i]);
-            st = check_policy(f, sc, label, key, sc->policy_plugins[i], &sc->policy_params[i], err);
+            st = check_policy(f, sc, label, key, sc->policy_plugins[i], &sc->policy_params[i], NULL, err);
         }
         fprintf(f, "  },\n");
     }
+    if (!st && sc->mode == RS_MODE_COHORT)
+        fprintf(f, "  dt = %.17g, -- hours per step of cohort mode (given, or the largest dividing every time asked "
+                   "for)\n", dt);
     if (sc->curves_reps == UINT64_MAX)
         fprintf(f, "  outputs = { curves = \"all\" },\n}\n");
     else

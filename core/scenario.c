@@ -247,7 +247,7 @@ static lua_State *new_state(lua_limits *lim)
 
 static const char *const top_keys[] = {"name",       "description", "seed",     "replications", "horizon",
                                        "sample_every", "population", "versions", "policy",       "policies",
-                                       "events",     "outputs"};
+                                       "events",     "outputs",     "mode",     "dt"};
 static const char *const segment_keys[] = {"name", "users", "rate", "daily", "effects"};
 static const char *const version_keys[] = {"name",    "baseline", "error_rate", "success_rate",
                                            "latency", "release_at", "bad"};
@@ -1279,6 +1279,38 @@ static rs_status read_outputs(reader *r, int top, rs_scenario *s)
     return st;
 }
 
+/* mode = "exact" | "cohort" and the cohort step dt (SPEC §9, issue 11). dt is checked here for what the
+ * scenario alone decides (a positive finite duration, a bounded number of steps); that it divides every time
+ * the scenario asks for is checked by the simulation, which knows the policy's times (core/sim.c). */
+static rs_status read_mode(reader *r, int top, rs_scenario *s)
+{
+    static const char *const modes[] = {"exact", "cohort"};
+    char *mode = NULL;
+    rs_status st = get_string(r, top, "", "mode", 0, "exact", &mode);
+    if (!st) {
+        if (!strcmp(mode, "exact"))
+            s->mode = RS_MODE_EXACT;
+        else if (!strcmp(mode, "cohort"))
+            s->mode = RS_MODE_COHORT;
+        else {
+            char hint[96];
+            rs_suggest_hint(mode, modes, 2, hint, sizeof hint);
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: mode: unknown mode \"%s\"%s (expected \"exact\" or \"cohort\")",
+                        r->file, mode, hint);
+        }
+    }
+    free(mode);
+    if (!st)
+        st = get_number(r, top, "", "dt", 0, 0, 1e-9, 1e7, 0, 1, &s->dt);
+    if (!st && s->dt > 0 && s->mode != RS_MODE_COHORT)
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: dt: the step applies to mode = \"cohort\" only (this scenario runs in "
+                    "mode \"exact\")", r->file);
+    if (!st && s->dt > 0 && s->horizon / s->dt > 1e7)
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: dt: %g h gives more than 10^7 steps over a horizon of %g h", r->file,
+                    s->dt, s->horizon);
+    return st;
+}
+
 static rs_status convert(reader *r, int top, rs_scenario *s)
 {
     rs_status st = check_keys(r, top, "", top_keys, sizeof top_keys / sizeof *top_keys);
@@ -1302,6 +1334,8 @@ static rs_status convert(reader *r, int top, rs_scenario *s)
     if (!st && s->horizon / s->sample_every > 1e7)
         st = RS_SET(r->err, RS_ERR_INPUT, "%s: sample_every: %g h gives more than 10^7 samples over a horizon of %g h",
                     r->file, s->sample_every, s->horizon);
+    if (!st)
+        st = read_mode(r, top, s);
     if (!st)
         st = read_population(r, top, s);
     if (!st)

@@ -66,6 +66,10 @@ typedef struct rs_version {
     double latency_sigma;  /* log-scale sd of the lognormal per-request latency */
 } rs_version;
 
+/* How replications are simulated (SPEC §9): every request an event and every user its own flags, or counts per
+ * (segment, version) cell drawn per step of dt hours (core/cohort.c). */
+typedef enum rs_mode { RS_MODE_EXACT = 0, RS_MODE_COHORT } rs_mode;
+
 /* The name under which a scenario's Lua-function policy runs (the built-in policy type of core/luapolicy.c). */
 #define RS_LUA_POLICY_NAME "lua"
 
@@ -96,6 +100,8 @@ typedef struct rs_scenario {
     int policy_ref;          /* registry reference of a Lua-function `policy` (policy_name RS_LUA_POLICY_NAME) */
     void *lua;               /* the scenario's Lua state, kept only when `bad` or `policy` is a function */
     void *lua_lock;          /* pthread_mutex_t serialising calls into it */
+    rs_mode mode;            /* `mode`, default exact */
+    double dt;               /* `dt` (hours), cohort mode's step; 0 = the default (see rs_sim_step) */
 } rs_scenario;
 
 /* Loads a scenario from path, or the built-in quick start when path is NULL, applying each "KEY=VALUE" of

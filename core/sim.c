@@ -1,85 +1,13 @@
 #include "sim.h"
 
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "host.h"
-#include "queue.h"
-#include "reservoir.h"
 #include "rng.h"
-#include "routing.h"
-
-/* Per-user flags: one exposure bit per candidate (so each version's distinct exposed users are exact), plus
- * "exposed to any candidate" and "harmed". Two bytes per user. */
-typedef uint16_t rs_user_flags;
-#define FLAG_EXPOSED_ANY ((rs_user_flags)0x8000u)
-#define FLAG_HARMED ((rs_user_flags)0x4000u)
-
-typedef struct seg_rt {
-    uint64_t users;
-    uint64_t offset; /* index of the segment's first user in the flags array */
-    double rate;     /* current mean requests per user per hour (scripted events change it) */
-    double daily, peak;
-    double lam_max;  /* users * rate * (1 + daily): this segment's share of the stream, before thinning */
-} seg_rt;
-
-struct rs_sim {
-    const rs_scenario *sc;
-    const rs_policy_type *type;
-    const rs_value *params;
-    size_t nv, ns, nc; /* versions, segments, candidates */
-    size_t n_cells;
-
-    seg_rt *seg;
-    /* All segments' users are superposed into ONE arrival stream of rate lam_total; each arrival goes to segment
-     * s with probability lam_max[s] / lam_total (and is then thinned by s's daily cycle). One stream keeps the
-     * inner loop free of heap operations however many segments there are. */
-    double *cum_lam; /* cumulative lam_max over segments */
-    double lam_total;
-    uint32_t arr_gen; /* bumped when a rate changes: the pending arrival, drawn at the old rate, is dropped */
-    uint64_t *segment_users;
-    const char **version_names, **segment_names;
-    int *cand_of;        /* version -> candidate ordinal, -1 for the baseline */
-    double *err_thr;     /* per cell: error iff u < err_thr */
-    double *succ_thr;    /* per cell: success iff err_thr <= u < succ_thr */
-    rs_counts *cells;    /* cumulative counters per cell */
-    rs_counts *snapshot; /* cells at the previous decision */
-    rs_counts *since;
-    rs_version_obs *vobs;
-    uint64_t *exposed_cell; /* distinct users of a segment exposed to a version, per cell */
-    double *req_weights;    /* the policy's weights; routed weights are these with unreleased versions at 0 */
-    unsigned char *released;
-    double *cur_error, *cur_success; /* this replication's version rates, after scripted changes */
-    uint64_t *prev_users; /* users per version before the decision being applied */
-    uint64_t *excess_snap; /* candidate requests per segment at the last excess-harm checkpoint */
-    double expected_base;  /* the baseline's expected errors on the candidates' requests so far */
-    uint64_t exposed_any, harmed_any;
-    rs_user_flags *flags;
-
-    rs_routing routing;
-    double *act_weights;
-    rs_queue queue;
-    gsl_rng *arrivals, *outcomes, *policy_rng, *versions_rng, *latency_rng;
-    /* Latency (only when some version has one): per cell the lognormal's median (ms) with the segment's effect,
-     * per version its log-sd, and per version two reservoirs: since the last decision, since the stage began. */
-    int has_latency;
-    double *lat_median, *lat_sigma;
-    rs_reservoir *lat_interval, *lat_stage;
-    const double **lat_interval_ptr, **lat_stage_ptr;
-    size_t *lat_interval_n, *lat_stage_n;
-    rs_version_draw *draws; /* this replication's version parameters */
-    struct rs_rng policy_stream;
-    rs_run_log log;
-
-    rs_sample *samples;
-    double *sample_w; /* n_samples * nc */
-    size_t n_samples, max_samples;
-    void *state;
-    const volatile sig_atomic_t *stop;
-};
 
 const char *rs_outcome_name(rs_outcome o)
 {
@@ -95,8 +23,9 @@ void rs_sim_free(rs_sim *sim)
 {
     if (!sim)
         return;
-    free(sim->seg);
-    free(sim->cum_lam);
+    if (sim->engine && sim->engine_state)
+        sim->engine->free_state(sim->engine_state);
+    free(sim->seg_rate);
     free(sim->segment_users);
     free(sim->version_names);
     free(sim->segment_names);
@@ -114,7 +43,6 @@ void rs_sim_free(rs_sim *sim)
     free(sim->cur_success);
     free(sim->prev_users);
     free(sim->excess_snap);
-    free(sim->flags);
     rs_routing_free(&sim->routing);
     free(sim->act_weights);
     rs_queue_free(&sim->queue);
@@ -145,6 +73,176 @@ void rs_sim_free(rs_sim *sim)
     free(sim);
 }
 
+/* ---- cohort mode's step (SPEC §9, issue 11) -------------------------------------------------------------
+ * The step dt must divide every time the scenario asks for: samples, scripted events, releases and the
+ * policy's decisions, so that each falls on a step boundary. Times are in hours and often decimal (0.1 h) or
+ * thirds (20 minutes), so they are read as fractions p/q (continued fractions, q <= 10^6, within 1e-9
+ * relative) and their common step is gcd(numerators) / lcm(denominators). */
+
+typedef struct step_gcd {
+    uint64_t num, den; /* the common step num/den hours so far; num = 0: no time yet */
+    int failed;        /* a time is not such a fraction, or the denominators' lcm passed 10^12 */
+} step_gcd;
+
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* x as p/q in lowest terms; -1 when no q <= 10^6 gives it within 1e-9 relative (or x is out of range). */
+static int rationalize(double x, uint64_t *p, uint64_t *q)
+{
+    if (!(x > 0 && x < 1e12))
+        return -1;
+    double tol = 1e-9 * (x > 1 ? x : 1), y = x;
+    uint64_t h0 = 0, h1 = 1, k0 = 1, k1 = 0; /* convergents h/k */
+    for (int i = 0; i < 64; i++) {
+        double a = floor(y);
+        if (a > 1e12)
+            break;
+        uint64_t h = (uint64_t)a * h1 + h0, k = (uint64_t)a * k1 + k0;
+        if (k > 1000000)
+            return -1;
+        if (fabs((double)h / (double)k - x) <= tol) {
+            uint64_t g = gcd_u64(h, k);
+            *p = h / g;
+            *q = k / g;
+            return *p ? 0 : -1;
+        }
+        h0 = h1, h1 = h, k0 = k1, k1 = k;
+        if (y - a < 1e-15)
+            break;
+        y = 1 / (y - a);
+    }
+    return -1;
+}
+
+static void step_gcd_add(step_gcd *g, double x)
+{
+    uint64_t p, q;
+    if (g->failed)
+        return;
+    if (rationalize(x, &p, &q)) {
+        g->failed = 1;
+        return;
+    }
+    if (!g->num) {
+        g->num = p, g->den = q;
+        return;
+    }
+    uint64_t l = g->den / gcd_u64(g->den, q);
+    if (l > UINT64_C(1000000000000) / q) {
+        g->failed = 1;
+        return;
+    }
+    g->num = gcd_u64(g->num, p);
+    g->den = l * q;
+}
+
+/* Whether t is a whole number of steps dt (within 1e-9 relative). */
+static int on_step(double t, double dt)
+{
+    double k = t / dt;
+    return fabs(k - nearbyint(k)) <= 1e-9 * (k > 1 ? k : 1);
+}
+
+/* The largest step dividing both dt and t (for messages), or 0. */
+static double common_step(double dt, double t)
+{
+    step_gcd g = {0};
+    step_gcd_add(&g, dt);
+    step_gcd_add(&g, t);
+    return g.failed || !g.num ? 0 : (double)g.num / (double)g.den;
+}
+
+/* Adds the policy's durations found in its resolved parameters: every duration parameter and every `bake` of a
+ * table list (fixed_stages' stages), those under the horizon and > 0. They are where decisions fall. */
+static void add_policy_times(step_gcd *g, const rs_scenario *s, const rs_policy_type *t, const rs_value *params)
+{
+    for (size_t i = 0; t && params && i < t->n_params; i++) {
+        const rs_value *v = rs_value_get(params, t->params[i].name);
+        double h;
+        if (!v)
+            continue;
+        if (t->params[i].type == RS_PARAM_DURATION && !rs_value_duration(v, &h) && h > 0 && h < s->horizon)
+            step_gcd_add(g, h);
+        if (t->params[i].type == RS_PARAM_TABLE_LIST && v->kind == RS_VALUE_LIST)
+            for (size_t k = 0; k < v->len; k++) {
+                const rs_value *b = v->items[k].kind == RS_VALUE_TABLE ? rs_value_get(&v->items[k], "bake") : NULL;
+                if (b && !rs_value_duration(b, &h) && h > 0 && h < s->horizon)
+                    step_gcd_add(g, h);
+            }
+    }
+}
+
+/* The step of cohort mode: the scenario's dt, checked against the times it asks for up front (samples,
+ * events, releases; the policy's decisions are checked as they come, see decide()), or by default the largest
+ * step dividing all of them and the policy's durations. RS_ERR_INPUT naming `dt` when none fits. */
+static rs_status resolve_step(const rs_scenario *s, const rs_policy_type *t, const rs_value *params, double *dt,
+                              rs_error *err)
+{
+    step_gcd g = {0};
+    if (s->sample_every < s->horizon)
+        step_gcd_add(&g, s->sample_every);
+    for (size_t i = 0; i < s->n_events; i++)
+        if (s->events[i].at > 0 && s->events[i].at < s->horizon)
+            step_gcd_add(&g, s->events[i].at);
+    for (size_t v = 0; v < s->n_versions; v++)
+        if (s->versions[v].release_at > 0 && s->versions[v].release_at < s->horizon)
+            step_gcd_add(&g, s->versions[v].release_at);
+    step_gcd scen = g; /* the scenario's own times, for the messages below */
+    double fit = scen.failed ? 0 : scen.num ? (double)scen.num / (double)scen.den : s->horizon;
+    if (s->dt > 0) {
+        const char *what = NULL;
+        double at = 0;
+        if (s->sample_every < s->horizon && !on_step(s->sample_every, s->dt))
+            what = "sample_every", at = s->sample_every;
+        for (size_t i = 0; !what && i < s->n_events; i++)
+            if (s->events[i].at > 0 && s->events[i].at < s->horizon && !on_step(s->events[i].at, s->dt))
+                what = "the time of an event", at = s->events[i].at;
+        for (size_t v = 0; !what && v < s->n_versions; v++)
+            if (s->versions[v].release_at > 0 && s->versions[v].release_at < s->horizon &&
+                !on_step(s->versions[v].release_at, s->dt))
+                what = "a version's release_at", at = s->versions[v].release_at;
+        if (what) {
+            double would = common_step(s->dt, fit);
+            if (would > 0)
+                RS_FAIL(err, RS_ERR_INPUT,
+                        "%s: dt: %.10g h does not divide %s (%.10g h); dt = %.10g h would, or use mode = \"exact\"",
+                        s->file, s->dt, what, at, would);
+            RS_FAIL(err, RS_ERR_INPUT, "%s: dt: %.10g h does not divide %s (%.10g h); use mode = \"exact\"", s->file,
+                    s->dt, what, at);
+        }
+        *dt = s->dt;
+        return RS_OK;
+    }
+    add_policy_times(&g, s, t, params);
+    if (g.failed)
+        RS_FAIL(err, RS_ERR_INPUT,
+                "%s: dt: the times this scenario asks for (sample_every, events, releases, the policy's durations) "
+                "have no common step of a whole fraction of an hour; set dt, or use mode = \"exact\"",
+                s->file);
+    double h = g.num ? (double)g.num / (double)g.den : s->horizon;
+    if (s->horizon / h > 1e7)
+        RS_FAIL(err, RS_ERR_INPUT,
+                "%s: dt: the default step, %.10g h (the largest dividing every time the scenario asks for), gives "
+                "more than 10^7 steps over a horizon of %g h; set a coarser sample_every or policy durations, or "
+                "use mode = \"exact\"",
+                s->file, h, s->horizon);
+    *dt = h;
+    return RS_OK;
+}
+
+double rs_sim_step(const rs_sim *sim)
+{
+    return sim->dt;
+}
+
 rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_value *params, rs_sim **out,
                        rs_error *err)
 {
@@ -162,8 +260,7 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     size_t nv = sim->nv, ns = sim->ns, cells = sim->n_cells;
     sim->max_samples = (size_t)floor(s->horizon / s->sample_every * (1 + 1e-12)) + 1;
 
-    sim->seg = calloc(ns, sizeof *sim->seg);
-    sim->cum_lam = calloc(ns, sizeof *sim->cum_lam);
+    sim->seg_rate = calloc(ns, sizeof *sim->seg_rate);
     sim->segment_users = calloc(ns, sizeof *sim->segment_users);
     sim->version_names = calloc(nv, sizeof *sim->version_names);
     sim->segment_names = calloc(ns, sizeof *sim->segment_names);
@@ -181,7 +278,6 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     sim->cur_success = calloc(nv, sizeof *sim->cur_success);
     sim->prev_users = calloc(nv, sizeof *sim->prev_users);
     sim->excess_snap = calloc(ns, sizeof *sim->excess_snap);
-    sim->flags = calloc(s->total_users, sizeof *sim->flags);
     sim->act_weights = calloc(cells, sizeof *sim->act_weights);
     sim->samples = calloc(sim->max_samples, sizeof *sim->samples);
     sim->sample_w = calloc(sim->max_samples * (sim->nc ? sim->nc : 1), sizeof *sim->sample_w);
@@ -200,10 +296,10 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     sim->lat_median = calloc(cells, sizeof *sim->lat_median);
     sim->lat_sigma = calloc(nv, sizeof *sim->lat_sigma);
     sim->draws = calloc(nv, sizeof *sim->draws);
-    if (!sim->seg || !sim->cum_lam || !sim->segment_users || !sim->version_names || !sim->segment_names || !sim->cand_of ||
+    if (!sim->seg_rate || !sim->segment_users || !sim->version_names || !sim->segment_names || !sim->cand_of ||
         !sim->err_thr || !sim->succ_thr || !sim->cells || !sim->snapshot || !sim->since || !sim->vobs ||
         !sim->exposed_cell || !sim->req_weights || !sim->released || !sim->cur_error || !sim->cur_success ||
-        !sim->prev_users || !sim->excess_snap || !sim->flags || !sim->act_weights || !sim->samples || !sim->sample_w || !sim->state ||
+        !sim->prev_users || !sim->excess_snap || !sim->act_weights || !sim->samples || !sim->sample_w || !sim->state ||
         !sim->arrivals || !sim->outcomes || !sim->policy_rng || !sim->versions_rng || !sim->draws ||
         !sim->latency_rng || !sim->lat_interval || !sim->lat_stage || !sim->lat_interval_ptr || !sim->lat_stage_ptr ||
         !sim->lat_interval_n || !sim->lat_stage_n || !sim->lat_median || !sim->lat_sigma) {
@@ -212,15 +308,9 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
                 (unsigned long long)s->total_users);
     }
     sim->policy_stream.g = sim->policy_rng;
-    uint64_t offset = 0;
     for (size_t i = 0; i < ns; i++) {
-        sim->seg[i].users = s->segments[i].users;
-        sim->seg[i].offset = offset;
-        sim->seg[i].daily = s->segments[i].daily;
-        sim->seg[i].peak = s->segments[i].peak;
         sim->segment_users[i] = s->segments[i].users;
         sim->segment_names[i] = s->segments[i].name;
-        offset += s->segments[i].users;
     }
     for (size_t v = 0; v < nv; v++) {
         if (rs_reservoir_init(&sim->lat_interval[v], RS_LATENCY_CAPACITY) ||
@@ -238,50 +328,22 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
             sim->version_names[v] = s->versions[v].name;
         sim->cand_of[v] = v == s->baseline ? -1 : next++;
     }
-    /* Queue: one arrival per segment, a decision, a sample and the horizon are pending at any time, plus the
-     * scripted events and releases pushed at the start (a dropped stale arrival needs one more slot). */
-    rs_status st = rs_queue_init(&sim->queue, 2 * ns + 8 + s->n_events + nv, err);
+    /* Queue: a decision, a sample and the horizon are pending at any time, plus the scripted events and
+     * releases pushed at the start. (The exact engine's arrivals are not in it: see core/exact.c.) */
+    rs_status st = rs_queue_init(&sim->queue, 8 + s->n_events + nv, err);
     if (!st)
         st = rs_routing_init(&sim->routing, nv, ns, s->baseline, sim->segment_users, err);
+    sim->engine = s->mode == RS_MODE_COHORT ? rs_engine_cohort : rs_engine_exact;
+    if (!st && s->mode == RS_MODE_COHORT)
+        st = resolve_step(s, t, params, &sim->dt, err);
+    if (!st)
+        st = sim->engine->alloc(sim, &sim->engine_state, err);
     if (st) {
         rs_sim_free(sim);
         return st;
     }
     *out = sim;
     return RS_OK;
-}
-
-/* Serves one request of segment s: picks the user, routes, draws the response, counts. The hot path; forced
- * inline because it has two call sites (with and without the daily cycle), where -O2 would call it. */
-static inline __attribute__((always_inline)) void serve(rs_sim *sim, size_t s)
-{
-    const seg_rt *g = &sim->seg[s];
-    uint64_t u = rs_rng_below(sim->arrivals, g->users);
-    uint32_t v = rs_routing_route(&sim->routing, s, u);
-    size_t c = v * sim->ns + s;
-    double x = rs_rng_uniform(sim->outcomes);
-    rs_counts *cell = &sim->cells[c];
-    cell->requests++;
-    int error = x < sim->err_thr[c];
-    cell->errors += (uint64_t)error;
-    cell->successes += (uint64_t)(!error && x < sim->succ_thr[c]);
-    if (sim->has_latency && sim->lat_median[c] > 0) { /* only scenarios that model latency pay for it */
-        double ms = sim->lat_median[c] * exp(sim->lat_sigma[v] * gsl_ran_gaussian_ziggurat(sim->latency_rng, 1));
-        rs_reservoir_add(&sim->lat_interval[v], ms, sim->latency_rng);
-        rs_reservoir_add(&sim->lat_stage[v], ms, sim->latency_rng);
-    }
-    int k = sim->cand_of[v];
-    if (k < 0)
-        return;
-    rs_user_flags *f = &sim->flags[g->offset + u];
-    rs_user_flags bit = (rs_user_flags)(1u << k), old = *f;
-    rs_user_flags now = (rs_user_flags)(old | bit | FLAG_EXPOSED_ANY | (error ? FLAG_HARMED : 0));
-    if (now != old) {
-        sim->exposed_cell[c] += !(old & bit);
-        sim->exposed_any += !(old & FLAG_EXPOSED_ANY);
-        sim->harmed_any += error && !(old & FLAG_HARMED);
-        *f = now;
-    }
 }
 
 static uint64_t candidate_users(const rs_sim *sim)
@@ -353,6 +415,8 @@ static void apply_routing(rs_sim *sim, run_state *rs, double now)
     for (size_t c = 0; c < sim->n_cells; c++)
         sim->act_weights[c] = sim->released[c / ns] ? sim->req_weights[c] : 0;
     rs_routing_apply(&sim->routing, sim->act_weights);
+    if (sim->engine->routed)
+        sim->engine->routed(sim, sim->engine_state, now);
     for (size_t v = 0; v < nv; v++) {
         if (v == sc->baseline || sim->routing.version_users[v] == sim->prev_users[v])
             continue;
@@ -450,6 +514,16 @@ static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
         rs->policy_done = 1;
         return RS_OK;
     }
+    if (act.next_decision <= sc->horizon && sim->dt > 0 && !on_step(act.next_decision, sim->dt)) {
+        double would = common_step(sim->dt, act.next_decision);
+        char hint[96] = "";
+        if (would > 0)
+            snprintf(hint, sizeof hint, "set dt = %.10g h, or ", would);
+        RS_FAIL(err, RS_ERR_INPUT,
+                "%s: dt: policy %s asked for a decision at t = %.10g h, which is not a multiple of the cohort step "
+                "dt = %.10g h; %suse mode = \"exact\"",
+                sc->file, sim->type->name, act.next_decision, sim->dt, hint);
+    }
     if (act.next_decision <= sc->horizon)
         return rs_queue_push(&sim->queue, act.next_decision, RS_EV_DECISION, 0, err);
     return RS_OK;
@@ -536,9 +610,7 @@ static void reset(rs_sim *sim, uint32_t rep)
     for (size_t v = 0; v < sim->nv; v++)
         sim->released[v] = v == sc->baseline || sc->versions[v].release_at <= 0;
     for (size_t i = 0; i < sim->ns; i++)
-        sim->seg[i].rate = sc->segments[i].rate;
-    sim->arr_gen = 0;
-    memset(sim->flags, 0, sc->total_users * sizeof *sim->flags);
+        sim->seg_rate[i] = sc->segments[i].rate;
     memset(sim->act_weights, 0, sim->n_cells * sizeof *sim->act_weights);
     rs_routing_apply(&sim->routing, sim->act_weights);
     sim->exposed_any = sim->harmed_any = 0;
@@ -548,38 +620,13 @@ static void reset(rs_sim *sim, uint32_t rep)
     memset(sim->state, 0, sim->type->state_size ? sim->type->state_size : 1);
 }
 
-/* An exponential gap with mean `mean` (the inverse of the arrival rate: a multiply, not a divide, per request). */
-static double exp_gap(gsl_rng *r, double mean)
-{
-    return -log(rs_rng_uniform_pos(r)) * mean;
-}
-
-/* Starts the superposed stream at time from, at the segments' current rates (memoryless: restarting it after
- * a rate change is exact). */
-static rs_status schedule_arrivals(rs_sim *sim, double from, rs_error *err)
-{
-    double total = 0;
-    for (size_t s = 0; s < sim->ns; s++) {
-        seg_rt *g = &sim->seg[s];
-        g->lam_max = (double)g->users * g->rate * (1 + g->daily);
-        total += g->lam_max;
-        sim->cum_lam[s] = total;
-    }
-    sim->lam_total = total;
-    if (!(total > 0))
-        return RS_OK;
-    double t = from + exp_gap(sim->arrivals, 1 / total);
-    return t < sim->sc->horizon ? rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, sim->arr_gen, err) : RS_OK;
-}
-
 /* Sets a version's error or success rate, or a segment's request rate (key RS_KEY_RATE: index is a segment),
  * from now on. */
 static rs_status apply_change(rs_sim *sim, size_t index, rs_event_key key, double value, double now, rs_error *err)
 {
     if (key == RS_KEY_RATE) {
-        sim->seg[index].rate = value;
-        sim->arr_gen++;
-        return schedule_arrivals(sim, now, err);
+        sim->seg_rate[index] = value;
+        return sim->engine->rate_changed ? sim->engine->rate_changed(sim, sim->engine_state, index, now, err) : RS_OK;
     }
     checkpoint_excess(sim); /* before the baseline's rate may change */
     if (key == RS_KEY_ERROR_RATE)
@@ -695,7 +742,7 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     if (st)
         return st;
 
-    st = schedule_arrivals(sim, 0, err);
+    st = sim->engine->start(sim, sim->engine_state, err);
     for (size_t i = 0; i < sc->n_events && !st; i++)
         st = rs_queue_push(&sim->queue, sc->events[i].at, RS_EV_SCRIPTED, (uint32_t)i, err);
     for (size_t v = 0; v < sim->nv && !st; v++)
@@ -709,44 +756,15 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     if (!st)
         st = rs_queue_push(&sim->queue, horizon, RS_EV_HORIZON, 0, err);
 
-    /* The loop: take the earliest event, run it. An arrival keeps serving its segment's stream inline for
-     * as long as its next request comes strictly before every queued event, which is the same order the
-     * heap would give without a push and pop per request. */
+    /* The loop: take the earliest event; the engine first simulates the traffic up to its time (requests at
+     * the very instant of an event come after it: a tie has probability 0 in exact mode, and in cohort mode
+     * events fall on step boundaries), then the event runs. */
     rs_event ev;
     while (!st && rs_queue_pop(&sim->queue, &ev)) {
-        if (ev.kind == RS_EV_ARRIVAL) {
-            if (ev.arg != sim->arr_gen)
-                continue; /* drawn at a rate that has changed since */
-            double t = ev.t, mean_gap = 1 / sim->lam_total, limit = rs_queue_peek_time(&sim->queue);
-            const double w = 2 * M_PI / 24;
-            if (sim->ns == 1 && sim->seg[0].daily == 0) { /* the common case, with nothing to choose or thin */
-                for (;;) {
-                    serve(sim, 0);
-                    t += exp_gap(sim->arrivals, mean_gap);
-                    if (t >= limit)
-                        break;
-                }
-            } else {
-                for (;;) {
-                    size_t s = 0;
-                    if (sim->ns > 1) { /* which segment: probability lam_max[s] / lam_total */
-                        double x = rs_rng_uniform(sim->arrivals) * sim->lam_total;
-                        while (s + 1 < sim->ns && x >= sim->cum_lam[s])
-                            s++;
-                    }
-                    const seg_rt *g = &sim->seg[s];
-                    /* thinning: kept with probability rate(t) / max rate of the segment's daily cycle */
-                    if (g->daily == 0 ||
-                        rs_rng_uniform(sim->arrivals) * (1 + g->daily) < 1 + g->daily * cos(w * (t - g->peak)))
-                        serve(sim, s);
-                    t += exp_gap(sim->arrivals, mean_gap);
-                    if (t >= limit)
-                        break;
-                }
-            }
-            if (t < horizon)
-                st = rs_queue_push(&sim->queue, t, RS_EV_ARRIVAL, sim->arr_gen, err);
-        } else if (ev.kind == RS_EV_SCRIPTED) {
+        st = sim->engine->advance(sim, sim->engine_state, ev.t, err);
+        if (st)
+            break;
+        if (ev.kind == RS_EV_SCRIPTED) {
             st = scripted(sim, &rs, ev.arg, ev.t, err);
         } else if (ev.kind == RS_EV_DECISION) {
             if (!rs.policy_done)

@@ -1,7 +1,8 @@
-/* The discrete-event simulation of one replication in exact mode (SPEC §2, §9): every request is an event,
- * every user keeps its own flags, and each segment's users are superposed into one Poisson arrival stream.
- * An rs_sim is allocated once and reused for any number of replications; running one allocates nothing per
- * event (the queue, counters, per-user flags and sample buffers are sized up front). */
+/* The simulation of one replication (SPEC §2, §9): the clock of decisions, samples, scripted events and
+ * releases, the policy's observations and actions, routing and the results, driving one of two engines for the
+ * traffic (core/engine.h), chosen by the scenario's `mode`: exact (every request an event, every user its own
+ * flags; core/exact.c) or cohort (counts per cell drawn per step of dt hours; core/cohort.c). An rs_sim is
+ * allocated once and reused for any number of replications; running one allocates nothing per event. */
 #ifndef RS_SIM_H
 #define RS_SIM_H
 
@@ -53,7 +54,8 @@ typedef struct rs_sample {
 typedef struct rs_sim rs_sim;
 
 /* Prepares a simulation of scenario s with the policy type t and its resolved parameters (both must outlive
- * the simulation; nothing is copied). Caller frees with rs_sim_free. */
+ * the simulation; nothing is copied). Caller frees with rs_sim_free. RS_ERR_INPUT when the engine refuses the
+ * scenario: exact mode with more users than memory holds, cohort mode with no step fitting its times. */
 rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_value *params, rs_sim **out,
                        rs_error *err);
 void rs_sim_free(rs_sim *sim);
@@ -76,6 +78,10 @@ const rs_sample *rs_sim_samples(const rs_sim *sim, size_t *n, const double **wei
  * successes; *exposed the distinct users of the segment exposed to the version; *routed the users routed to it
  * at the end. Owned by sim. */
 const rs_counts *rs_sim_cells(const rs_sim *sim, const uint64_t **exposed, const uint64_t **routed);
+
+/* Cohort mode's step dt in hours (the scenario's, or the default worked out from the times it asks for);
+ * 0 in exact mode. */
+double rs_sim_step(const rs_sim *sim);
 
 /* The event log of the last replication. Owned by sim. */
 const rs_run_log *rs_sim_log(const rs_sim *sim);

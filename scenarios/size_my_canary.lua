@@ -11,24 +11,26 @@
 --                    but a bad candidate needs more evidence to be stopped)
 --
 -- What you want: as little excess harm as possible (errors above what the current version would have served
--- to the same requests), and everyone on the new version soon -- say one excess error is worth 1 hour of
--- rollout (price 1 per hour of time to full), subject to letting at most 5 % of the bad candidates escape.
+-- to the same requests), and everyone on the new version soon -- say an hour sooner is worth 10 excess errors
+-- (a price of 10 per hour of time to full), subject to letting at most 5 % of the bad candidates escape.
 --
---   rollsim optimize scenarios/size_my_canary.lua \
+--   rollsim optimize scenarios/size_my_canary.lua --set mode=cohort \
 --       --param policy.steps.1=0.005:0.1:log --param policy.bake=2:24:int --param policy.alpha=0.005:0.2:log \
---       --objective 'excess_harm.mean + 1 * time_to_full.mean' --constraint 'p_escape <= 0.05' \
---       --budget 30 --reps 400 --jobs 2 --out canary-plan --plot
+--       --objective 'excess_harm.mean + 10 * time_to_full.mean' --constraint 'p_escape <= 0.05' \
+--       --budget 20 --reps 400 --jobs 2 --out canary-plan --plot
 --
 -- Each evaluation runs 400 replications of this scenario with the same seeds (common random numbers: every
 -- plan meets the same traffic and the same candidates), so the optimiser compares plans on paired evidence.
+-- Cohort mode (tutorial section 14) makes an evaluation take a fraction of a second; without it, exact mode
+-- simulates every request (about 1.4 million per replication here) and the search takes minutes.
 -- The best plan is then run again on fresh replications, and canary-plan/best.lua is this scenario with that
 -- plan filled in: `rollsim run canary-plan/best.lua` reproduces best.json's figures. `p_escape` is the point
 -- estimate; write `p_escape.hi <= 0.05` to ask that the 95 % upper bound respects the budget instead (stricter,
 -- and it needs enough bad candidates among the replications to be reachable at all).
 --
 -- To see the whole landscape instead, sweep the same knobs on a grid (every point on the same seeds):
---   rollsim sweep scenarios/size_my_canary.lua --grid policy.steps.1=0.005,0.02,0.05,0.1 \
---       --grid policy.bake=4,12,24 --reps 400 --jobs 2 --out canary-grid --plot
+--   rollsim sweep scenarios/size_my_canary.lua --set mode=cohort --grid policy.steps.1=0.005,0.02,0.05,0.1 \
+--       --grid policy.bake=4,8,12,24 --reps 400 --jobs 2 --out canary-grid --plot
 -- Bake times are whole hours here so that the plan also runs in cohort mode (--set mode=cohort, when your
 -- population is in the millions), whose steps must divide every decision time.
 return scenario {

@@ -4,6 +4,8 @@
 
 #include "check.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plugin.h"
@@ -17,9 +19,21 @@ typedef struct simtest {
     rs_sim *sim;
 } simtest;
 
+/* With ROLLSIM_TEST_MODE set (e.g. "cohort"), every scenario runs with --set mode=<it>: the same closed-form
+ * tests then check the other engine (tests/CMakeLists.txt registers them so, as *_cohort). */
 static inline void simtest_open(simtest *t, const char *text, const char *const *sets, size_t n_sets)
 {
     rs_error err = {0};
+    const char *mode = getenv("ROLLSIM_TEST_MODE");
+    char mode_set[64];
+    const char *all[32];
+    if (mode && *mode && n_sets < 31) {
+        snprintf(mode_set, sizeof mode_set, "mode=%s", mode);
+        for (size_t i = 0; i < n_sets; i++)
+            all[i] = sets[i];
+        all[n_sets++] = mode_set;
+        sets = all;
+    }
     rs_status st = rs_scenario_load_string(text, strlen(text), "test.lua", sets, n_sets, &t->sc, &err);
     if (st)
         fail_msg("scenario: %s", err.msg);
