@@ -50,18 +50,23 @@ const char *const rs_gate_about[][2] = {
      "alpha, tau2, check_every, window"},
     {"GrowthBook's asymptotic confidence sequence on the difference; lower bound above 0 rolls back",
      "alpha, n_star, check_every, window"},
-    {"Flagger's canary analysis: metrics in range each interval, failed checks cumulative, weight held on a "
-     "failure, rollback at the check after `threshold` failures, stepping by steps (stepWeights) or step_weight",
-     "steps, step_weight, max_weight, bake, check_every, threshold, window, metrics"},
-    {"an Argo Rollouts AnalysisRun per stage: Failed/Error rolls back, Inconclusive pauses (the rollout stops), "
-     "Successful ends the stage", "check_every, window, metrics"},
+    {"Flagger's canary analysis: a detection tick, metrics in range each interval, failed checks cumulative, "
+     "weight held on a failure, rollback at the tick after `threshold` failures, stepping by steps "
+     "(stepWeights) or step_weight, then the Promoting and Finalising ticks",
+     "steps, step_weight, max_weight, step_weight_promotion, canary_ready, bake, check_every, threshold, window, "
+     "metrics"},
+    {"an Argo Rollouts AnalysisRun: an inline analysis step after each stage's pause (the stage waits for it: "
+     "Successful -> next stage) or one background run from starting_step; Failed/Error rolls back, "
+     "Inconclusive pauses (the rollout stops)",
+     "analysis, starting_step, no_data, check_every, window, metrics"},
     {"rollsim's plain limit (absolute, or relative to the baseline) with `consecutive` failures in a row (the "
      "streak runs on across stages)",
      "check_every, window, metrics"},
     {"Kayenta's NetflixACAJudge per stage: Mann-Whitney at 98 % on each metric's time series (one value per "
      "check_every step) vs the baseline's, score = 100 Pass / all; at or below marginal_score rolls back, a "
      "final score below pass_score rolls back",
-     "check_every, intervals, pass_score, marginal_score, baseline_traffic, window, metrics"},
+     "check_every, intervals, pass_score, marginal_score, begin_after, lookback, baseline_offset, "
+     "baseline_traffic, window, metrics"},
 };
 
 /* What a metric measures, over a window, for one version. Latencies are in ms, from the reservoirs. */
@@ -95,7 +100,10 @@ static const rs_param_spec argo_keys[] = {
     {"consecutive_success_limit", RS_PARAM_INTEGER, "0", 0, 1e6, NULL,
      "the run succeeds after this many successes in a row (0: off)"},
     {"count", RS_PARAM_INTEGER, "0", 0, 1e6, NULL,
-     "measurements after which the run ends (0: it runs until the stage ends)"},
+     "measurements after which the metric ends (0: not given: 1 without an interval, none with one)"},
+    {"interval", RS_PARAM_DURATION, NULL, 0, 1e7, NULL,
+     "time between measurements (default: check_every; errors are retried after 10 s instead)"},
+    {"initial_delay", RS_PARAM_DURATION, "0", 0, 1e7, NULL, "initialDelay: from the run's start to the first measurement"},
 };
 static const rs_param_spec threshold_keys[] = {
     NAME_KEY,
@@ -123,6 +131,9 @@ static const rs_param_spec kayenta_keys[] = {
     {"allowed_decrease", RS_PARAM_NUMBER, "1", 0, 1e300, NULL, "Low also needs the ratio <= it"},
     {"critical_increase", RS_PARAM_NUMBER, "1", 0, 1e300, NULL, "a critical High needs the ratio >= it"},
     {"critical_decrease", RS_PARAM_NUMBER, "1", 0, 1e300, NULL, "a critical Low needs the ratio <= it"},
+    {"scale", RS_PARAM_NUMBER, "1", 1e-12, 1e12, NULL,
+     "the query's unit: values are multiplied by it (100 for percent); Kayenta's solver works to an absolute "
+     "1e-4, so the verdict depends on it"},
 };
 
 const rs_param_spec *rs_gate_metric_keys(size_t gate, size_t *n)
@@ -164,6 +175,9 @@ struct rs_gate {
     rs_argo_config argo;
     rs_argo_state argo_st;
     rs_argo_metric argo_m[RS_PG_MAX_METRICS];
+    unsigned argo_starting; /* background: the stage that starts the run */
+    int argo_started;       /* the run exists */
+    int argo_empty;         /* no_data = "empty": a window without traffic has no data (Error), else NaN */
 
     rs_threshold_config threshold;
     rs_threshold_state threshold_st;
@@ -177,6 +191,8 @@ struct rs_gate {
     double *series;       /* per metric, canary then baseline: series[(2 m + arm) * series_cap + i] */
     size_t series_cap, series_n, series_from; /* samples this stage; the first of the judged window */
     double next_judgment; /* kayenta: time of the next judgment */
+    double begin_after, lookback, baseline_offset; /* kayenta: orca's warm-up, lookback, baseline offset */
+    double last_judgment; /* kayenta: the previous judgment (or the warm-up's end) */
     unsigned judgments;           /* kayenta: judgment times reached this stage */
     int matched;                  /* kayenta: compare with a baseline of the canary's size (baseline_traffic) */
     gsl_rng *rng;                 /* the replication's policy stream (kayenta's matched baseline) */
@@ -250,6 +266,12 @@ static double key_number(const rs_value *t, const char *key)
 {
     double x;
     return rs_value_number(rs_value_get(t, key), &x) ? NAN : x;
+}
+
+static double key_duration(const rs_value *t, const char *key)
+{
+    double x;
+    return rs_value_duration(rs_value_get(t, key), &x) ? NAN : x;
 }
 
 static const char *key_string(const rs_value *t, const char *key)
@@ -383,6 +405,9 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
             m->consecutive_error_limit = (int)key_number(t, "consecutive_error_limit");
             m->consecutive_success_limit = (int)key_number(t, "consecutive_success_limit");
             m->count = (unsigned)key_number(t, "count");
+            double iv = key_duration(t, "interval"), delay = key_duration(t, "initial_delay");
+            m->interval = !isnan(iv) ? iv : g->check_every > 0 ? g->check_every : 0;
+            m->initial_delay = isnan(delay) ? 0 : delay;
             break;
         }
         case GK_THRESHOLD: {
@@ -427,6 +452,7 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
             m->allowed_decrease = key_number(t, "allowed_decrease");
             m->critical_increase = key_number(t, "critical_increase");
             m->critical_decrease = key_number(t, "critical_decrease");
+            m->scale = key_number(t, "scale");
             double w;
             if (!rs_value_number(rs_value_get(t, "weight"), &w)) {
                 int seen = 0;
@@ -478,8 +504,8 @@ static int read_step_weights(rs_gate *g, const rs_value *params, char *err, size
         double w = 0;
         rs_value_number(rs_value_at(steps, i), &w);
         double pct = w * 100;
-        if (fabs(pct - round(pct)) > 1e-9 * 100 || round(pct) < 1) {
-            snprintf(err, err_len, "steps[%zu]: flagger weights are whole percents from 0.01 to 1, got %g", i + 1, w);
+        if (fabs(pct - round(pct)) > 1e-9 * 100 || round(pct) < 1) { /* above 1 is capped, as Flagger does */
+            snprintf(err, err_len, "steps[%zu]: flagger weights are whole percents from 0.01, got %g", i + 1, w);
             return -1;
         }
         g->step_weights[i] = (unsigned)round(pct);
@@ -503,6 +529,12 @@ static int check_kayenta_steps(const rs_gate *g, const rs_value *params, char *e
     }
     if (isnan(bake))
         return 0;
+    if (g->begin_after >= bake) {
+        snprintf(err, err_len, "begin_after: kayenta's warm-up (%g h) must be shorter than the stage (%g h)",
+                 g->begin_after, bake);
+        return -1;
+    }
+    bake -= g->begin_after;
     double steps = bake / g->kayenta.intervals / g->check_every;
     if (steps < 5 - 1e-9) {
         snprintf(err, err_len, "check_every: kayenta judges %u times a stage of %g h, each on its time series of "
@@ -572,11 +604,23 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
                  "with max_weight, not both");
         if (read_step_weights(g, params, err, err_len))
             goto fail;
+        x = param_number(params, "step_weight_promotion");
+        if (x > 0 && fabs(x * 100 - round(x * 100)) > 1e-7)
+            FAIL("step_weight_promotion: flagger weights are whole percents, got %g", x);
+        g->flagger.step_weight_promotion = x > 0 ? (unsigned)lround(x * 100) : 0;
+        x = param_number(params, "canary_ready");
+        if (x > 0) { /* ticks k >= 1 after the detection tick with k * interval < canary_ready wait */
+            double iv = g->check_every > 0 ? g->check_every : param_number(params, "bake");
+            g->flagger.ready_ticks = (unsigned)(ceil(x / iv - 1e-9) - 1);
+        }
         st = rs_flagger_validate(&g->flagger, &e);
         break;
     case GK_ARGO:
         g->argo.metrics = g->argo_m;
         g->argo.n_metrics = g->n_metrics;
+        g->argo.background = !strcmp(param_string(params, "analysis"), "background");
+        g->argo_starting = (unsigned)param_number(params, "starting_step");
+        g->argo_empty = !strcmp(param_string(params, "no_data"), "empty");
         st = rs_argo_validate(&g->argo, &e);
         break;
     case GK_THRESHOLD:
@@ -588,9 +632,12 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
         g->kayenta.metrics = g->kayenta_m;
         g->kayenta.n_metrics = g->n_metrics;
         g->kayenta.weights = g->kayenta_w;
-        g->kayenta.pass_score = param_number(params, "pass_score");
-        g->kayenta.marginal_score = param_number(params, "marginal_score");
+        g->kayenta.pass_score = rs_kayenta_int_threshold(param_number(params, "pass_score"));
+        g->kayenta.marginal_score = rs_kayenta_int_threshold(param_number(params, "marginal_score"));
         g->kayenta.intervals = (unsigned)param_number(params, "intervals");
+        g->begin_after = param_number(params, "begin_after");
+        g->lookback = param_number(params, "lookback");
+        g->baseline_offset = param_number(params, "baseline_offset");
         if (g->kayenta.marginal_score > g->kayenta.pass_score)
             FAIL("marginal_score: kayenta's marginal score (%g) must not be above its pass score (%g)",
                  g->kayenta.marginal_score, g->kayenta.pass_score);
@@ -635,13 +682,23 @@ void rs_gate_stage(rs_gate *g, const rs_observation *obs, double stage_length)
     g->stage_start = obs->t;
     g->stage_length = stage_length;
     g->stage_base_requests = obs->versions[g->base].total.requests;
-    if (g->kind == GK_ARGO)
-        rs_argo_init(&g->argo_st); /* an AnalysisRun per stage (an inline analysis step after setWeight) */
+    if (g->kind == GK_ARGO && !g->argo.background) {
+        /* setWeight, pause (the stage's bake), then the inline analysis step: a new run, which the stage
+         * waits for (rollout/analysis.go reconcileStepBasedAnalysisRun) */
+        rs_argo_start(&g->argo, &g->argo_st, obs->t + stage_length);
+        g->argo_started = 1;
+    } else if (g->kind == GK_ARGO && g->stage_no == g->argo_starting) {
+        /* the background run starts with its startingStep and lives across every later stage
+         * (reconcileBackgroundAnalysisRun: never recreated for the same revision) */
+        rs_argo_start(&g->argo, &g->argo_st, obs->t);
+        g->argo_started = 1;
+    }
     if (g->kind == GK_KAYENTA) {
-        rs_kayenta_init(&g->kayenta_st); /* a canary analysis per stage, lifetime = the stage */
+        rs_kayenta_init(&g->kayenta_st); /* a canary analysis per stage, lifetime = the stage after warm-up */
         g->series_n = g->series_from = 0;
         g->judgments = 0;
-        g->next_judgment = obs->t + stage_length / g->kayenta.intervals;
+        g->next_judgment = obs->t + g->begin_after + (stage_length - g->begin_after) / g->kayenta.intervals;
+        g->last_judgment = obs->t + g->begin_after;
     }
 }
 
@@ -657,6 +714,11 @@ double rs_gate_next(const rs_gate *g, double now)
 {
     if (g->kind == GK_FLAGGER) /* Flagger's analysis interval */
         return grid_next(g->stage_start, g->check_every > 0 ? g->check_every : g->stage_length, now);
+    if (g->kind == GK_ARGO) { /* each metric's own schedule: interval, initialDelay, 10 s after an Error */
+        double next = g->argo_started ? rs_argo_next(&g->argo, &g->argo_st) : INFINITY;
+        double eps = 1e-9 * (fabs(now) > 1 ? fabs(now) : 1);
+        return next > now + eps ? next : now + 2 * eps;
+    }
     double next = g->check_every > 0 ? grid_next(g->stage_start, g->check_every, now) : INFINITY;
     if (g->kind == GK_KAYENTA && g->next_judgment < next)
         next = g->next_judgment;
@@ -787,12 +849,12 @@ static int kayenta_sample(rs_gate *g, const rs_observation *obs, char *err, size
 {
     if (g->series_n == g->series_cap) { /* grows geometrically; kept across stages */
         size_t cap = g->series_cap ? 2 * g->series_cap : 256;
-        double *s = malloc(2 * g->n_metrics * cap * sizeof *s);
+        double *s = malloc((2 * g->n_metrics + 1) * cap * sizeof *s);
         if (!s) {
             snprintf(err, err_len, "kayenta: out of memory for the metrics' time series");
             return -1;
         }
-        for (size_t k = 0; k < 2 * g->n_metrics && g->series; k++)
+        for (size_t k = 0; k < 2 * g->n_metrics + 1 && g->series; k++) /* the last row: each step's end */
             memcpy(&s[k * cap], &g->series[k * g->series_cap], g->series_n * sizeof *s);
         free(g->series);
         g->series = s;
@@ -809,6 +871,7 @@ static int kayenta_sample(rs_gate *g, const rs_observation *obs, char *err, size
         g->series[(2 * m) * g->series_cap + g->series_n] = vc.has_data ? vc.value : NAN;
         g->series[(2 * m + 1) * g->series_cap + g->series_n] = vb.has_data ? vb.value : NAN;
     }
+    g->series[2 * g->n_metrics * g->series_cap + g->series_n] = obs->t;
     g->series_n++;
     return 0;
 }
@@ -867,13 +930,36 @@ static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_g
             return 0;
         }
         g->judgments++;
-        g->next_judgment = g->stage_start + g->stage_length * (g->judgments + 1) / g->kayenta.intervals;
-        size_t from = g->window_stage ? 0 : g->series_from, n = g->series_n - from;
+        double warm = g->begin_after, life = g->stage_length - warm;
+        g->next_judgment = g->stage_start + warm + life * (g->judgments + 1) / g->kayenta.intervals;
+        /* RunCanaryIntervalsStage.buildRequestScopes: the canary's scope runs from the warm-up's end (growing)
+         * or from `lookback` before the judgment, to the judgment; the baseline's is the same shifted back by
+         * baselineAnalysisOffset (here: within the stage's series). window = "interval" judges only what
+         * came since the previous judgment. */
+        double end = obs->t, start = g->lookback > 0 ? end - g->lookback
+                                    : g->window_stage ? g->stage_start + warm
+                                                      : g->last_judgment;
+        g->last_judgment = end;
+        const double *tt = &g->series[2 * g->n_metrics * g->series_cap];
+        double eps2 = 1e-9 * (fabs(end) > 1 ? fabs(end) : 1);
+        size_t c0 = 0, c1 = 0, b0 = 0, b1 = 0; /* [c0, c1): the canary's steps, [b0, b1): the baseline's */
+        for (size_t i = 0; i < g->series_n; i++) {
+            double s0 = i ? tt[i - 1] : g->stage_start, s1 = tt[i]; /* step i covers (s0, s1] */
+            if (s0 < start - eps2)
+                c0 = i + 1;
+            if (s1 <= end + eps2)
+                c1 = i + 1;
+            if (s0 < start - g->baseline_offset - eps2)
+                b0 = i + 1;
+            if (s1 <= end - g->baseline_offset + eps2)
+                b1 = i + 1;
+        }
+        c1 = c1 > c0 ? c1 : c0;
+        b1 = b1 > b0 ? b1 : b0;
         rs_kayenta_samples smp[RS_PG_MAX_METRICS];
         for (size_t m = 0; m < g->n_metrics; m++)
-            smp[m] = (rs_kayenta_samples){&g->series[(2 * m) * g->series_cap + from], n,
-                                          &g->series[(2 * m + 1) * g->series_cap + from], n};
-        g->series_from = g->series_n;
+            smp[m] = (rs_kayenta_samples){&g->series[(2 * m) * g->series_cap + c0], c1 - c0,
+                                          &g->series[(2 * m + 1) * g->series_cap + b0], b1 - b0};
         if (obs->versions[g->base].total.requests == g->stage_base_requests) {
             /* Kayenta compares with a baseline; a stage where the candidate serves every user has none, and
              * Spinnaker runs no canary analysis there: nothing is judged, the stage runs its time. */
@@ -913,22 +999,48 @@ static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_g
             if (g->kind == GK_THRESHOLD)
                 vb[m] = measure(g, obs, g->metric[m], g->base, &b, g->window_stage);
         }
-        if (!g->window_stage)
-            mark(g, obs);
+        if (!g->window_stage && !(g->kind == GK_ARGO && g->argo_started &&
+                                  rs_argo_next(&g->argo, &g->argo_st) > obs->t + 1e-9 * (obs->t > 1 ? obs->t : 1)))
+            mark(g, obs); /* argo: the window is since the previous measurement; not restarted between them */
         if (g->kind == GK_FLAGGER) {
             unsigned before = g->flagger_st.weight;
+            rs_flagger_phase phase = g->flagger_st.phase;
+            unsigned checks = g->flagger_st.checks, waited = g->flagger_st.waited;
             rs_flagger_check(&g->flagger, &g->flagger_st, vc, &r);
-            if (r.action == RS_PG_ADVANCE || r.action == RS_PG_PROMOTE) /* log what passed: the first metric */
-                r.statistic = before > 0 && vc[0].has_data ? vc[0].value : NAN;
+            /* a metric check ran: a HOLD, a passed tick with traffic, the rollback decision */
+            int analysed = r.action == RS_PG_HOLD || r.action == RS_PG_ROLLBACK ||
+                           (phase == RS_FLAGGER_PROGRESSING && before > 0 && g->flagger_st.checks > checks &&
+                            g->flagger_st.waited == waited && (r.action == RS_PG_ADVANCE ||
+                                                               g->flagger_st.phase == RS_FLAGGER_PROMOTING));
+            if (analysed && r.action != RS_PG_HOLD && r.action != RS_PG_ROLLBACK) /* log what passed */
+                r.statistic = vc[0].has_data ? vc[0].value : NAN;
             out->weight = r.weight / 100.0;
             out->stepping = 1;
             int no_values = r.metric >= 0 && isnan(r.statistic); /* Flagger's "no values found" */
             out->result = r.action == RS_PG_HOLD ? (no_values ? RS_GATE_NO_DATA : RS_GATE_FAIL)
                           : r.action == RS_PG_ROLLBACK ? RS_GATE_FAIL
                                                        : RS_GATE_PASS;
-            out->judged = before > 0 || r.action != RS_PG_ADVANCE; /* the first call starts, checks nothing */
+            out->judged = analysed;
         } else if (g->kind == GK_ARGO) {
-            rs_argo_check(&g->argo, &g->argo_st, vc, &r);
+            if (!g->argo_started) {
+                out->judged = 0;
+                snprintf(r.detail, sizeof r.detail, "background run starts at stage %u (startingStep)",
+                         g->argo_starting);
+                r.action = RS_PG_CONTINUE;
+                r.statistic = NAN;
+            } else {
+                for (size_t m = 0; m < g->n_metrics; m++) /* what the query returns on a window without traffic */
+                    if (!vc[m].has_data && !g->argo_empty)
+                        vc[m] = (rs_metric_value){NAN, 1};
+                unsigned before = g->argo_st.checks;
+                rs_argo_measure(&g->argo, &g->argo_st, obs->t, vc, &r);
+                out->judged = g->argo_st.checks > before;
+                if (g->argo.background && r.action == RS_PG_ADVANCE) { /* a Successful background run moves nothing */
+                    r.action = RS_PG_CONTINUE;
+                    size_t used = strlen(r.detail);
+                    snprintf(r.detail + used, sizeof r.detail - used, " (background: the steps go on)");
+                }
+            }
             rs_argo_phase last = r.metric >= 0 ? g->argo_st.metrics[r.metric].last : RS_ARGO_SUCCESSFUL;
             out->result = last == RS_ARGO_FAILED         ? RS_GATE_FAIL
                           : last == RS_ARGO_INCONCLUSIVE ? RS_GATE_INCONCLUSIVE

@@ -102,38 +102,51 @@ rs_status rs_flagger_validate(const rs_flagger_config *cfg, rs_error *err)
         RS_FAIL(err, RS_ERR_INPUT, "flagger: step_weight %u > 100", cfg->step_weight);
     if (cfg->max_weight > 100)
         RS_FAIL(err, RS_ERR_INPUT, "flagger: max_weight %u > 100", cfg->max_weight);
+    if (cfg->step_weight_promotion > 100)
+        RS_FAIL(err, RS_ERR_INPUT, "flagger: step_weight_promotion %u > 100", cfg->step_weight_promotion);
+    /* stepWeights above 100 are not refused by Flagger: maxWeight() and nextStepWeight() cap them at 100. */
     for (size_t i = 0; i < cfg->n_step_weights; i++) {
         unsigned w = cfg->step_weights[i];
-        if (w < 1 || w > 100 || (i > 0 && w <= cfg->step_weights[i - 1]))
-            RS_FAIL(err, RS_ERR_INPUT, "flagger: step_weights must increase within 1..100 (entry %zu is %u)", i + 1, w);
+        if (w < 1 || (i > 0 && w <= cfg->step_weights[i - 1]))
+            RS_FAIL(err, RS_ERR_INPUT, "flagger: step_weights must increase from 1 (entry %zu is %u)", i + 1, w);
     }
     return RS_OK;
 }
 
 /* Mirrors Flagger's advanceCanary() (pkg/controller/scheduler.go) for the canary (progressive traffic)
- * strategy, one call per analysis interval:
- *  - First, at the top of the interval: when status.failedChecks >= threshold (GetAnalysisThreshold, default
- *    1) the canary is rolled back *without* looking at this interval's metrics. So the check that brings the
- *    counter to the threshold only HOLDs; the rollback happens at the next interval.
- *  - The first interval (canary weight 0, no iterations) runs no metric check: it starts the analysis and
- *    steps the weight to the first rung.
- *  - runAnalysis / runBuiltinMetricChecks / runMetricChecks (scheduler_metrics.go): metrics in order; the
- *    first with no data (providers.ErrNoValuesFound, or any query error; prometheus.go turns a NaN result into
- *    ErrNoValuesFound) or out of its thresholdRange (val < min or val > max: the bounds pass) fails the
- *    interval: failedChecks + 1 — one per interval however many metrics fail — and return, so the weight is
- *    held. failedChecks is only reset when a new revision restarts the analysis (SyncStatus), never by a
- *    passing check: failures need not be consecutive.
- *  - A passing interval runs runCanary(): below maxWeight the weight grows by nextStepWeight (capped at 100
- *    but not at maxWeight: step_weight 20 with max_weight 50 goes 40 -> 60, then promotes); at or above
- *    maxWeight it promotes (phase Promoting; no further analysis or rollback).
- * Docs differ (docs/gitbook/usage/deployment-strategies.md): the spec comments call maxWeight the "max
- * traffic percentage routed to canary" (the code overshoots it by up to one step, as the same page's
- * "Rollout Weights" example 20, 40, 60 shows) and threshold the "max number of failed metric checks before
- * rollback" (the code rolls back once failedChecks >= threshold, at the start of the next interval); the
- * page's "time to rollback = interval * threshold" is short by one to two intervals: the first interval
- * checks nothing, and the rollback comes one interval after the threshold-th failure (a canary failing
- * every check is rolled back at call threshold + 2). Not mirrored: webhooks, mirroring, A/B and blue/green
- * iterations, the stepWeightPromotion traffic shift after promotion, the progress deadline. */
+ * strategy, one call per analysis interval, from the revision's arrival:
+ *  - Tick 1 (checkCanaryStatus with shouldAdvance): "New revision detected! Scaling up": phase Progressing,
+ *    the canary scaled from zero, weight 0, nothing checked (TestScheduler_DeploymentAnalysisPhases:
+ *    "detect changes" -> Progressing, weight 0).
+ *  - Ticks while IsCanaryReady fails (retriable; ready_ticks of them): return before anything else.
+ *  - At the top of every Progressing tick: when status.failedChecks >= threshold (GetAnalysisThreshold,
+ *    default 1) the canary is rolled back *without* looking at this tick's metrics. So the check that brings
+ *    the counter to the threshold only HOLDs; the rollback happens at the next tick.
+ *  - The first Progressing tick with weight 0 and no iterations runs no metric check ("Starting canary
+ *    analysis", pre-rollout hooks) and steps the weight to the first rung.
+ *  - runAnalysis / runMetricChecks (scheduler_metrics.go): metrics in order; the first with no data
+ *    (providers.ErrNoValuesFound, or any query error; prometheus.go turns a NaN result into ErrNoValuesFound)
+ *    or out of its thresholdRange (val < min or val > max: the bounds pass) fails the tick: failedChecks + 1
+ *    — one per tick however many metrics fail — and return, so the weight is held. failedChecks is only
+ *    reset when a new revision restarts the analysis (SyncStatus), never by a passing check.
+ *  - A passing tick runs runCanary(): below maxWeight the weight grows by nextStepWeight (capped at 100 but
+ *    not at maxWeight: step_weight 20 with max_weight 50 goes 40 -> 60, then promotes); at or above maxWeight
+ *    it promotes: the primary gets the canary's spec, phase Promoting (no further analysis or rollback).
+ *  - Promoting ticks (runPromotionTrafficShift): without stepWeightPromotion all traffic goes to the primary
+ *    at once and the phase becomes Finalising; with it the primary gains stepWeightPromotion (the canary
+ *    loses it) per tick until the primary has 100, then Finalising.
+ *  - The Finalising tick scales the canary to zero: phase Succeeded. rollsim's rollout is complete there.
+ * So, every check passing, n = rungs to maxWeight: weight 0 on the detection tick, the rungs on ticks
+ * 2 .. n + 1, Promoting set on tick n + 2, the traffic shift on ticks n + 3 .. n + 2 + k (k = 1 without
+ * stepWeightPromotion, else ceil(maxWeight / stepWeightPromotion)), Succeeded on tick n + 3 + k.
+ * Docs differ (docs/gitbook/usage/deployment-strategies.md): the "minimum time to validate and promote" is
+ * given as interval * (maxWeight / stepWeight), which leaves out the detection tick, the tick that starts
+ * the analysis, the tick that finds maxWeight passed, and the Promoting and Finalising ticks; "time to
+ * rollback = interval * threshold" leaves out the detection tick, the start tick and the tick after the
+ * threshold-th failure (a canary failing every check is rolled back on tick threshold + 3). The spec
+ * comments call maxWeight the "max traffic percentage routed to canary" (the code overshoots it by up to one
+ * step). Not mirrored: webhooks (confirm-rollout, pre-rollout, confirm-promotion, rollback), mirroring, A/B
+ * and blue/green iterations, the progress deadline, a new revision during the analysis. */
 rs_pg_action rs_flagger_check(const rs_flagger_config *cfg, rs_flagger_state *st, const rs_metric_value *values,
                               rs_pg_result *out)
 {
@@ -144,17 +157,56 @@ rs_pg_action rs_flagger_check(const rs_flagger_config *cfg, rs_flagger_state *st
         return finish(out, RS_PG_ROLLBACK);
     }
     if (st->phase == RS_FLAGGER_PROMOTED) {
-        snprintf(out->detail, sizeof out->detail, "analysis already promoted");
+        snprintf(out->detail, sizeof out->detail, "canary already Succeeded");
         return finish(out, RS_PG_PROMOTE);
     }
     st->checks++;
     unsigned threshold = flagger_threshold(cfg);
+    switch (st->phase) {
+    case RS_FLAGGER_INITIALIZED: /* checkCanaryStatus: the revision is detected, the canary scaled up */
+        st->phase = RS_FLAGGER_PROGRESSING;
+        snprintf(out->detail, sizeof out->detail, "new revision detected: scaling up canary (weight 0)");
+        return finish(out, RS_PG_CONTINUE);
+    case RS_FLAGGER_PROMOTING: { /* runPromotionTrafficShift */
+        unsigned step = cfg->step_weight_promotion;
+        unsigned from = st->weight;
+        if (step == 0 || st->primary + step >= 100 || st->weight <= step) {
+            st->primary = 100;
+            st->weight = 0;
+            st->phase = RS_FLAGGER_FINALISING;
+        } else {
+            st->primary += step;
+            st->weight -= step;
+        }
+        out->weight = st->weight;
+        if (st->phase == RS_FLAGGER_FINALISING)
+            snprintf(out->detail, sizeof out->detail, "promoting: all traffic to primary (canary %u -> 0%s); "
+                     "phase Finalising", from, step ? ", stepWeightPromotion" : "");
+        else
+            snprintf(out->detail, sizeof out->detail, "promoting: primary weight %u (stepWeightPromotion %u)",
+                     st->primary, step);
+        return finish(out, RS_PG_CONTINUE);
+    }
+    case RS_FLAGGER_FINALISING: /* scale the canary to zero, phase Succeeded */
+        st->phase = RS_FLAGGER_PROMOTED;
+        out->weight = 0;
+        snprintf(out->detail, sizeof out->detail, "finalising: canary scaled to zero; phase Succeeded");
+        return finish(out, RS_PG_PROMOTE);
+    default: break;
+    }
+    if (st->waited < cfg->ready_ticks) { /* IsCanaryReady: retriable, return */
+        st->waited++;
+        snprintf(out->detail, sizeof out->detail, "waiting for canary to be ready (%u/%u)", st->waited,
+                 cfg->ready_ticks);
+        return finish(out, RS_PG_CONTINUE);
+    }
     if (st->failed_checks >= threshold) {
         st->phase = RS_FLAGGER_FAILED;
         st->weight = 0;
         out->weight = 0;
         out->statistic = st->failed_checks;
-        snprintf(out->detail, sizeof out->detail, "failed checks %u >= threshold %u", st->failed_checks, threshold);
+        snprintf(out->detail, sizeof out->detail, "rolling back: failedChecks %u >= threshold %u",
+                 st->failed_checks, threshold);
         return finish(out, RS_PG_ROLLBACK);
     }
     if (st->weight > 0) {
@@ -175,11 +227,12 @@ rs_pg_action rs_flagger_check(const rs_flagger_config *cfg, rs_flagger_state *st
             out->metric = (int)i;
             out->statistic = why[0] == 'n' ? NAN : v.value;
             if (why[0] == 'n')
-                snprintf(out->detail, sizeof out->detail, "halt: no values found for %s; failed checks %u/%u",
+                snprintf(out->detail, sizeof out->detail, "halt: no values found for %s; failedChecks %u/%u",
                          metric_name(m->name), st->failed_checks, threshold);
             else
-                snprintf(out->detail, sizeof out->detail, "halt: %s %.6g %s %.6g; failed checks %u/%u",
-                         metric_name(m->name), v.value, why, bound, st->failed_checks, threshold);
+                snprintf(out->detail, sizeof out->detail, "halt: %s %.6g %s thresholdRange.%s %.6g; failedChecks %u/%u",
+                         metric_name(m->name), v.value, why, why[0] == '<' ? "min" : "max", bound,
+                         st->failed_checks, threshold);
             return finish(out, RS_PG_HOLD);
         }
     }
@@ -193,13 +246,15 @@ rs_pg_action rs_flagger_check(const rs_flagger_config *cfg, rs_flagger_state *st
         unsigned from = st->weight;
         st->weight = from + next > 100 ? 100 : from + next;
         out->weight = st->weight;
-        snprintf(out->detail, sizeof out->detail, "%s: weight %u -> %u",
-                 from == 0 ? "starting analysis" : "passed", from, st->weight);
+        snprintf(out->detail, sizeof out->detail, "%s: canary weight %u -> %u",
+                 from == 0 ? "starting canary analysis" : "passed", from, st->weight);
         return finish(out, RS_PG_ADVANCE);
     }
-    st->phase = RS_FLAGGER_PROMOTED;
-    snprintf(out->detail, sizeof out->detail, "passed at weight %u >= max weight %u: promote", st->weight, maxw);
-    return finish(out, RS_PG_PROMOTE);
+    st->phase = RS_FLAGGER_PROMOTING;
+    st->primary = 100 - st->weight;
+    snprintf(out->detail, sizeof out->detail, "passed at canary weight %u >= maxWeight %u: copying spec to "
+             "primary; phase Promoting", st->weight, maxw);
+    return finish(out, RS_PG_CONTINUE);
 }
 
 /* ==== argo ================================================================================================ */
@@ -225,6 +280,15 @@ void rs_argo_metric_init(rs_argo_metric *m, const char *name)
 
 void rs_argo_init(rs_argo_state *st) { memset(st, 0, sizeof *st); }
 
+unsigned rs_argo_effective_count(const rs_argo_metric *m)
+{
+    if (m->count > 0)
+        return m->count;
+    return m->interval > 0 ? 0 : 1;
+}
+
+/* Mirrors utils/analysis/factory.go ValidateMetric() (with its messages) and, for an inline analysis step,
+ * pkg/apis/rollouts/validation/validation_references.go: a metric that runs indefinitely is refused there. */
 rs_status rs_argo_validate(const rs_argo_config *cfg, rs_error *err)
 {
     if (cfg->n_metrics < 1 || cfg->n_metrics > RS_PG_MAX_METRICS || !cfg->metrics)
@@ -232,13 +296,40 @@ rs_status rs_argo_validate(const rs_argo_config *cfg, rs_error *err)
     for (size_t i = 0; i < cfg->n_metrics; i++) {
         const rs_argo_metric *m = &cfg->metrics[i];
         const char *name = metric_name(m->name);
-        if (m->failure_limit < -1 || m->inconclusive_limit < 0 || m->consecutive_error_limit < 0 ||
-            m->consecutive_success_limit < 0)
-            RS_FAIL(err, RS_ERR_INPUT, "argo: metric %s: limits must be >= 0 (failure_limit >= -1)", name);
-        /* ValidateMetrics (v1.8): one of failureLimit and consecutiveSuccessLimit must apply. */
-        if (m->failure_limit < 0 && m->consecutive_success_limit == 0)
+        int count = (int)m->count, fl = m->failure_limit, csl = m->consecutive_success_limit;
+        if (csl < 0)
+            RS_FAIL(err, RS_ERR_INPUT, "argo: metrics[%zu] %s: consecutiveSuccessLimit must be >= 0", i + 1, name);
+        if (fl < -1)
+            RS_FAIL(err, RS_ERR_INPUT, "argo: metrics[%zu] %s: failureLimit must be >= 0, or -1 to be disabled",
+                    i + 1, name);
+        if (csl == 0 && fl == -1)
             RS_FAIL(err, RS_ERR_INPUT,
-                    "argo: metric %s: failure_limit -1 needs consecutive_success_limit > 0", name);
+                    "argo: metrics[%zu] %s: failureLimit and consecutiveSuccessLimit cannot both be disabled", i + 1,
+                    name);
+        if (m->inconclusive_limit < 0)
+            RS_FAIL(err, RS_ERR_INPUT, "argo: metrics[%zu] %s: inconclusiveLimit must be >= 0", i + 1, name);
+        if (m->consecutive_error_limit < 0)
+            RS_FAIL(err, RS_ERR_INPUT, "argo: metrics[%zu] %s: consecutiveErrorLimit must be >= 0", i + 1, name);
+        if (count > 0) {
+            if (csl >= 0 && fl >= 0 && count < fl + csl)
+                RS_FAIL(err, RS_ERR_INPUT,
+                        "argo: metrics[%zu] %s: count (%d) must be >= failureLimit + consecutiveSuccessLimit (%d + %d) "
+                        "if both >= 0", i + 1, name, count, fl, csl);
+            if (fl < 0 && count < csl)
+                RS_FAIL(err, RS_ERR_INPUT, "argo: metrics[%zu] %s: count must be >= consecutiveSuccessLimit", i + 1,
+                        name);
+            if (count < m->inconclusive_limit)
+                RS_FAIL(err, RS_ERR_INPUT, "argo: metrics[%zu] %s: count must be >= inconclusiveLimit", i + 1, name);
+        }
+        if (count > 1 && !(m->interval > 0))
+            RS_FAIL(err, RS_ERR_INPUT, "argo: metrics[%zu] %s: interval must be specified when count > 1", i + 1,
+                    name);
+        if (!(m->interval >= 0) || !(m->initial_delay >= 0))
+            RS_FAIL(err, RS_ERR_INPUT, "argo: metrics[%zu] %s: interval and initialDelay must be >= 0", i + 1, name);
+        if (!cfg->background && rs_argo_effective_count(m) == 0)
+            RS_FAIL(err, RS_ERR_INPUT,
+                    "argo: metrics[%zu] %s runs indefinitely (interval without count), which Argo refuses in an "
+                    "inline analysis step: give count, or analysis = \"background\"", i + 1, name);
     }
     return RS_OK;
 }
@@ -255,7 +346,8 @@ static int argo_cond(rs_argo_cond c, double v)
     return 0;
 }
 
-/* Mirrors utils/evaluate/evaluate.go EvaluateResult(): no conditions: Successful; only successCondition:
+/* Mirrors utils/evaluate/evaluate.go EvaluateResult(): no conditions: Successful (even on an empty result,
+ * which no condition then indexes); only successCondition:
  * Failed when it is false; only failureCondition: Successful when it is false; both: Failed when the failure
  * condition holds, else Inconclusive when neither holds, else Successful (failure wins when both hold). No
  * data maps to Error: the Prometheus provider hands an empty vector to a condition on result[0], whose index
@@ -263,11 +355,11 @@ static int argo_cond(rs_argo_cond c, double v)
  * data: every comparison with it is false. */
 rs_argo_phase rs_argo_evaluate(const rs_argo_metric *m, rs_metric_value v)
 {
+    int s_set = m->success.op != RS_ARGO_UNSET, f_set = m->failure.op != RS_ARGO_UNSET;
+    if (!s_set && !f_set) /* "Always return success unless there is an error": nothing is evaluated */
+        return RS_ARGO_SUCCESSFUL;
     if (!v.has_data)
         return RS_ARGO_ERROR;
-    int s_set = m->success.op != RS_ARGO_UNSET, f_set = m->failure.op != RS_ARGO_UNSET;
-    if (!s_set && !f_set)
-        return RS_ARGO_SUCCESSFUL;
     int s = s_set && argo_cond(m->success, v.value);
     int f = f_set && argo_cond(m->failure, v.value);
     if (s_set && !f_set)
@@ -327,25 +419,27 @@ static rs_argo_phase argo_assess(const rs_argo_metric *m, const rs_argo_metric_s
     if (p != RS_ARGO_RUNNING)
         return p;
     if (m->consecutive_success_limit > 0 && ms->consecutive_success >= (unsigned)m->consecutive_success_limit) {
-        snprintf(why, whylen, "consecutiveSuccessLimit %d reached", m->consecutive_success_limit);
+        snprintf(why, whylen, "consecutiveSuccess %u >= consecutiveSuccessLimit %d", ms->consecutive_success,
+                 m->consecutive_success_limit);
         return RS_ARGO_SUCCESSFUL;
     }
-    if (m->count > 0 && ms->count >= m->count) {
+    unsigned count = rs_argo_effective_count(m);
+    if (count > 0 && ms->count >= count) {
         int failure_applies = m->failure_limit >= 0, success_applies = m->consecutive_success_limit > 0;
         if (failure_applies && success_applies) {
             snprintf(why, whylen, "count %u: consecutiveSuccessLimit not reached and failureLimit not violated",
-                     m->count);
+                     count);
             return RS_ARGO_INCONCLUSIVE;
         }
         if (success_applies) {
-            snprintf(why, whylen, "count %u: consecutiveSuccessLimit not reached", m->count);
+            snprintf(why, whylen, "count %u: consecutiveSuccessLimit not reached", count);
             return RS_ARGO_FAILED;
         }
-        snprintf(why, whylen, "count %u reached", m->count);
+        snprintf(why, whylen, "count %u reached", count);
         return RS_ARGO_SUCCESSFUL;
     }
-    if (m->count > 0)
-        snprintf(why, whylen, "%u/%u measured", ms->count, m->count);
+    if (count > 0)
+        snprintf(why, whylen, "%u/%u measured", ms->count, count);
     else
         snprintf(why, whylen, "%u measured", ms->count);
     return RS_ARGO_RUNNING;
@@ -371,15 +465,15 @@ static rs_argo_phase argo_assess(const rs_argo_metric *m, const rs_argo_metric_s
  *    (Argo reaches the terminated phase on the reconcile right after; it is taken here as immediate.)
  *  - the rollout (rollout/analysis.go): Failed or Error aborts (ROLLBACK), Inconclusive pauses (PAUSE),
  *    Successful lets an inline analysis step proceed (ADVANCE).
- * The upstream snapshot read predates consecutiveSuccessLimit (Argo Rollouts v1.8, PR #3970); that part,
- * failureLimit -1 and the count outcomes with it follow the v1.8 docs (docs/features/analysis.md) and that
- * PR, not code read here. Docs differ: docs/features/analysis.md's example has failureLimit: 3 and says "The
+ * The count is the EffectiveCount (pkg/apis/rollouts/v1alpha1/analysis_types.go): count, else 1 when no
+ * interval is given, else none (the metric runs until the run is terminated). consecutiveSuccessLimit,
+ * failureLimit -1 and the count outcomes with them are read from analysis.go (v1.8). Docs differ: docs/features/analysis.md's example has failureLimit: 3 and says "The
  * entire analysis run is considered as Failed after three failed measurements"; the code fails it after
  * the fourth (4 > 3). Failures are cumulative, not consecutive (Argo has no consecutive failure limit; issue
- * #4792 asks for one). Not mirrored: dry-run metrics, initialDelay, terminating a run from outside,
- * in-flight (Resume) measurements. */
-rs_pg_action rs_argo_check(const rs_argo_config *cfg, rs_argo_state *st, const rs_metric_value *values,
-                           rs_pg_result *out)
+ * #4792 asks for one). Not mirrored: dry-run metrics, in-flight (Resume) measurements, providers other than
+ * a Prometheus query. */
+static rs_pg_action argo_round(const rs_argo_config *cfg, rs_argo_state *st, const int *due,
+                               const rs_metric_value *values, rs_pg_result *out)
 {
     result_reset(out);
     if (st->phase != RS_ARGO_RUNNING) {
@@ -388,12 +482,12 @@ rs_pg_action rs_argo_check(const rs_argo_config *cfg, rs_argo_state *st, const r
     }
     st->checks++;
     char why[RS_PG_MAX_METRICS][80];
-    int first_unsuccessful = -1;
+    int first_unsuccessful = -1, first_measured = -1;
     for (size_t i = 0; i < cfg->n_metrics; i++) {
         const rs_argo_metric *m = &cfg->metrics[i];
         rs_argo_metric_state *ms = &st->metrics[i];
         why[i][0] = '\0';
-        if (ms->phase != RS_ARGO_RUNNING)
+        if (ms->phase != RS_ARGO_RUNNING || (due && !due[i]))
             continue;
         rs_argo_phase ph = rs_argo_evaluate(m, values[i]);
         switch (ph) {
@@ -412,6 +506,8 @@ rs_pg_action rs_argo_check(const rs_argo_config *cfg, rs_argo_state *st, const r
         case RS_ARGO_RUNNING: break;
         }
         ms->last = ph;
+        if (first_measured < 0)
+            first_measured = (int)i;
         if (ph != RS_ARGO_SUCCESSFUL && first_unsuccessful < 0)
             first_unsuccessful = (int)i;
         ms->phase = argo_assess(m, ms, why[i], sizeof why[i]);
@@ -434,7 +530,7 @@ rs_pg_action rs_argo_check(const rs_argo_config *cfg, rs_argo_state *st, const r
         }
         st->phase = worst;
     } else {
-        decider = first_unsuccessful >= 0 ? first_unsuccessful : 0;
+        decider = first_unsuccessful >= 0 ? first_unsuccessful : first_measured >= 0 ? first_measured : 0;
     }
     const rs_argo_metric *m = &cfg->metrics[decider];
     rs_metric_value v = values[decider];
@@ -449,6 +545,61 @@ rs_pg_action rs_argo_check(const rs_argo_config *cfg, rs_argo_state *st, const r
              rs_argo_phase_name(st->metrics[decider].last), why[decider][0] ? why[decider] : "-",
              rs_argo_phase_name(st->phase));
     return finish(out, argo_action(st->phase));
+}
+
+rs_pg_action rs_argo_check(const rs_argo_config *cfg, rs_argo_state *st, const rs_metric_value *values,
+                           rs_pg_result *out)
+{
+    return argo_round(cfg, st, NULL, values, out);
+}
+
+void rs_argo_start(const rs_argo_config *cfg, rs_argo_state *st, double t)
+{
+    rs_argo_init(st);
+    st->started = t;
+    for (size_t i = 0; i < cfg->n_metrics && i < RS_PG_MAX_METRICS; i++)
+        st->next_at[i] = t + cfg->metrics[i].initial_delay;
+}
+
+double rs_argo_next(const rs_argo_config *cfg, const rs_argo_state *st)
+{
+    double next = INFINITY;
+    if (st->phase != RS_ARGO_RUNNING)
+        return next;
+    for (size_t i = 0; i < cfg->n_metrics; i++)
+        if (st->metrics[i].phase == RS_ARGO_RUNNING && st->next_at[i] < next)
+            next = st->next_at[i];
+    return next;
+}
+
+/* Mirrors the controller's timing (analysis/analysis.go generateMetricTasks, calculateNextReconcileTime): a
+ * metric's first measurement comes at the run's start, or once initialDelay has passed; then it is overdue
+ * `interval` after the previous one finished, or DefaultErrorRetryInterval (10 s) after an Error whatever the
+ * interval; a metric that reached its effective count takes no more. Measurements take no time here. */
+rs_pg_action rs_argo_measure(const rs_argo_config *cfg, rs_argo_state *st, double t, const rs_metric_value *values,
+                             rs_pg_result *out)
+{
+    int due[RS_PG_MAX_METRICS] = {0};
+    double eps = 1e-9 * (fabs(t) > 1 ? fabs(t) : 1);
+    int any = 0;
+    for (size_t i = 0; i < cfg->n_metrics; i++)
+        any |= due[i] = st->metrics[i].phase == RS_ARGO_RUNNING && st->next_at[i] <= t + eps;
+    if (!any && st->phase == RS_ARGO_RUNNING) {
+        result_reset(out);
+        snprintf(out->detail, sizeof out->detail, "no measurement due; run Running");
+        return finish(out, RS_PG_CONTINUE);
+    }
+    rs_pg_action a = argo_round(cfg, st, due, values, out);
+    for (size_t i = 0; i < cfg->n_metrics; i++) {
+        if (!due[i])
+            continue;
+        const rs_argo_metric *m = &cfg->metrics[i];
+        double gap = st->metrics[i].last == RS_ARGO_ERROR ? RS_ARGO_ERROR_RETRY
+                     : m->interval > 0                   ? m->interval
+                                                         : RS_ARGO_ERROR_RETRY; /* count reached anyway */
+        st->next_at[i] = t + gap;
+    }
+    return a;
 }
 
 /* ==== threshold =========================================================================================== */
@@ -651,57 +802,95 @@ static int mw_diff(const mw_ctx *c, double mu, double zq, double *f)
     return 0;
 }
 
-/* The pairwise difference x_i - y_j nearest to r (x, y sorted). */
-static double mw_nearest_difference(const mw_ctx *c, double r)
+/* commons-math Precision.equals(x, 0) (one ulp): x is 0 or the smallest subnormal. */
+static int equals_zero(double x) { return fabs(x) <= DBL_TRUE_MIN; }
+
+/* Kayenta's BrentSolver.java, statement for statement (R's zeroin: inverse quadratic interpolation, secant
+ * and bisection steps, TOLERANCE 1e-4 absolute, EPSILON 2^-52, MAX_ITERATIONS 1000). Its stopping rule is
+ * absolute: a root is located to within about 1e-4 of the data's units, whatever their scale — so on an error
+ * rate of 0.0002 the "root" can be anywhere in a bracket as wide as the data, and the interval's ends, which
+ * the classifier compares with 0.25 |estimate|, come out of the solver's path rather than the data. */
+double rs_kayenta_brent(double ax, double bx, double fa, double fb, double (*func)(double, void *), void *ctx)
 {
-    double best = NAN, bestd = INFINITY;
-    for (size_t i = 0; i < c->m; i++) {
-        double target = c->x[i] - r; /* the y that would give difference r */
-        size_t lo = 0, hi = c->n;    /* first y >= target */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (c->y[mid] < target)
-                lo = mid + 1;
+    const double tolerance = 1e-4, epsilon = 2.220446049250313E-16;
+    double a = ax, b = bx, c = a, fc = fa;
+    int iteration = 1000 + 1;
+    if (equals_zero(fa))
+        return a;
+    if (equals_zero(fb))
+        return b;
+    while (iteration-- > 0) {
+        double prev_step = b - a, tol_act, p, q, new_step;
+        if (fabs(fc) < fabs(fb)) {
+            a = b;
+            b = c;
+            c = a;
+            fa = fb;
+            fb = fc;
+            fc = fa;
+        }
+        tol_act = 2 * epsilon * fabs(b) + tolerance / 2;
+        new_step = (c - b) / 2;
+        if (fabs(new_step) <= tol_act || equals_zero(fb))
+            return b;
+        if (fabs(prev_step) >= tol_act && fabs(fa) > fabs(fb)) {
+            double t1, cb, t2;
+            cb = c - b;
+            if (a == c) { /* linear interpolation */
+                t1 = fb / fa;
+                p = cb * t1;
+                q = 1.0 - t1;
+            } else { /* inverse quadratic interpolation */
+                q = fa / fc;
+                t1 = fb / fc;
+                t2 = fb / fa;
+                p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0));
+                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0);
+            }
+            if (p > 0.0)
+                q = -q;
             else
-                hi = mid;
+                p = -p;
+            if (p < (0.75 * cb * q - fabs(tol_act * q) / 2) && p < fabs(prev_step * q / 2))
+                new_step = p / q;
         }
-        for (size_t k = lo > 0 ? lo - 1 : 0; k <= lo && k < c->n; k++) {
-            double d = c->x[i] - c->y[k];
-            if (fabs(d - r) < bestd)
-                bestd = fabs(d - r), best = d;
+        if (fabs(new_step) < tol_act)
+            new_step = new_step > 0 ? tol_act : -tol_act;
+        a = b;
+        fa = fb;
+        b += new_step;
+        fb = func(b, ctx);
+        if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0)) {
+            c = a;
+            fc = fa;
         }
     }
-    return best;
+    return b; /* "failed!" — Kayenta returns the last iterate too */
 }
 
-/* sup{d in [lo, hi]: f(d) > 0} (want_positive) or inf{d: f(d) < 0}, by bisection on the step function. */
-static int mw_boundary(const mw_ctx *c, double zq, double lo, double hi, int want_positive, double *out)
+typedef struct mw_fn {
+    const mw_ctx *c;
+    double zq;
+    int failed; /* sigma was 0 somewhere: Kayenta throws */
+} mw_fn;
+
+static double mw_fn_value(double mu, void *p)
 {
-    for (int it = 0; it < 2200; it++) {
-        double mid = lo + (hi - lo) / 2, f;
-        if (!(mid > lo && mid < hi))
-            break;
-        if (mw_diff(c, mid, zq, &f) < 0)
-            return -1;
-        if (want_positive ? f > 0 : f >= 0)
-            lo = mid;
-        else
-            hi = mid;
+    mw_fn *f = p;
+    double v;
+    if (mw_diff(f->c, mu, f->zq, &v) < 0) {
+        f->failed = 1;
+        return 0; /* stops the solver at once (equals_zero) */
     }
-    *out = want_positive ? lo : hi;
-    return 0;
+    return v;
 }
 
-/* A root of wilcoxonDiff(., zq) on [muMin, muMax] = [min x - max y, max x - min y]. With check_ends, as
- * Kayenta's findRoot: muMin when f(muMin) <= 0, muMax when f(muMax) >= 0. Otherwise the function, a
- * non-increasing step function jumping at pairwise differences, is solved exactly where Kayenta's Brent
- * solver converges: its sign change, which is a pairwise difference. Where f is 0 on a whole interval (the
- * estimate with an even number of pairs), Brent stops at some point of it; this takes its midpoint, the
- * classical Hodges-Lehmann median of the pairwise differences. The end checks matter at tiny samples, where
- * the 98 % level is not achievable (m = 1; m = 2 with n <= 47; m = 3 with n <= 9; m = 4 with n <= 5, m <= n):
- * both ends fire for every data set, the interval is the range of the pairwise differences, and it excludes 0
- * whenever the samples do not overlap — an A/A false alarm rate of 2 / C(m + n, m), 1/3 at 2 vs 2 (as in
- * Kayenta and R's wilcox.test; tests/test_gate_size.c pins it). Short Kayenta intervals give such samples. */
+/* MannWhitney.scala calculateConfidenceInterval's findRoot(zq) (check_ends) and the estimate's root (no end
+ * checks): muMin when f(muMin) <= 0, muMax when f(muMax) >= 0, else BrentSolver on [muMin, muMax]. The end
+ * checks matter at tiny samples, where the 98 % level is not achievable (m = 1; m = 2 with n <= 47; m = 3
+ * with n <= 9; m = 4 with n <= 5, m <= n): both ends fire for every data set, the interval is the range of
+ * the pairwise differences, and it excludes 0 whenever the samples do not overlap — an A/A false alarm rate
+ * of 2 / C(m + n, m), 1/3 at 2 vs 2 (as in Kayenta and R's wilcox.test; tests/test_gate_size.c pins it). */
 static int mw_root(const mw_ctx *c, double zq, int check_ends, double *root)
 {
     double mu_min = c->x[0] - c->y[c->n - 1], mu_max = c->x[c->m - 1] - c->y[0];
@@ -716,28 +905,9 @@ static int mw_root(const mw_ctx *c, double zq, int check_ends, double *root)
         *root = mu_max;
         return 0;
     }
-    double a, b; /* last point where f > 0, first where f < 0 */
-    if (!(f_lo > 0))
-        a = mu_min;
-    else if (f_hi > 0)
-        a = mu_max;
-    else if (mw_boundary(c, zq, mu_min, mu_max, 1, &a) < 0)
-        return -1;
-    if (!(f_hi < 0))
-        b = mu_max;
-    else if (f_lo < 0)
-        b = mu_min;
-    else if (mw_boundary(c, zq, mu_min, mu_max, 0, &b) < 0)
-        return -1;
-    /* Snap to the pairwise differences the sign changes at (bisection stops within an ulp of them). */
-    double tol = 1e-9 * fmax(mu_max - mu_min, DBL_MIN);
-    double sa = mw_nearest_difference(c, a), sb = mw_nearest_difference(c, b);
-    if (fabs(sa - a) <= tol)
-        a = sa;
-    if (fabs(sb - b) <= tol)
-        b = sb;
-    *root = a + (b - a) / 2;
-    return 0;
+    mw_fn fn = {c, zq, 0};
+    *root = rs_kayenta_brent(mu_min, mu_max, f_lo, f_hi, mw_fn_value, &fn);
+    return fn.failed ? -1 : 0;
 }
 
 /* U and the two-sided p-value at mu = 0 (R's wilcox.test with exact = FALSE, correct = TRUE). */
@@ -760,7 +930,8 @@ static void mw_test(const mw_ctx *c, rs_kayenta_metric_result *out)
 static int mw_sorted(const mw_ctx *c, double confidence, rs_kayenta_metric_result *out)
 {
     mw_test(c, out);
-    double zquant = gsl_cdf_ugaussian_Pinv((1 - confidence) / 2); /* NormalDistribution.inverseCumulative */
+    double alpha = 1.0 - confidence;
+    double zquant = gsl_cdf_ugaussian_Pinv(alpha / 2); /* NormalDistribution(0, 1).inverseCumulativeProbability */
     if (mw_root(c, -zquant, 1, &out->ci_lower) < 0 || mw_root(c, zquant, 1, &out->ci_upper) < 0 ||
         mw_root(c, 0, 0, &out->estimate) < 0)
         return -1;
@@ -792,6 +963,26 @@ int rs_kayenta_mann_whitney(const double *x, size_t m, const double *y, size_t n
     free(buf);
     return rc;
 }
+
+int rs_kayenta_wilcoxon_diff(double mu, double quantile, const double *x, size_t m, const double *y, size_t n,
+                             double *out)
+{
+    if (m == 0 || n == 0)
+        return -1;
+    double *buf = malloc((m + n) * sizeof *buf);
+    if (!buf)
+        return -2;
+    memcpy(buf, x, m * sizeof *buf);
+    memcpy(buf + m, y, n * sizeof *buf);
+    qsort(buf, m, sizeof *buf, cmp_double);
+    qsort(buf + m, n, sizeof *buf, cmp_double);
+    mw_ctx c = {buf, m, buf + m, n};
+    int rc = mw_diff(&c, mu, quantile, out);
+    free(buf);
+    return rc;
+}
+
+double rs_kayenta_int_threshold(double x) { return isnan(x) ? x : trunc(x); }
 
 static double mean_of(const double *v, size_t n)
 {
@@ -845,12 +1036,13 @@ static int classify_metric(const rs_kayenta_config *cfg, const rs_kayenta_metric
         return -2;
     size_t m_n = 0, n_n = 0;
     int replace = m->nan_strategy == RS_KAYENTA_NAN_REPLACE;
+    double scale = m->scale > 0 ? m->scale : 1.0; /* the query's unit: Kayenta only ever sees the scaled values */
     for (size_t i = 0; i < m_in; i++)
         if (!isnan(s->canary[i]) || replace)
-            buf[m_n++] = isnan(s->canary[i]) ? 0.0 : s->canary[i];
+            buf[m_n++] = isnan(s->canary[i]) ? 0.0 : s->canary[i] * scale;
     for (size_t i = 0; i < n_in; i++)
         if (!isnan(s->baseline[i]) || replace)
-            buf[m_n + n_n++] = isnan(s->baseline[i]) ? 0.0 : s->baseline[i];
+            buf[m_n + n_n++] = isnan(s->baseline[i]) ? 0.0 : s->baseline[i] * scale;
     r->n_canary = m_n;
     r->n_baseline = n_n;
     if (m_n == 0 || n_n == 0) {
@@ -1095,18 +1287,20 @@ rs_status rs_kayenta_check(const rs_kayenta_config *cfg, rs_kayenta_state *st, c
     out->metric = worst;
     unsigned intervals = cfg->intervals > 0 ? cfg->intervals : 1;
     const char *why = j.critical_failure ? " (critical metric failed)" : j.too_many_nodata ? " (>= 50% nodata)" : "";
+    /* orca reads scoreThresholds as Ints (KayentaService.kt Thresholds) */
+    double pass = rs_kayenta_int_threshold(cfg->pass_score), marginal = rs_kayenta_int_threshold(cfg->marginal_score);
     rs_pg_action a = RS_PG_CONTINUE;
-    if (!isnan(cfg->marginal_score) && j.score <= cfg->marginal_score) {
+    if (!isnan(marginal) && j.score <= marginal) {
         a = RS_PG_ROLLBACK;
-        snprintf(out->detail, sizeof out->detail, "interval %u/%u: score %.2f <= marginal %.2f%s", st->judged,
-                 intervals, j.score, cfg->marginal_score, why);
+        snprintf(out->detail, sizeof out->detail, "interval %u/%u: score %.2f <= marginal %.0f (MonitorKayentaCanaryTask)%s",
+                 st->judged, intervals, j.score, marginal, why);
     } else if (st->judged >= intervals) {
-        a = (isnan(cfg->pass_score) || j.score >= cfg->pass_score) ? RS_PG_ADVANCE : RS_PG_ROLLBACK;
-        snprintf(out->detail, sizeof out->detail, "final score %.2f %s pass %.2f%s", j.score,
-                 a == RS_PG_ADVANCE ? ">=" : "<", cfg->pass_score, why);
+        a = (isnan(pass) || j.score >= pass) ? RS_PG_ADVANCE : RS_PG_ROLLBACK;
+        snprintf(out->detail, sizeof out->detail, "final score %.2f %s pass %.0f (AggregateCanaryResultsTask)%s",
+                 j.score, a == RS_PG_ADVANCE ? ">=" : "<", pass, why);
     } else {
-        snprintf(out->detail, sizeof out->detail, "interval %u/%u: score %.2f (H %d L %d nodata %d)", st->judged,
-                 intervals, j.score, j.n_high, j.n_low, j.n_nodata + j.n_nodata_fail);
+        snprintf(out->detail, sizeof out->detail, "interval %u/%u: score %.2f > marginal %.0f (H %d L %d nodata %d)",
+                 st->judged, intervals, j.score, marginal, j.n_high, j.n_low, j.n_nodata + j.n_nodata_fail);
     }
     if (a != RS_PG_CONTINUE) {
         st->done = 1;

@@ -68,29 +68,40 @@ typedef struct rs_flagger_config {
     const unsigned *step_weights;   /* explicit ladder (percent, increasing), used when step_weight == 0 */
     size_t n_step_weights;
     unsigned max_weight;            /* promote once a check passes at or above it; 0 means 100 (or the last
-                                       step weight when step_weights is given) */
+                                       step weight when step_weights is given, capped at 100) */
+    unsigned step_weight_promotion; /* percent moved from canary to primary per Promoting tick; 0: all at once */
+    unsigned ready_ticks;           /* ticks after the detection tick at which the canary is not ready yet
+                                       (IsCanaryReady fails, retriable): the first weight waits for them */
 } rs_flagger_config;
 
+/* Flagger's canary phases (pkg/apis/flagger/v1beta1/status.go) from the moment the new revision exists. */
 typedef enum rs_flagger_phase {
-    RS_FLAGGER_PROGRESSING = 0,
-    RS_FLAGGER_PROMOTED, /* PROMOTE was returned: the analysis is over */
-    RS_FLAGGER_FAILED    /* ROLLBACK was returned */
+    RS_FLAGGER_INITIALIZED = 0, /* the revision is not detected yet: the first tick detects it */
+    RS_FLAGGER_PROGRESSING,     /* analysis running */
+    RS_FLAGGER_PROMOTING,       /* analysis passed, primary spec copied: traffic goes back to the primary */
+    RS_FLAGGER_FINALISING,      /* all traffic on the primary: the next tick scales the canary down */
+    RS_FLAGGER_PROMOTED,        /* Succeeded: PROMOTE was returned */
+    RS_FLAGGER_FAILED           /* ROLLBACK was returned */
 } rs_flagger_phase;
 
 typedef struct rs_flagger_state {
     unsigned weight;        /* canary weight in percent (Flagger's status.canaryWeight) */
     unsigned failed_checks; /* status.failedChecks: cumulative, never reset within an analysis */
     unsigned checks;        /* calls so far */
+    unsigned waited;        /* ticks spent waiting for the canary to be ready */
+    unsigned primary;       /* primary weight during the Promoting ticks */
     rs_flagger_phase phase;
 } rs_flagger_state;
 
 void rs_flagger_init(rs_flagger_state *st);
 /* RS_OK, or RS_ERR_INPUT with a message naming the bad field. */
 rs_status rs_flagger_validate(const rs_flagger_config *cfg, rs_error *err);
-/* One Flagger analysis interval (analysis.interval, default 1 min). values[i] is metric i as its query
- * returns it at this tick: over the metric's own window (metric interval, default 1 min, ending now), which
- * need not match the analysis interval. n_metrics entries; ignored on the first call, which starts the
- * analysis without checking, and on the call that rolls back. */
+/* One Flagger tick (analysis.interval, default 1 min). values[i] is metric i as its query returns it at this
+ * tick: over the metric's own window (metric interval, default 1 min, ending now), which need not match the
+ * analysis interval. n_metrics entries; read only on the ticks that run the analysis (not the detection tick,
+ * the readiness waits, the tick that starts the analysis, the Promoting / Finalising ticks, the rollback).
+ * The first call is the tick that detects the new revision (CONTINUE, weight 0); PROMOTE comes on the tick
+ * that finds the canary Finalising (phase Succeeded). */
 rs_pg_action rs_flagger_check(const rs_flagger_config *cfg, rs_flagger_state *st, const rs_metric_value *values,
                               rs_pg_result *out);
 
@@ -112,17 +123,26 @@ typedef struct rs_argo_metric {
     int inconclusive_limit;        /* inconclusive > limit: Inconclusive (default 0) */
     int consecutive_error_limit;   /* consecutive errors > limit: Error (default 4; zero-initialised is 0!) */
     int consecutive_success_limit; /* consecutive successes >= limit: Successful; 0 disables (default) */
-    unsigned count;                /* measurements (errors excluded) after which the metric ends; 0 = no
-                                      count (Argo runs it until the run ends, as background analysis) */
+    unsigned count;                /* measurements (errors excluded) after which the metric ends; 0 = not
+                                      given: Argo's EffectiveCount is then 1 without an interval, and none
+                                      (the metric runs until the run is terminated) with one */
+    double interval;               /* hours between measurements (metric.interval); 0: not given */
+    double initial_delay;          /* hours from the run's start to the first measurement (initialDelay) */
 } rs_argo_metric;
 
 /* Fills *m with Argo's defaults (failure_limit 0, inconclusive_limit 0, consecutive_error_limit 4,
- * consecutive_success_limit 0, count 0, no conditions). */
+ * consecutive_success_limit 0, count, interval and initial delay not given, no conditions). */
 void rs_argo_metric_init(rs_argo_metric *m, const char *name);
+
+/* Argo's DefaultErrorRetryInterval (analysis/analysis.go): a measurement that errs is retried after 10 s,
+ * whatever the metric's interval. In hours. */
+#define RS_ARGO_ERROR_RETRY (10.0 / 3600.0)
 
 typedef struct rs_argo_config {
     const rs_argo_metric *metrics;
     size_t n_metrics; /* 1..RS_PG_MAX_METRICS */
+    int background;   /* the run is a background analysis (validation then allows metrics that run
+                         indefinitely); 0: an inline analysis step, which Argo refuses them for */
 } rs_argo_config;
 
 /* Phases of a measurement, a metric and the run (Argo's AnalysisPhase). */
@@ -145,17 +165,29 @@ typedef struct rs_argo_metric_state {
 
 typedef struct rs_argo_state {
     rs_argo_metric_state metrics[RS_PG_MAX_METRICS];
+    double next_at[RS_PG_MAX_METRICS]; /* rs_argo_measure: when each metric measures next (hours) */
+    double started;                    /* rs_argo_start: the run's start */
     rs_argo_phase phase; /* the AnalysisRun's phase */
     unsigned checks;
 } rs_argo_state;
 
 void rs_argo_init(rs_argo_state *st);
+/* Starts a run at time t (hours): each metric's first measurement is due at t + initial_delay. */
+void rs_argo_start(const rs_argo_config *cfg, rs_argo_state *st, double t);
+/* The earliest time a metric of a running run is due (INFINITY when none is, or the run is over). */
+double rs_argo_next(const rs_argo_config *cfg, const rs_argo_state *st);
+/* Effective count of a metric, as Metric.EffectiveCount(): count, else 1 without an interval, else 0 (none). */
+unsigned rs_argo_effective_count(const rs_argo_metric *m);
 rs_status rs_argo_validate(const rs_argo_config *cfg, rs_error *err);
 /* Evaluates a measurement's phase from its value as Argo's EvaluateResult does (no data: Error). */
 rs_argo_phase rs_argo_evaluate(const rs_argo_metric *m, rs_metric_value v);
 /* One round of measurements: values[i] for metric i (ignored for metrics already completed). */
 rs_pg_action rs_argo_check(const rs_argo_config *cfg, rs_argo_state *st, const rs_metric_value *values,
                            rs_pg_result *out);
+/* The same at time t, measuring only the metrics due by then (after rs_argo_start), and scheduling each
+ * one's next measurement as the controller does: interval after it, or 10 s after an Error. */
+rs_pg_action rs_argo_measure(const rs_argo_config *cfg, rs_argo_state *st, double t, const rs_metric_value *values,
+                             rs_pg_result *out);
 
 /* ---- threshold ------------------------------------------------------------------------------------------ */
 
@@ -225,6 +257,9 @@ typedef struct rs_kayenta_metric {
     double allowed_decrease;        /* Low also needs effect <= this (default 1.0; 0.5 for CLES) */
     double critical_increase;       /* critical High needs effect >= this (default 1.0; 0.5 for CLES) */
     double critical_decrease;       /* critical Low needs effect <= this (default 1.0; 0.5 for CLES) */
+    double scale;                   /* the query's unit: values are multiplied by it before judging (100 for a
+                                       query returning percent); 0 means 1. Kayenta's root solver works to an
+                                       absolute 1e-4, so the verdict depends on it */
 } rs_kayenta_metric;
 
 /* Fills *m with Kayenta's defaults (group as given, direction either, NaN removed, effect thresholds 1.0). */
@@ -304,10 +339,22 @@ rs_status rs_kayenta_judge(const rs_kayenta_config *cfg, const rs_kayenta_sample
                            rs_kayenta_metric_result *results, rs_kayenta_judgment *out, rs_error *err);
 
 /* Mann-Whitney comparison of canary x[0..m-1] with baseline y[0..n-1] as Kayenta's MannWhitney.scala (no NaN
- * allowed): fills u, p_value, estimate, ci_lower, ci_upper. Returns 0; -1 when a sample is empty or all
- * observations tie at a root (Kayenta's IllegalArgumentException); -2 when out of memory. */
+ * allowed): fills u, p_value, estimate, ci_lower, ci_upper, the interval's ends and the estimate found by
+ * Kayenta's BrentSolver (absolute tolerance 1e-4) as Kayenta finds them. Returns 0; -1 when a sample is
+ * empty or all observations tie at a root (Kayenta's IllegalArgumentException); -2 when out of memory. */
 int rs_kayenta_mann_whitney(const double *x, size_t m, const double *y, size_t n, double confidence,
                             rs_kayenta_metric_result *out);
+
+/* Kayenta's wilcoxonDiff(mu, quantile, x, y) (MannWhitney.scala) on unsorted samples; 0, or -1 when all
+ * observations tie (sigma 0), -2 when out of memory. */
+int rs_kayenta_wilcoxon_diff(double mu, double quantile, const double *x, size_t m, const double *y, size_t n,
+                             double *out);
+/* Kayenta's BrentSolver.solve(ax, bx, fa, fb, f) (R's zeroin, absolute tolerance 1e-4, at most 1000
+ * iterations) on f(x) = f(x, ctx). */
+double rs_kayenta_brent(double ax, double bx, double fa, double fb, double (*f)(double, void *), void *ctx);
+/* Orca's score thresholds are Ints (KayentaService.kt Thresholds): a fractional value given in a pipeline
+ * is truncated toward zero when it is read (Jackson's float-to-int coercion). NaN stays NaN. */
+double rs_kayenta_int_threshold(double x);
 
 /* The Spinnaker canary stage around the judge. */
 typedef struct rs_kayenta_state {

@@ -1,10 +1,13 @@
 /* fixed_stages: an explicit ladder of stages (SPEC §6.1). Each stage sets the candidate's weight (in every
  * segment, in some segments, or per segment) and bakes for a while; the host's gate (rs_host.gate_*, any
  * gate of §7) judges the candidate at the end of the stage and every `check_every` inside it; a failing gate
- * rolls back, a passed last stage promotes. Argo's gate runs an AnalysisRun per stage (a success ends the
- * stage early, Inconclusive pauses: the policy stops), Kayenta's a canary analysis per stage. With
- * gate = "flagger" the ladder is Flagger's own: steps are its stepWeights (or step_weight / max_weight),
- * one check per analysis interval (check_every, default bake), the weight held on a failed check.
+ * rolls back, a passed last stage promotes. With gate = "argo" a stage is Argo's setWeight, pause (bake)
+ * and, by default, an inline analysis step: the stage lasts until that AnalysisRun completes (Successful:
+ * next stage; Inconclusive: paused, the policy stops; Failed/Error: rollback); with analysis = "background"
+ * one run judges every stage from starting_step on and the stages last their bake. Kayenta's gate runs a
+ * canary analysis per stage. With gate = "flagger" the ladder is Flagger's own: steps are its stepWeights
+ * (or step_weight / max_weight), one tick per analysis interval (check_every, default bake), from the tick
+ * that detects the revision to the Finalising tick, the weight held on a failed check.
  * Big-bang (steps = {1}), blue-green and Argo/Flagger-style canaries are configurations of it. */
 #include <math.h>
 #include <stddef.h>
@@ -18,8 +21,9 @@ static const rs_param_spec params[] = {
     {"stages", RS_PARAM_TABLE_LIST, NULL, 0, 0, NULL,
      "the ladder: { weight = w, bake = d, segments = {...} } per stage; segments is a list of names (weight "
      "applies there, 0 elsewhere) or a table name = weight"},
-    {"steps", RS_PARAM_NUMBER_LIST, NULL, 0, 1, NULL,
-     "shorthand for stages: the weights, each baking `bake` (flagger: its stepWeights)"},
+    {"steps", RS_PARAM_NUMBER_LIST, NULL, 0, 100, NULL,
+     "shorthand for stages: the weights (0..1), each baking `bake` (flagger: its stepWeights, where above 1 is "
+     "accepted and capped at 1 as Flagger does)"},
     {"bake", RS_PARAM_DURATION, "12h", 1e-9, 1e7, NULL, "how long each stage runs (default for stages)"},
     RS_GATE_PARAMS,
     {"candidate", RS_PARAM_STRING, NULL, 0, 0, NULL, "the version to roll out (default: the only candidate)"},
@@ -39,6 +43,7 @@ typedef struct fs_state {
     double bake;
     rs_gate *gate; /* the host's gate (NULL for gate = "none") */
     int stepping;  /* the gate moves the weight itself (flagger): stage k is its k-th weight */
+    int blocking;  /* the stage waits for the gate past its bake (argo's inline analysis step) */
     double stage_end;
 } fs_state;
 
@@ -180,6 +185,8 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
         FAIL("this rollsim is too old for fixed_stages' gates (its host table has no gate_create)");
     const char *gate = h->value_string(h->value_get(p, "gate"));
     s->stepping = !strcmp(gate, "flagger");
+    const char *analysis = h->value_string(h->value_get(p, "analysis"));
+    s->blocking = !strcmp(gate, "argo") && !(analysis && !strcmp(analysis, "background"));
     if (!strcmp(gate, "none") && h->value_len(h->value_get(p, "metrics")))
         FAIL("metrics: gate = \"none\" checks nothing; give a gate (flagger, argo, threshold, kayenta) for them");
     if (strcmp(gate, "none") && !(s->gate = h->gate_create(ctx, p, s->cand, err, err_len)))
@@ -207,6 +214,9 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
         } else {
             double w;
             h->value_number(h->value_at(steps, i), &w); /* type and range checked by the host */
+            if (w > 1)
+                FAIL("steps[%zu]: expected a weight in [0, 1], got %g (only flagger's stepWeights may exceed 1)",
+                     i + 1, w);
             s->stages[i].bake = bake;
             for (size_t g = 0; g < s->ns; g++)
                 s->stages[i].weights[g] = w;
@@ -232,11 +242,12 @@ static void start_stage(fs_state *s, const rs_observation *obs, rs_action *act)
     act->stage = (int)s->k + 1;
 }
 
-/* The next decision: the gate's next check, or the stage's end. */
+/* The next decision: the gate's next check, or the stage's end (a blocking gate's after it: its run). */
 static void schedule(const fs_state *s, double now, rs_action *act)
 {
     double next = s->gate ? s->h->gate_next(s->gate, now) : INFINITY;
-    act->next_decision = next < s->stage_end ? next : s->stage_end;
+    int past_end = now >= s->stage_end - 1e-9 * (s->stage_end > 1 ? s->stage_end : 1);
+    act->next_decision = next < s->stage_end || (s->blocking && past_end) ? next : s->stage_end;
 }
 
 /* The ladder after stage k's time is up (or its gate let it go early): the next stage, or the end. */
@@ -303,10 +314,10 @@ static int fs_decide(void *state, const rs_observation *obs, rs_action *act, cha
     case RS_GATE_ADVANCE: end_stage(s, obs, act); return 0;     /* the stage's analysis succeeded early */
     default: break;
     }
-    if (stage_end)
+    if (stage_end && !s->blocking)
         end_stage(s, obs, act);
     else
-        schedule(s, obs->t, act); /* a check inside the stage */
+        schedule(s, obs->t, act); /* a check inside the stage, or the inline analysis after its pause */
     return 0;
 }
 

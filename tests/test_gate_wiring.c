@@ -47,10 +47,11 @@ static void print_gates(const simtest *t)
         print_message("  t=%g value=%g %s\n", e[i]->t, e[i]->value, e[i]->detail);
 }
 
-/* Flagger, a candidate failing every check (error rate 1 > max 0.5), threshold 3, interval 1 h: t = 0 starts
- * the analysis at 10 % without checking; checks at 1, 2, 3 fail (failed checks 1, 2, 3; weight held at
- * 10 %); the check at 4 finds failed checks >= threshold and rolls back. So the rollback is at
- * (threshold + 1) intervals, not at threshold intervals as Flagger's docs reckon. */
+/* Flagger (scheduler.go advanceCanary), a candidate failing every check (error rate 1 > max 0.5), threshold
+ * 3, interval 1 h: t = 0 detects the revision (weight 0), t = 1 starts the analysis at 10 % without checking;
+ * checks at 2, 3, 4 fail (failedChecks 1, 2, 3; weight held at 10 %); the tick at 5 finds failedChecks >=
+ * threshold and rolls back. So the rollback is at (threshold + 2) intervals, not at the docs' interval *
+ * threshold. */
 static void flagger_rolls_back_one_interval_after_threshold(void **state)
 {
     (void)state;
@@ -62,24 +63,26 @@ static void flagger_rolls_back_one_interval_after_threshold(void **state)
             &res, &t);
     print_gates(&t);
     assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
-    assert_near(res.rollback_time, 4, 1e-12);
+    assert_near(res.rollback_time, 5, 1e-12);
     assert_near(res.p_at_rollback, 0.1, 1e-12); /* the weight was held at the first rung */
     const rs_log_entry *e[16];
-    assert_int_equal(gate_events(&t, e, 16), 5);
+    assert_int_equal(gate_events(&t, e, 16), 6);
+    assert_true(strstr(e[0]->detail, "new revision detected") != NULL);
     for (int i = 1; i <= 3; i++) {
-        assert_near(e[i]->value, 1, 0); /* the statistic logged: the failing metric's value */
+        assert_near(e[i + 1]->value, 1, 0); /* the statistic logged: the failing metric's value */
         char want[64];
-        snprintf(want, sizeof want, "failed checks %d/3", i);
-        assert_true(strstr(e[i]->detail, want) != NULL);
+        snprintf(want, sizeof want, "failedChecks %d/3", i);
+        assert_true(strstr(e[i + 1]->detail, want) != NULL);
+        assert_true(strstr(e[i + 1]->detail, "> thresholdRange.max 0.5") != NULL);
     }
-    assert_true(strstr(e[4]->detail, "failed checks 3 >= threshold 3") != NULL);
+    assert_true(strstr(e[5]->detail, "failedChecks 3 >= threshold 3") != NULL);
     simtest_close(&t);
 }
 
 /* The candidate's error rate is 1 on [0, 1), 0 on [1, 2), 1 on [2, 3), ... (scripted events just after each
  * check, 0.0001 h, so each hour's window is all one or all the other up to 0.01 %). Flagger (threshold 3):
- * t=1 fail (1, held at 10 %), t=2 pass (-> 20 %), t=3 fail (2), t=4 pass (-> 30 %), t=5 fail (3), t=6
- * rollback — its counter is cumulative. The threshold gate with consecutive = 3 on the same candidate never
+ * t=0 detection, t=1 start (10 %, nothing checked), t=2 pass (-> 20 %), t=3 fail (1), t=4 pass (-> 30 %),
+ * t=5 fail (2), t=6 pass (-> 40 %), t=7 fail (3), t=8 rollback — its counter is cumulative. The threshold gate with consecutive = 3 on the same candidate never
  * sees 3 failures in a row and promotes. */
 static const char alternating[] =
     "events = { { at = 1.0001, set = { version = 'cand', key = 'error_rate', value = 0 } },"
@@ -101,8 +104,8 @@ static void flagger_counter_is_cumulative(void **state)
             &res, &t);
     print_gates(&t);
     assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
-    assert_near(res.rollback_time, 6, 1e-12);
-    assert_near(res.p_at_rollback, 0.3, 1e-12);
+    assert_near(res.rollback_time, 8, 1e-12);
+    assert_near(res.p_at_rollback, 0.4, 1e-12);
     simtest_close(&t);
 }
 
@@ -130,7 +133,7 @@ static void threshold_needs_consecutive_failures(void **state)
 }
 
 /* No data is a failed check in Flagger: 1 % of 50 users is 0 users, so the candidate gets no request. With
- * threshold 2: t=1, t=2 fail on no data, t=3 rolls back. */
+ * threshold 2: t=0 detection, t=1 start, t=2, t=3 fail on no data, t=4 rolls back. */
 static void flagger_no_data_is_a_failure(void **state)
 {
     (void)state;
@@ -142,17 +145,19 @@ static void flagger_no_data_is_a_failure(void **state)
             &res, &t);
     print_gates(&t);
     assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
-    assert_near(res.rollback_time, 3, 1e-12);
+    assert_near(res.rollback_time, 4, 1e-12);
     assert_int_equal(res.cand_requests, 0);
     const rs_log_entry *e[8];
-    assert_int_equal(gate_events(&t, e, 8), 4);
-    assert_true(strstr(e[1]->detail, "no values found for error_rate") != NULL);
+    assert_int_equal(gate_events(&t, e, 8), 5);
+    assert_true(strstr(e[2]->detail, "no values found for error_rate") != NULL);
     simtest_close(&t);
 }
 
-/* A perfect candidate: 10 % at t=0, passes at 1 (-> 20 %), 2 (-> 30 %), and at 3 passes at the max weight
- * (the last step): promoted, everyone on the candidate at t=3. With step_weight 0.2 and max_weight 0.5
- * instead: 20 % at 0, 40 % at 1, 60 % at 2 (Flagger overshoots maxWeight by up to one step), promoted at 3. */
+/* A perfect candidate (scheduler.go, worked by hand): detection at t=0, 10 % at 1, 20 % at 2, 30 % at 3, a
+ * pass at the max weight at 4 (Promoting), all traffic to the primary at 5 (Finalising), Succeeded at 6:
+ * time to full = interval * (n + 3) with n = 3 rungs, where the docs' interval * (maxWeight / stepWeight)
+ * says 3. With step_weight 0.2 and max_weight 0.5, interval 2 h: 20 % at 2, 40 % at 4, 60 % at 6 (Flagger
+ * overshoots maxWeight by up to one step), Promoting at 8, Finalising at 10, Succeeded at 12. */
 static void flagger_promotes_at_max_weight(void **state)
 {
     (void)state;
@@ -162,7 +167,7 @@ static void flagger_promotes_at_max_weight(void **state)
             "gate = 'flagger', steps = { 0.1, 0.2, 0.3 }, bake = 1, metrics = { { name = 'error_rate', max = 0.5 } }",
             &res, &t);
     assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
-    assert_near(res.time_to_full, 3, 1e-12);
+    assert_near(res.time_to_full, 6, 1e-12);
     simtest_close(&t);
     run_one("error_rate = 0", "", "", 1000,
             "gate = 'flagger', step_weight = 0.2, max_weight = 0.5, check_every = 2,"
@@ -170,28 +175,32 @@ static void flagger_promotes_at_max_weight(void **state)
             &res, &t);
     print_gates(&t);
     assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
-    assert_near(res.time_to_full, 6, 1e-12); /* check_every 2 h is the interval: promoted at the third check */
+    assert_near(res.time_to_full, 12, 1e-12); /* check_every 2 h is the interval */
     size_t n;
     const double *w;
     const rs_sample *s = rs_sim_samples(t.sim, &n, &w);
-    assert_true(n > 5);
+    assert_true(n > 11);
     assert_near(s[1].t, 1, 1e-12);
-    assert_near(w[1], 0.2, 1e-12);
-    assert_near(w[3], 0.4, 1e-12);
-    assert_near(w[5], 0.6, 1e-12); /* 60 % > max_weight 50 % */
+    assert_near(w[1], 0, 1e-12); /* the detection tick moves nothing */
+    assert_near(w[2], 0.2, 1e-12);
+    assert_near(w[4], 0.4, 1e-12);
+    assert_near(w[6], 0.6, 1e-12);  /* 60 % > max_weight 50 % */
+    assert_near(w[11], 0.6, 1e-12); /* Promoting and Finalising: rollsim keeps the canary's weight ... */
+    assert_near(w[12], 1, 1e-12);   /* ... until the phase is Succeeded */
     simtest_close(&t);
 }
 
-/* Argo: failure_limit 2 fails the run on the third failed measurement (3 > 2, strictly), measurements every
- * hour: rollback at t = 3. */
+/* Argo: failure_limit 2 fails the run on the third failed measurement (3 > 2, strictly). Inline step after
+ * a 1 h pause, measurements every hour from its start: at 1, 2, 3: rollback at t = 3. */
 static void argo_failure_limit_is_strict(void **state)
 {
     (void)state;
     simtest t;
     rs_rep_result res;
     run_one("error_rate = 1", "", "", 1000,
-            "gate = 'argo', steps = { 0.1, 1 }, bake = 10, check_every = 1,"
-            " metrics = { { name = 'error_rate', success = '<= 0.5', failure = '> 0.5', failure_limit = 2 } }",
+            "gate = 'argo', steps = { 0.1, 1 }, bake = 1, check_every = 1,"
+            " metrics = { { name = 'error_rate', success = '<= 0.5', failure = '> 0.5', failure_limit = 2,"
+            " count = 5 } }",
             &res, &t);
     print_gates(&t);
     assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
@@ -209,7 +218,7 @@ static void argo_inconclusive_pauses(void **state)
     rs_rep_result res;
     run_one("error_rate = 0.3", "", "", 1000,
             "gate = 'argo', steps = { 0.1, 1 }, bake = 10, check_every = 1,"
-            " metrics = { { name = 'error_rate', success = '<= 0.1', failure = '> 0.5' } }",
+            " metrics = { { name = 'error_rate', success = '<= 0.1', failure = '> 0.5', count = 3 } }",
             &res, &t);
     print_gates(&t);
     assert_int_equal(res.outcome, RS_OUTCOME_INCOMPLETE);
@@ -221,16 +230,17 @@ static void argo_inconclusive_pauses(void **state)
     simtest_close(&t);
 }
 
-/* Argo: consecutive_success_limit 2 ends the run after two successes: stage 1 (10 %, bake 10 h) ends at t = 2
- * and the full stage begins — time to full 2 h, then the second run succeeds at t = 4 and promotes. */
+/* Argo: consecutive_success_limit 2 ends the run after two successes: stage 1 (10 %, pause 1 h, then
+ * measurements at 1 and 2) ends at t = 2 and the full stage begins — time to full 2 h; the second run
+ * (pause to 3, measurements at 3, 4) succeeds at t = 4 and the rollout completes. */
 static void argo_consecutive_successes_end_the_stage(void **state)
 {
     (void)state;
     simtest t;
     rs_rep_result res;
     run_one("error_rate = 0", "", "", 1000,
-            "gate = 'argo', steps = { 0.1, 1 }, bake = 10, check_every = 1, metrics = { { name = 'error_rate',"
-            " success = '<= 0.1', failure = '> 0.5', consecutive_success_limit = 2 } }",
+            "gate = 'argo', steps = { 0.1, 1 }, bake = 1, check_every = 1, metrics = { { name = 'error_rate',"
+            " success = '<= 0.1', failure = '> 0.5', consecutive_success_limit = 2, count = 4 } }",
             &res, &t);
     assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
     assert_near(res.time_to_full, 2, 1e-12);
@@ -274,6 +284,135 @@ static void kayenta_judges_on_schedule(void **state)
     simtest_close(&t);
 }
 
+/* Acceptance: Argo's inline analysis step, times worked by hand from rollout/analysis.go (the step blocks
+ * until its AnalysisRun completes) and analysis/analysis.go (first measurement at the run's start, then every
+ * interval; count measurements; Error retried after DefaultErrorRetryInterval = 10 s). Steps 20 %, 50 %,
+ * 100 %; each stage is setWeight, pause 1 h (bake), then the step: interval 30 min, count 3.
+ *  - good candidate: run k measures at pause end + 0, 0.5, 1 h -> Successful; each stage lasts 1 + 2 * 0.5 =
+ *    2 h: 50 % at 2, 100 % at 4 (time to full 4 h), the last run Successful at 6.
+ *  - bad candidate, failureLimit 1: failures at 1 and 1.5 (2 > 1): aborted at 1.5 = pause + failureLimit *
+ *    interval.
+ *  - a candidate without traffic (1 % of 50 users = 0) and no_data = "empty" (an empty vector: Error):
+ *    errors at 1 h + 0, 10, 20, 30, 40 s; the fifth (5 > consecutiveErrorLimit 4) aborts at 1 h 40 s.
+ *    With no_data = "nan" (a ratio's 0/0) the successCondition is not met: Failed at 1 h (failureLimit 0). */
+static void argo_inline_times(void **state)
+{
+    (void)state;
+    simtest t;
+    rs_rep_result res;
+    const char *pol = "gate = 'argo', steps = { 0.2, 0.5, 1 }, bake = 1, metrics = { { name = 'error_rate',"
+                      " success = '<= 0.5', interval = '30m', count = 3, failure_limit = 1 } }";
+    run_one("error_rate = 0", "", "", 1000, pol, &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(res.time_to_full, 4, 1e-9);
+    const rs_log_entry *e[16];
+    size_t n = gate_events(&t, e, 16);
+    assert_true(n >= 9);
+    assert_near(e[8]->t, 6, 1e-9); /* the third run completes at 6 h */
+    assert_true(strstr(e[2]->detail, "count 3 reached; run Successful") != NULL);
+    simtest_close(&t);
+    run_one("error_rate = 1", "", "", 1000, pol, &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
+    assert_near(res.rollback_time, 1.5, 1e-9);
+    assert_near(res.p_at_rollback, 0.2, 1e-12);
+    n = gate_events(&t, e, 16);
+    assert_true(strstr(e[n - 1]->detail, "failed 2 > failureLimit 1") != NULL);
+    simtest_close(&t);
+    run_one("error_rate = 0", "", "", 50,
+            "gate = 'argo', steps = { 0.01, 1 }, bake = 1, no_data = 'empty', metrics = { { name = 'error_rate',"
+            " success = '<= 0.5' } }",
+            &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
+    assert_near(res.rollback_time, 1 + 40.0 / 3600, 1e-9);
+    n = gate_events(&t, e, 16);
+    assert_int_equal(n, 5);
+    assert_true(strstr(e[4]->detail, "consecutiveErrors 5 > consecutiveErrorLimit 4") != NULL);
+    simtest_close(&t);
+    run_one("error_rate = 0", "", "", 50,
+            "gate = 'argo', steps = { 0.01, 1 }, bake = 1, metrics = { { name = 'error_rate', success = '<= 0.5' } }",
+            &res, &t);
+    assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
+    assert_near(res.rollback_time, 1, 1e-9);
+    simtest_close(&t);
+}
+
+/* Acceptance: Argo's background analysis (rollout/analysis.go reconcileBackgroundAnalysisRun): one run from
+ * startingStep across all later steps, its counters never reset. Steps 20 %, 50 %, 100 % of 2 h each;
+ * initialDelay 1 h, interval 1 h, no count (runs until the rollout completes), failureLimit 1.
+ *  - good candidate: the stages run their bake: 100 % at 4 h (time to full), promoted at 6 h.
+ *  - error rate 1 on [0, 1) and [2, 3), 0 otherwise: measurements at 1 (window (0, 1]: Failed, 1), 2
+ *    (Successful), 3 (Failed, 2 > 1): aborted at 3 h in stage 2 — a per-stage run would have reset its
+ *    counter at 2 h and let it through.
+ *  - starting_step = 2: no run in stage 1 (the error rate 1 there is never measured); it starts at 2 h and
+ *    measures at 3 h (Failed, 1), 4 h (Successful), 5 h (Successful): promoted at 6 h. */
+static void argo_background_times(void **state)
+{
+    (void)state;
+    simtest t;
+    rs_rep_result res;
+    const char *pol = "gate = 'argo', analysis = 'background', steps = { 0.2, 0.5, 1 }, bake = 2,"
+                      " metrics = { { name = 'error_rate', success = '<= 0.5', interval = 1, initial_delay = 1,"
+                      " failure_limit = 1 } }";
+    run_one("error_rate = 0", "", "", 1000, pol, &res, &t);
+    assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(res.time_to_full, 4, 1e-9);
+    simtest_close(&t);
+    static const char twice[] =
+        "events = { { at = 1.0001, set = { version = 'cand', key = 'error_rate', value = 0 } },"
+        "           { at = 2.0001, set = { version = 'cand', key = 'error_rate', value = 1 } },"
+        "           { at = 3.0001, set = { version = 'cand', key = 'error_rate', value = 0 } } },";
+    run_one("error_rate = 1", "", twice, 1000, pol, &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
+    assert_near(res.rollback_time, 3, 1e-9);
+    assert_near(res.p_at_rollback, 0.5, 1e-12);
+    const rs_log_entry *e[16];
+    size_t n = gate_events(&t, e, 16);
+    assert_true(strstr(e[n - 1]->detail, "failed 2 > failureLimit 1") != NULL);
+    simtest_close(&t);
+    char pol2[512];
+    snprintf(pol2, sizeof pol2, "%s, starting_step = 2", pol);
+    run_one("error_rate = 1", "", twice, 1000, pol2, &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(res.time_to_full, 4, 1e-9);
+    simtest_close(&t);
+}
+
+/* Acceptance: a Flagger canary with stepWeightPromotion and a canary that takes 1.5 h to be ready, interval
+ * 1 h, stepWeight 50 (scheduler.go, worked by hand; TestScheduler_DeploymentAnalysisPhases has the same
+ * phase sequence): detection at 0; at 1 the canary is not ready (1 < 1.5); at 2 the analysis starts (50 %);
+ * 100 % at 3; the pass at maxWeight 100 at 4 (Promoting); the primary gains 25 a tick: 25 at 5, 50 at 6, 75
+ * at 7, 100 at 8 (Finalising); Succeeded at 9. Everyone is on the new version from 3 on (the canary has 100 %,
+ * then the primary runs the canary's spec): time to full 3, the rollout complete at 9. A failing canary
+ * (threshold 2): start at 2, failures at 3 and 4, rolled back at 5. */
+static void flagger_canary_times(void **state)
+{
+    (void)state;
+    simtest t;
+    rs_rep_result res;
+    const char *pol = "gate = 'flagger', step_weight = 0.5, step_weight_promotion = 0.25, canary_ready = 1.5,"
+                      " check_every = 1, threshold = 2, metrics = { { name = 'error_rate', max = 0.5 } }";
+    run_one("error_rate = 0", "", "", 1000, pol, &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(res.time_to_full, 3, 1e-9);
+    const rs_log_entry *e[16];
+    assert_int_equal(gate_events(&t, e, 16), 10);
+    assert_near(e[9]->t, 9, 1e-9);
+    assert_true(strstr(e[9]->detail, "phase Succeeded") != NULL);
+    assert_true(strstr(e[1]->detail, "waiting for canary to be ready") != NULL);
+    assert_true(strstr(e[5]->detail, "primary weight 25") != NULL);
+    simtest_close(&t);
+    run_one("error_rate = 1", "", "", 1000, pol, &res, &t);
+    assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
+    assert_near(res.rollback_time, 5, 1e-9);
+    simtest_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +425,9 @@ int main(void)
         cmocka_unit_test(argo_inconclusive_pauses),
         cmocka_unit_test(argo_consecutive_successes_end_the_stage),
         cmocka_unit_test(kayenta_judges_on_schedule),
+        cmocka_unit_test(argo_inline_times),
+        cmocka_unit_test(argo_background_times),
+        cmocka_unit_test(flagger_canary_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,10 +140,14 @@ static void flagger_exact(const flagger_design *d, double p, double horizon, gat
         fail[k] = l.none + l.hi;
         pass[k] = l.lo;
     }
+    /* Chain step j is Flagger's tick j + 1 (tick 0 detects the revision, tick 1 starts the analysis): a
+     * rollback decided there is at (j + 1) intervals; a pass at the last rung sets Promoting, and the
+     * promotion (phase Succeeded, weight 1) comes two ticks later, at (j + 3) intervals, if the horizon allows
+     * (else the rollout is incomplete; nothing can roll it back once Promoting). */
     double m[MAX_STAGES][9] = {{0}};
     m[0][0] = 1;
-    for (unsigned j = 1; j * d->interval < horizon; j++) {
-        assert_true(j <= MAX_CHECKS);
+    for (unsigned j = 1; (j + 1) * d->interval < horizon; j++) {
+        assert_true(j + 3 <= MAX_CHECKS);
         double nm[MAX_STAGES][9] = {{0}};
         for (size_t k = 0; k < K; k++)
             for (unsigned f = 0; f <= T; f++) {
@@ -151,14 +155,16 @@ static void flagger_exact(const flagger_design *d, double p, double horizon, gat
                 if (x == 0)
                     continue;
                 if (f >= T) {
-                    g->rollback += x, g->rollback_at[j] += x;
+                    g->rollback += x, g->rollback_at[j + 1] += x;
                     continue;
                 }
                 nm[k][f + 1] += x * fail[k];
                 if (k + 1 < K)
                     nm[k + 1][f] += x * pass[k];
+                else if ((j + 3) * d->interval < horizon)
+                    g->promote += x * pass[k], g->promote_at[j + 3] += x * pass[k];
                 else
-                    g->promote += x * pass[k], g->promote_at[j] += x * pass[k];
+                    g->incomplete += x * pass[k];
             }
         memcpy(m, nm, sizeof m);
     }
@@ -177,7 +183,7 @@ static void flagger_state_machine_mc(const flagger_design *d, double p, double h
     unsigned steps[MAX_STAGES];
     for (size_t k = 0; k < d->n_rungs; k++)
         steps[k] = (unsigned)lround(d->w[k] * 100);
-    rs_flagger_config cfg = {&metric, 1, d->threshold, 0, steps, d->n_rungs, 0};
+    rs_flagger_config cfg = {&metric, 1, d->threshold, 0, steps, d->n_rungs, 0, 0, 0};
     assert_int_equal(rs_flagger_validate(&cfg, NULL), RS_OK);
     counts[0] = counts[1] = counts[2] = 0;
     for (unsigned r = 0; r < R; r++) {
@@ -185,9 +191,16 @@ static void flagger_state_machine_mc(const flagger_design *d, double p, double h
         rs_flagger_init(&st);
         rs_pg_result res;
         rs_metric_value v = {NAN, 0};
+        /* the detection tick (checkCanaryStatus) comes first; the chain below starts at the next one */
+        assert_int_equal(rs_flagger_check(&cfg, &st, &v, &res), RS_PG_CONTINUE);
         assert_int_equal(rs_flagger_check(&cfg, &st, &v, &res), RS_PG_ADVANCE);
         int outcome = 2; /* incomplete */
-        for (unsigned j = 1; j * d->interval < horizon && outcome == 2; j++) {
+        for (unsigned j = 1; (j + 1) * d->interval < horizon && outcome == 2; j++) {
+            if (st.phase != RS_FLAGGER_PROGRESSING) { /* Promoting, Finalising: no analysis */
+                if (rs_flagger_check(&cfg, &st, &v, &res) == RS_PG_PROMOTE)
+                    outcome = 1;
+                continue;
+            }
             size_t k = 0;
             while (k < d->n_rungs && steps[k] != st.weight)
                 k++;
@@ -201,7 +214,7 @@ static void flagger_state_machine_mc(const flagger_design *d, double p, double h
             else if (a == RS_PG_PROMOTE)
                 outcome = 1;
             else
-                assert_true(a == RS_PG_HOLD || a == RS_PG_ADVANCE);
+                assert_true(a == RS_PG_HOLD || a == RS_PG_ADVANCE || a == RS_PG_CONTINUE);
         }
         counts[outcome]++;
     }
@@ -326,7 +339,9 @@ typedef struct argo_design {
  * a row) or is still Running at the end of its 6 h; stages 2 and 3 have data, and their runs usually end
  * after count = 3 measurements, Inconclusive (0.02 < v <= 0.04) twice pausing, Failed (v > 0.04) twice
  * rolling back. */
-static const argo_design ARGO = {100, 0.5, 6, 1, 3, {0.01, 0.5, 1}, {1, 50, 100}, 0.02, 0.04, 1, 1, 4, 3};
+/* 10, 50, 100 users at 5 requests/h: a window without requests (P = e^-50 at most) has no mass, so the chain's
+ * Error branch (hourly) and Argo's 10-second retries never differ here (test_gate_wiring pins the retries). */
+static const argo_design ARGO = {100, 5, 6, 1, 3, {0.1, 0.5, 1}, {10, 50, 100}, 0.02, 0.04, 1, 1, 4, 3};
 
 /* The exact law, a DP over (stage k, measurements m taken in the stage, count c, failed f, inconclusive i,
  * errors in a row e) with the global check index j (time j check_every): every stage starts at a check time
@@ -430,7 +445,8 @@ static void argo_state_machine_mc(const argo_design *d, double p, double horizon
     metric.inconclusive_limit = (int)d->inconclusive_limit;
     metric.consecutive_error_limit = (int)d->consecutive_error_limit;
     metric.count = d->count;
-    rs_argo_config cfg = {&metric, 1};
+    metric.interval = d->check_every;
+    rs_argo_config cfg = {&metric, 1, 1};
     assert_int_equal(rs_argo_validate(&cfg, NULL), RS_OK);
     const unsigned B = (unsigned)lround(d->bake / d->check_every);
     counts[0] = counts[1] = counts[2] = 0;
@@ -633,11 +649,11 @@ static void steps_text(char *buf, size_t len, const double *w, size_t n)
 static void flagger_through_simulator(void **state)
 {
     (void)state;
-    /* A/A at horizon 4.5: checks at t = 1..4; rollbacks at t = 3 or 4, promotions at t = 3 or 4, and the
-     * paths whose second failure is at t = 4 cut by the horizon (their rollback would be at t = 5): all three
-     * outcomes have mass. The worse candidate at horizon 5.5: no path is cut (the longest, two passes and two
-     * failures, rolls back at t = 5), so P(incomplete) = 0 exactly. */
-    static const double ps[] = {0.02, 0.035}, horizons[] = {4.5, 5.5};
+    /* With the detection tick at t = 0 and the analysis started at t = 1 (checks from t = 2), a promotion
+     * (Succeeded) two ticks after the pass at the last rung. A/A at horizon 6.5: rollbacks at t = 4 .. 6,
+     * promotions at t = 6 only (no failure), the rest cut: all three outcomes have mass. The worse candidate at
+     * horizon 7.5: the longest paths roll back at t = 6 or promote at t = 7, so P(incomplete) = 0 exactly. */
+    static const double ps[] = {0.02, 0.035}, horizons[] = {6.5, 7.5};
     const flagger_design *d = &FLAGGER;
     for (size_t a = 0; a < 2; a++) {
         char steps[128], text[1024];
@@ -710,7 +726,8 @@ static void argo_through_simulator(void **state)
                  "             metrics = { { name = 'error_rate', success = '<= %g', failure = '> %g',\n"
                  "                           failure_limit = %u, inconclusive_limit = %u,\n"
                  "                           consecutive_error_limit = %u, count = %u } } } }\n",
-                 "argo_risk", 7303u, horizons[a], horizons[a], d->users, d->rate, ps[a], steps, d->bake,
+                 "argo_risk", 7303u, horizons[a], horizons[a], d->users, d->rate, ps[a], steps,
+                 d->check_every, /* the pause before the inline step: measurements at 1, 2, 3 intervals, as the chain */
                  d->check_every, d->success_le, d->failure_gt, d->failure_limit, d->inconclusive_limit,
                  d->consecutive_error_limit, d->count);
         gate_law g;

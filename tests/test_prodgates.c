@@ -29,13 +29,25 @@ static rs_pg_action fl(const rs_flagger_config *cfg, rs_flagger_state *st, doubl
     return rs_flagger_check(cfg, st, v, r);
 }
 
+/* scheduler.go checkCanaryStatus: the first tick detects the new revision, scales the canary up, weight 0,
+ * checks nothing (TestScheduler_DeploymentAnalysisPhases: "detect changes" -> Progressing, weight 0). */
+static void detect(const rs_flagger_config *cfg, rs_flagger_state *st)
+{
+    rs_pg_result r;
+    rs_metric_value v[2] = {V(0), V(9999)};
+    assert_int_equal(rs_flagger_check(cfg, st, v, &r), RS_PG_CONTINUE);
+    assert_int_equal(r.weight, 0);
+    assert_int_equal(st->phase, RS_FLAGGER_PROGRESSING);
+}
+
 static void flagger_counter_is_cumulative(void **state)
 {
     (void)state;
-    rs_flagger_config cfg = {flagger_metrics, 2, 2, 10, NULL, 0, 50};
+    rs_flagger_config cfg = {flagger_metrics, 2, 2, 10, NULL, 0, 50, 0, 0};
     assert_int_equal(rs_flagger_validate(&cfg, NULL), RS_OK);
     rs_flagger_state st;
     rs_flagger_init(&st);
+    detect(&cfg, &st);
     rs_pg_result r;
     /* Interval 1: weight 0, no iterations: Flagger starts the analysis without checking metrics (these values
      * would fail) and steps to the first rung, 0 -> 10. */
@@ -62,19 +74,20 @@ static void flagger_counter_is_cumulative(void **state)
     assert_int_equal(fl(&cfg, &st, 99.9, 100, &r), RS_PG_ROLLBACK);
     assert_int_equal(r.weight, 0);
     assert_near(r.statistic, 2, 0);
-    assert_non_null(strstr(r.detail, "failed checks 2 >= threshold 2"));
-    /* And it stays rolled back. */
+    assert_non_null(strstr(r.detail, "failedChecks 2 >= threshold 2"));
+    /* And it stays rolled back (the detection tick counts as a call). */
     assert_int_equal(fl(&cfg, &st, 99.9, 100, &r), RS_PG_ROLLBACK);
-    assert_int_equal(st.checks, 5);
+    assert_int_equal(st.checks, 6);
 }
 
 static void flagger_no_data_is_a_failure(void **state)
 {
     (void)state;
     /* threshold 0 means Flagger's default 1: the first failed check rolls back at the next interval. */
-    rs_flagger_config cfg = {flagger_metrics, 2, 0, 5, NULL, 0, 0};
+    rs_flagger_config cfg = {flagger_metrics, 2, 0, 5, NULL, 0, 0, 0, 0};
     rs_flagger_state st;
     rs_flagger_init(&st);
+    detect(&cfg, &st);
     rs_pg_result r;
     assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_ADVANCE); /* 0 -> 5 */
     /* No series for the success rate (ErrNoValuesFound): a failed check, weight held at 5. */
@@ -88,6 +101,7 @@ static void flagger_no_data_is_a_failure(void **state)
 
     /* A NaN value (0/0 rate without traffic) is no data too: prometheus.go maps NaN to ErrNoValuesFound. */
     rs_flagger_init(&st);
+    detect(&cfg, &st);
     assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_ADVANCE);
     assert_int_equal(fl(&cfg, &st, NAN, 100, &r), RS_PG_HOLD);
     assert_int_equal(st.failed_checks, 1);
@@ -99,22 +113,24 @@ static void flagger_time_to_rollback(void **state)
     /* A canary failing every check with threshold 3: call 1 starts (no check), calls 2-4 fail (1, 2, 3
      * failed checks, weight held at 10), call 5 rolls back: threshold + 2 intervals, not the docs'
      * interval · threshold. */
-    rs_flagger_config cfg = {flagger_metrics, 2, 3, 10, NULL, 0, 0};
+    rs_flagger_config cfg = {flagger_metrics, 2, 3, 10, NULL, 0, 0, 0, 0};
     rs_flagger_state st;
     rs_flagger_init(&st);
+    detect(&cfg, &st);
     rs_pg_result r;
     rs_pg_action expect[] = {RS_PG_ADVANCE, RS_PG_HOLD, RS_PG_HOLD, RS_PG_HOLD, RS_PG_ROLLBACK};
     for (int i = 0; i < 5; i++)
         assert_int_equal(fl(&cfg, &st, 50, 100, &r), expect[i]);
-    assert_int_equal(st.checks, 5);
+    assert_int_equal(st.checks, 6); /* with the detection tick: threshold + 3 ticks */
 }
 
 static void flagger_bounds_and_one_failure_per_interval(void **state)
 {
     (void)state;
-    rs_flagger_config cfg = {flagger_metrics, 2, 3, 10, NULL, 0, 0};
+    rs_flagger_config cfg = {flagger_metrics, 2, 3, 10, NULL, 0, 0, 0, 0};
     rs_flagger_state st;
     rs_flagger_init(&st);
+    detect(&cfg, &st);
     rs_pg_result r;
     assert_int_equal(fl(&cfg, &st, 0, 0, &r), RS_PG_ADVANCE);
     /* The bounds pass: 99 is not < 99 and 500 is not > 500. */
@@ -132,17 +148,25 @@ static void flagger_step_weight_overshoots_max_then_promotes(void **state)
     (void)state;
     /* stepWeight 20, maxWeight 50: runCanary adds a step while weight < maxWeight, capped at 100 only, so
      * 0 -> 20 -> 40 -> 60; at 60 >= 50 the next passing check promotes. */
-    rs_flagger_config cfg = {flagger_metrics, 2, 1, 20, NULL, 0, 50};
+    rs_flagger_config cfg = {flagger_metrics, 2, 1, 20, NULL, 0, 50, 0, 0};
     rs_flagger_state st;
     rs_flagger_init(&st);
+    detect(&cfg, &st);
     rs_pg_result r;
     unsigned expect[] = {20, 40, 60};
     for (int i = 0; i < 3; i++) {
         assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_ADVANCE);
         assert_int_equal(r.weight, expect[i]);
     }
-    assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_PROMOTE);
+    /* At 60 >= 50 the passing check copies the spec to the primary: Promoting, weight still 60; the next
+     * tick routes all traffic to the primary (Finalising), the one after scales the canary down: Succeeded. */
+    assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_CONTINUE);
     assert_int_equal(r.weight, 60);
+    assert_int_equal(st.phase, RS_FLAGGER_PROMOTING);
+    assert_int_equal(fl(&cfg, &st, 0, 9999, &r), RS_PG_CONTINUE); /* no analysis once Promoting */
+    assert_int_equal(st.phase, RS_FLAGGER_FINALISING);
+    assert_int_equal(r.weight, 0);
+    assert_int_equal(fl(&cfg, &st, 0, 9999, &r), RS_PG_PROMOTE);
     assert_int_equal(st.phase, RS_FLAGGER_PROMOTED);
     /* Promoted: no more analysis, even on bad data. */
     assert_int_equal(fl(&cfg, &st, 0, 9999, &r), RS_PG_PROMOTE);
@@ -155,10 +179,11 @@ static void flagger_step_weights_ladder(void **state)
     /* stepWeights [1, 5, 25, 50]: maxWeight = min(100, 50); each pass moves to the next rung. A failure at 25
      * holds there and the next pass resumes the ladder. */
     static const unsigned ladder[] = {1, 5, 25, 50};
-    rs_flagger_config cfg = {flagger_metrics, 2, 2, 0, ladder, 4, 0};
+    rs_flagger_config cfg = {flagger_metrics, 2, 2, 0, ladder, 4, 0, 0, 0};
     assert_int_equal(rs_flagger_validate(&cfg, NULL), RS_OK);
     rs_flagger_state st;
     rs_flagger_init(&st);
+    detect(&cfg, &st);
     rs_pg_result r;
     assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_ADVANCE);
     assert_int_equal(r.weight, 1);
@@ -170,13 +195,15 @@ static void flagger_step_weights_ladder(void **state)
     assert_int_equal(r.weight, 25);
     assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_ADVANCE);
     assert_int_equal(r.weight, 50);
-    assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_PROMOTE);
+    assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_CONTINUE); /* Promoting */
+    assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_CONTINUE); /* Finalising */
+    assert_int_equal(fl(&cfg, &st, 100, 100, &r), RS_PG_PROMOTE);  /* Succeeded */
 
     rs_error err;
     static const unsigned bad[] = {5, 5};
-    rs_flagger_config c2 = {flagger_metrics, 2, 1, 0, bad, 2, 0};
+    rs_flagger_config c2 = {flagger_metrics, 2, 1, 0, bad, 2, 0, 0, 0};
     assert_int_equal(rs_flagger_validate(&c2, &err), RS_ERR_INPUT);
-    rs_flagger_config c3 = {flagger_metrics, 2, 1, 0, NULL, 0, 0};
+    rs_flagger_config c3 = {flagger_metrics, 2, 1, 0, NULL, 0, 0, 0, 0};
     assert_int_equal(rs_flagger_validate(&c3, &err), RS_ERR_INPUT);
 }
 
@@ -190,6 +217,7 @@ static rs_argo_metric argo_error_rate(int failure_limit, unsigned count)
     m.success = (rs_argo_cond){RS_ARGO_LE, 0.01};
     m.failure_limit = failure_limit;
     m.count = count;
+    m.interval = 1; /* an interval: without a count the metric runs until the run ends */
     return m;
 }
 
@@ -205,7 +233,7 @@ static void argo_failure_limit_is_strict(void **state)
     rs_argo_state st;
     /* failureLimit 0 (the default): failed 1 > 0 on the first failure. */
     rs_argo_metric m0 = argo_error_rate(0, 0);
-    rs_argo_config c0 = {&m0, 1};
+    rs_argo_config c0 = {&m0, 1, 1};
     assert_int_equal(rs_argo_validate(&c0, NULL), RS_OK);
     rs_argo_init(&st);
     assert_int_equal(ar(&c0, &st, V(0.004), &r), RS_PG_CONTINUE);
@@ -217,7 +245,7 @@ static void argo_failure_limit_is_strict(void **state)
     /* failureLimit 2: S F S F S F -> failed reaches 1, 2 (still not > 2), then 3 > 2 at the sixth
      * measurement. The failures are not consecutive: Argo counts them all. */
     rs_argo_metric m2 = argo_error_rate(2, 0);
-    rs_argo_config c2 = {&m2, 1};
+    rs_argo_config c2 = {&m2, 1, 1};
     rs_argo_init(&st);
     double seq[] = {0.001, 0.05, 0.001, 0.05, 0.001};
     for (int i = 0; i < 5; i++)
@@ -230,7 +258,7 @@ static void argo_failure_limit_is_strict(void **state)
     /* The docs' example (failureLimit: 3, "Failed after three failed measurements"): the code needs a
      * fourth, 4 > 3. */
     rs_argo_metric m3 = argo_error_rate(3, 0);
-    rs_argo_config c3 = {&m3, 1};
+    rs_argo_config c3 = {&m3, 1, 1};
     rs_argo_init(&st);
     for (int i = 0; i < 3; i++)
         assert_int_equal(ar(&c3, &st, V(0.05), &r), RS_PG_CONTINUE);
@@ -248,7 +276,8 @@ static void argo_inconclusive_pauses(void **state)
     m.success = (rs_argo_cond){RS_ARGO_LE, 0.01};
     m.failure = (rs_argo_cond){RS_ARGO_GE, 0.05};
     m.inconclusive_limit = 1;
-    rs_argo_config cfg = {&m, 1};
+    m.interval = 1;
+    rs_argo_config cfg = {&m, 1, 1};
     rs_argo_state st;
     rs_argo_init(&st);
     rs_pg_result r;
@@ -267,9 +296,10 @@ static void argo_conditions_derived(void **state)
     (void)state;
     rs_argo_metric m;
     rs_argo_metric_init(&m, "x");
-    /* No conditions: always Successful (but no data is still an Error). */
+    /* No conditions: always Successful, even on an empty result (evaluate.go: "Always return success unless
+     * there is an error"; no condition indexes the empty vector). */
     assert_int_equal(rs_argo_evaluate(&m, V(123)), RS_ARGO_SUCCESSFUL);
-    assert_int_equal(rs_argo_evaluate(&m, NODATA), RS_ARGO_ERROR);
+    assert_int_equal(rs_argo_evaluate(&m, NODATA), RS_ARGO_SUCCESSFUL);
     /* Only successCondition (result >= 0.95): failure = not success, so 0.9 is Failed, never Inconclusive. */
     m.success = (rs_argo_cond){RS_ARGO_GE, 0.95};
     assert_int_equal(rs_argo_evaluate(&m, V(0.9)), RS_ARGO_FAILED);
@@ -295,7 +325,7 @@ static void argo_consecutive_success_ends_early(void **state)
      * the seventh measurement: Successful, long before any count. */
     rs_argo_metric m = argo_error_rate(-1, 0);
     m.consecutive_success_limit = 3;
-    rs_argo_config cfg = {&m, 1};
+    rs_argo_config cfg = {&m, 1, 1};
     assert_int_equal(rs_argo_validate(&cfg, NULL), RS_OK);
     rs_argo_init(&st);
     double seq[] = {0.5, 0.001, 0.001, 0.5, 0.001, 0.001};
@@ -337,7 +367,7 @@ static void argo_count_ends_successfully(void **state)
     rs_argo_state st;
     /* count 3, failureLimit 1: S F S -> failed 1 is not > 1, count 3 reached: Successful. */
     rs_argo_metric m = argo_error_rate(1, 3);
-    rs_argo_config cfg = {&m, 1};
+    rs_argo_config cfg = {&m, 1, 1};
     rs_argo_init(&st);
     assert_int_equal(ar(&cfg, &st, V(0.001), &r), RS_PG_CONTINUE);
     assert_int_equal(ar(&cfg, &st, V(0.5), &r), RS_PG_CONTINUE);
@@ -355,7 +385,7 @@ static void argo_errors(void **state)
     rs_argo_state st;
     /* An Error (no data) does not add to count: count 2 needs E S E S, four rounds. */
     rs_argo_metric m = argo_error_rate(0, 2);
-    rs_argo_config cfg = {&m, 1};
+    rs_argo_config cfg = {&m, 1, 1};
     rs_argo_init(&st);
     assert_int_equal(ar(&cfg, &st, NODATA, &r), RS_PG_CONTINUE);
     assert_int_equal(ar(&cfg, &st, V(0.001), &r), RS_PG_CONTINUE);
@@ -367,7 +397,7 @@ static void argo_errors(void **state)
     /* consecutiveErrorLimit 4 (default): four errors in a row continue, the fifth (5 > 4) errors the run,
      * which aborts the rollout. A success in between resets the run of errors. */
     rs_argo_metric m2 = argo_error_rate(0, 0);
-    rs_argo_config c2 = {&m2, 1};
+    rs_argo_config c2 = {&m2, 1, 1};
     rs_argo_init(&st);
     for (int i = 0; i < 4; i++)
         assert_int_equal(ar(&c2, &st, NODATA, &r), RS_PG_CONTINUE);
@@ -391,7 +421,7 @@ static void argo_several_metrics(void **state)
     rs_argo_metric_init(&ms[1], "latency");
     ms[1].success = (rs_argo_cond){RS_ARGO_LT, 300};
     ms[1].count = 4;
-    rs_argo_config cfg = {ms, 2};
+    rs_argo_config cfg = {ms, 2, 1};
     rs_argo_state st;
     rs_argo_init(&st);
     rs_pg_result r;
@@ -488,7 +518,8 @@ static void kayenta_mann_whitney_4_vs_4(void **state)
     assert_near(r.p_value, 0.0303828219765776, 1e-12);
     assert_near(r.ci_lower, 1, 0);
     assert_near(r.ci_upper, 8, 0);
-    assert_near(r.estimate, 4, 1e-12);
+    /* Kayenta's BrentSolver stops within its absolute TOLERANCE 1e-4 of the root (BrentSolver.java). */
+    assert_near(r.estimate, 4, 1e-4);
 }
 
 static void kayenta_mann_whitney_6_vs_6(void **state)
@@ -508,13 +539,16 @@ static void kayenta_mann_whitney_6_vs_6(void **state)
     assert_int_equal(rs_kayenta_mann_whitney(x, 6, y, 6, 0.98, &r), 0);
     assert_near(r.u, 35, 0);
     assert_near(r.p_value, 0.008239018825724642, 1e-12);
-    assert_near(r.ci_lower, 11, 1e-9);
-    assert_near(r.ci_upper, 62, 1e-9);
-    assert_near(r.estimate, 37.5, 1e-9);
+    /* The ends to Kayenta's BrentSolver tolerance (1e-4 absolute); the estimate: wilcoxonDiff(., 0) is 0 on
+     * the whole of [36, 39] (18 pairs on each side), and Brent stops at the first point where it is exactly
+     * 0 (Precision.equals(fb, 0)), not at the midpoint 37.5. */
+    assert_near(r.ci_lower, 11, 1e-4);
+    assert_near(r.ci_upper, 62, 1e-4);
+    assert_true(r.estimate >= 36 && r.estimate <= 39);
     /* Order of the samples does not matter (they are sorted). */
     double xs[] = {164, 122, 163, 135, 162, 136};
     assert_int_equal(rs_kayenta_mann_whitney(xs, 6, y, 6, 0.98, &r), 0);
-    assert_near(r.ci_lower, 11, 1e-9);
+    assert_near(r.ci_lower, 11, 1e-4);
 }
 
 static const double HIGH_C[] = {122, 135, 136, 162, 163, 164}, HIGH_B[] = {100, 103, 108, 111, 119, 123};
@@ -553,14 +587,15 @@ static void kayenta_classification(void **state)
     rs_kayenta_judgment j;
     assert_int_equal(rs_kayenta_judge(&cfg, s, r, &j, NULL), RS_OK);
     assert_int_equal(r[0].cls, RS_KAYENTA_HIGH);
-    assert_near(r[0].tolerance_band, 9.375, 1e-9);
+    assert_true(r[0].estimate >= 36 && r[0].estimate <= 39); /* where Brent stops in the flat 0 of [36, 39] */
+    assert_near(r[0].tolerance_band, 0.25 * r[0].estimate, 1e-12);
     assert_near(r[0].effect_size, 147.0 / (664.0 / 6), 1e-12);
     assert_int_equal(r[1].cls, RS_KAYENTA_LOW);
-    assert_near(r[1].ci_upper, -11, 1e-9);
+    assert_near(r[1].ci_upper, -11, 1e-4);
     assert_int_equal(r[2].cls, RS_KAYENTA_PASS);
-    assert_near(r[2].ci_lower, 3, 1e-9);
-    assert_near(r[2].ci_upper, 52, 1e-9);
-    assert_near(r[2].estimate, 26.5, 1e-9);
+    assert_near(r[2].ci_lower, 3, 1e-4);   /* BrentSolver's tolerance */
+    assert_near(r[2].ci_upper, 52, 1e-4);
+    assert_true(r[2].estimate >= 26 && r[2].estimate <= 27); /* the flat 0 of wilcoxonDiff(., 0) */
     assert_near(r[2].p_value, 0.013065226764426008, 1e-12);
     assert_int_equal(r[3].cls, RS_KAYENTA_PASS);
     assert_int_equal(r[4].cls, RS_KAYENTA_PASS);
@@ -575,7 +610,7 @@ static void kayenta_classification(void **state)
     rs_kayenta_config c2 = kayenta_cfg(m, 2);
     assert_int_equal(rs_kayenta_judge(&c2, s2, r, &j, NULL), RS_OK);
     assert_int_equal(r[0].cls, RS_KAYENTA_PASS);
-    assert_near(r[0].tolerance_band, 1, 0);
+    assert_near(r[0].tolerance_band, 0.25 * r[0].estimate, 1e-12); /* estimate 4 within BrentSolver's 1e-4 */
     assert_int_equal(r[1].cls, RS_KAYENTA_HIGH);
     assert_near(j.score, 50, 0);
 }
@@ -603,7 +638,7 @@ static void kayenta_special_samples(void **state)
     assert_int_equal(rs_kayenta_judge(&cfg, s, r, &j, NULL), RS_OK);
     assert_int_equal(r[0].cls, RS_KAYENTA_PASS);
     assert_int_equal(r[0].n_canary, 4);
-    assert_near(r[0].estimate, 4, 1e-12);
+    assert_near(r[0].estimate, 4, 1e-4); /* BrentSolver's tolerance */
     assert_int_equal(r[1].cls, RS_KAYENTA_NODATA);
     assert_int_equal(r[2].cls, RS_KAYENTA_LOW);
     assert_near(r[2].ci_lower, -4, 0);
@@ -764,7 +799,7 @@ static void kayenta_canary_stage(void **state)
     assert_int_equal(r.action, RS_PG_CONTINUE);
     assert_int_equal(rs_kayenta_check(&cfg, &st, one_high, NULL, NULL, &r, NULL), RS_OK);
     assert_int_equal(r.action, RS_PG_ROLLBACK);
-    assert_non_null(strstr(r.detail, "final score 75.00 < pass 95.00"));
+    assert_non_null(strstr(r.detail, "final score 75.00 < pass 95"));
     /* Done: further calls repeat the outcome. */
     assert_int_equal(rs_kayenta_check(&cfg, &st, good, NULL, NULL, &r, NULL), RS_OK);
     assert_int_equal(r.action, RS_PG_ROLLBACK);

@@ -248,17 +248,37 @@ typedef struct rs_host {
          "names error_rate, success_rate, latency_mean, latency_p50, latency_p90, latency_p95, latency_p99 "   \
          "(ms); keys per gate in `rollsim plugins`"},                                                         \
         {"threshold", RS_PARAM_INTEGER, "1", 1, 1e6, NULL,                                                    \
-         "flagger: failed checks (cumulative, never reset) that roll back, at the check after the last one"},   \
+         "flagger: failed checks (cumulative, never reset) that roll back, at the tick after the last one"},    \
         {"step_weight", RS_PARAM_NUMBER, NULL, 0.01, 1, NULL,                                                 \
          "flagger: weight added per passed check (whole percents), instead of steps as its stepWeights"},       \
         {"max_weight", RS_PARAM_NUMBER, NULL, 0.01, 1, NULL,                                                  \
          "flagger: promote after a check passes at or above it (default 1; with steps: the last step)"},       \
-        {"pass_score", RS_PARAM_NUMBER, "95", 0, 100, NULL,                                                   \
-         "kayenta: a stage's final score at or above it passes, below it rolls back"},                         \
-        {"marginal_score", RS_PARAM_NUMBER, "75", 0, 100, NULL,                                               \
-         "kayenta: any judgment scoring at or below it rolls back at once"},                                   \
+        {"step_weight_promotion", RS_PARAM_NUMBER, "0", 0, 1, NULL,                                           \
+         "flagger: stepWeightPromotion, weight moved back to the primary per Promoting tick (0: all at once)"}, \
+        {"canary_ready", RS_PARAM_DURATION, "0", 0, 1e7, NULL,                                                \
+         "flagger: how long the canary's pods take to be ready after the detection tick (ticks before it wait)"}, \
+        {"analysis", RS_PARAM_STRING, "inline", 0, 0, "inline|background",                                    \
+         "argo: an inline analysis step after each stage's pause (bake), which the stage waits for, or one "    \
+         "background analysis from starting_step across all later stages (counters never reset)"},             \
+        {"starting_step", RS_PARAM_INTEGER, "1", 1, 1e6, NULL,                                                \
+         "argo background: the stage whose start starts the run (Argo's startingStep)"},                        \
+        {"no_data", RS_PARAM_STRING, "nan", 0, 0, "nan|empty",                                                \
+         "argo: what a query over a window without traffic returns: NaN (a ratio's 0/0; conditions are not "   \
+         "met) or an empty vector (the measurement is an Error)"},                                             \
+        {"pass_score", RS_PARAM_NUMBER, "75", 0, 100, NULL,                                                   \
+         "kayenta: a stage's final score at or above it passes, below it rolls back (read as an integer, "     \
+         "orca's default 75)"},                                                                                \
+        {"marginal_score", RS_PARAM_NUMBER, "50", 0, 100, NULL,                                               \
+         "kayenta: any judgment scoring at or below it rolls back at once (an integer, orca's default 50)"},   \
         {"intervals", RS_PARAM_INTEGER, "1", 1, 1e6, NULL,                                                    \
-         "kayenta: judgments per stage, evenly spaced, the last at the stage's end"},                          \
+         "kayenta: judgments per stage, evenly spaced after begin_after, the last at the stage's end"},         \
+        {"begin_after", RS_PARAM_DURATION, "0", 0, 1e7, NULL,                                                 \
+         "kayenta: beginCanaryAnalysisAfterMins, a warm-up at the stage's start that no judgment looks at"},    \
+        {"lookback", RS_PARAM_DURATION, "0", 0, 1e7, NULL,                                                    \
+         "kayenta: lookbackMins, each judgment looks at this much before it (0: the growing window from the "  \
+         "warm-up's end)"},                                                                                    \
+        {"baseline_offset", RS_PARAM_DURATION, "0", 0, 1e7, NULL,                                             \
+         "kayenta: baselineAnalysisOffsetInMins, the baseline's window is this much earlier (within the stage)"}, \
         {"baseline_traffic", RS_PARAM_STRING, "matched", 0, 0, "matched|all",                                 \
          "kayenta: compare the canary with a baseline cluster of its own size, as Spinnaker deploys one "       \
          "(matched), or with all the baseline's traffic (the production fleet)"}
