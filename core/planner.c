@@ -226,53 +226,73 @@ void rs_point_free(rs_point *p)
 void rs_point_bootstrap_sd(const rs_point *p, const rs_planner_names *nm, rs_expr *const *exprs, size_t n_exprs,
                            uint64_t seed, size_t B, double *sd)
 {
+    rs_point_bootstrap_paired_sd(p, NULL, nm, exprs, n_exprs, seed, B, sd);
+}
+
+void rs_point_bootstrap_paired_sd(const rs_point *p, const rs_point *ref, const rs_planner_names *nm,
+                                  rs_expr *const *exprs, size_t n_exprs, uint64_t seed, size_t B, double *sd)
+{
     for (size_t k = 0; k < n_exprs; k++)
         sd[k] = NAN;
-    size_t m = 0;
-    size_t *idx = malloc((p->reps ? p->reps : 1) * sizeof *idx);
-    rs_rep_result *res = malloc((p->reps ? p->reps : 1) * sizeof *res);
-    unsigned char *done = malloc(p->reps ? p->reps : 1);
-    double *values = malloc((nm->n + 1) * sizeof *values);
-    double *sum = calloc(2 * n_exprs + 1, sizeof *sum);
+    if (ref && ref->reps != p->reps)
+        return;
+    size_t m = 0, n = p->reps ? p->reps : 1;
+    size_t *idx = malloc(n * sizeof *idx);
+    rs_rep_result *res = malloc(n * sizeof *res), *rres = malloc(n * sizeof *rres);
+    unsigned char *done = malloc(n);
+    double *values = malloc((nm->n + 1) * sizeof *values), *rvalues = malloc((nm->n + 1) * sizeof *rvalues);
+    double *acc = calloc(2 * n_exprs + 1, sizeof *acc);
     size_t *cnt = calloc(n_exprs + 1, sizeof *cnt);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!idx || !res || !done || !values || !sum || !cnt || !r)
+    if (!idx || !res || !rres || !done || !values || !rvalues || !acc || !cnt || !r)
         goto out;
     for (size_t i = 0; i < p->reps; i++)
-        if (p->done[i])
+        if (p->done[i] && (!ref || ref->done[i]))
             idx[m++] = i;
     if (m < 2)
         goto out;
     gsl_rng_set(r, (unsigned long)(seed ^ (seed >> 32)) ^ 0x5bd1e995UL);
     memset(done, 1, m);
     for (size_t b = 0; b < B; b++) {
-        for (size_t i = 0; i < m; i++)
-            res[i] = p->res[idx[gsl_rng_uniform_int(r, m)]];
-        json_t *est = rs_report_estimates(res, done, m);
-        if (!est)
+        for (size_t i = 0; i < m; i++) { /* the same replications for both points: their pairing is kept */
+            size_t j = idx[gsl_rng_uniform_int(r, m)];
+            res[i] = p->res[j];
+            if (ref)
+                rres[i] = ref->res[j];
+        }
+        json_t *est = rs_report_estimates(res, done, m), *rest = ref ? rs_report_estimates(rres, done, m) : NULL;
+        if (!est || (ref && !rest)) {
+            json_decref(est);
+            json_decref(rest);
             break;
+        }
         rs_planner_values(nm, est, values);
+        if (ref)
+            rs_planner_values(nm, rest, rvalues);
         json_decref(est);
+        json_decref(rest);
         for (size_t k = 0; k < n_exprs; k++) {
-            double y = rs_expr_eval(exprs[k], values);
-            if (isfinite(y)) { /* Welford: sum[2k] the running mean, sum[2k+1] the sum of squared deviations */
+            double y = rs_expr_eval(exprs[k], values) - (ref ? rs_expr_eval(exprs[k], rvalues) : 0);
+            if (isfinite(y)) { /* Welford: acc[2k] the running mean, acc[2k+1] the sum of squared deviations */
                 cnt[k]++;
-                double d = y - sum[2 * k];
-                sum[2 * k] += d / (double)cnt[k];
-                sum[2 * k + 1] += d * (y - sum[2 * k]);
+                double d = y - acc[2 * k];
+                acc[2 * k] += d / (double)cnt[k];
+                acc[2 * k + 1] += d * (y - acc[2 * k]);
             }
         }
     }
     for (size_t k = 0; k < n_exprs; k++)
         if (cnt[k] >= 2)
-            sd[k] = sqrt(sum[2 * k + 1] / (double)(cnt[k] - 1));
+            sd[k] = sqrt(acc[2 * k + 1] / (double)(cnt[k] - 1) / (ref ? 2 : 1));
 out:
     gsl_rng_free(r);
     free(idx);
     free(res);
+    free(rres);
     free(done);
     free(values);
-    free(sum);
+    free(rvalues);
+    free(acc);
     free(cnt);
 }
 

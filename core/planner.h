@@ -73,6 +73,15 @@ void rs_point_free(rs_point *p);
 void rs_point_bootstrap_sd(const rs_point *p, const rs_planner_names *nm, rs_expr *const *exprs, size_t n_exprs,
                            uint64_t seed, size_t B, double *sd);
 
+/* The same for the difference from a reference point run on the same replications (common random numbers):
+ * both points are resampled with the same replications, and sd[k] is the standard deviation of the difference
+ * of expression k divided by sqrt(2) -- the share of one point, if both have the same noise. This is the noise
+ * a point has *relative to the others* of a search: the replications' common part (a bad candidate drawn in
+ * replication r, the traffic of replication r) moves every point alike and is no noise for comparing them.
+ * NaN everywhere when the two points have different replication counts. */
+void rs_point_bootstrap_paired_sd(const rs_point *p, const rs_point *ref, const rs_planner_names *nm,
+                                  rs_expr *const *exprs, size_t n_exprs, uint64_t seed, size_t B, double *sd);
+
 /* Splits "KEY=VALUE" at the first '=' into key (caller frees) and a pointer to the value; -1 if malformed. */
 int rs_planner_split(const char *set, char **key, const char **value);
 

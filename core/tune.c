@@ -33,6 +33,8 @@ typedef struct eval_row {
     size_t reps;     /* replications finished */
     double y, y_sd;  /* objective and its bootstrap standard error */
     double *c, *c_sd; /* [n_constraints]: g (<= 0 holds) and its standard error */
+    double y_noise;   /* the objective's noise relative to the other evaluations (paired), told to the GP */
+    double *c_noise;  /* [n_constraints] the same for the constraints */
     int *holds;      /* [n_constraints] */
     int feasible;    /* every constraint holds */
     double *est;     /* [names.n] */
@@ -51,6 +53,8 @@ typedef struct tune {
     rs_expr *con[RS_TUNE_MAX_CONSTRAINTS];
     rs_expr *all[RS_TUNE_MAX_CONSTRAINTS + 1]; /* obj, then the constraints */
     uint64_t seed;
+    rs_point ref;  /* the first evaluation's replications: the others' noise is measured against it */
+    int have_ref;
     eval_row *rows;
     size_t n_rows;
 } tune;
@@ -165,6 +169,7 @@ static void row_free(eval_row *r)
     free(r->u);
     free(r->c);
     free(r->c_sd);
+    free(r->c_noise);
     free(r->holds);
     free(r->est);
     free(r->plugin);
@@ -183,9 +188,11 @@ static rs_status evaluate(tune *T, const double *value, const char *const *extra
     row->u = calloc(T->dim, sizeof *row->u);
     row->c = calloc(T->nc + 1, sizeof *row->c);
     row->c_sd = calloc(T->nc + 1, sizeof *row->c_sd);
+    row->c_noise = calloc(T->nc + 1, sizeof *row->c_noise);
     row->holds = calloc(T->nc + 1, sizeof *row->holds);
     row->est = calloc(T->nm.n + 1, sizeof *row->est);
-    if (!row->value || !row->u || !row->c || !row->c_sd || !row->holds || !row->est || point_sets(T, value, sets)) {
+    if (!row->value || !row->u || !row->c || !row->c_sd || !row->c_noise || !row->holds || !row->est ||
+        point_sets(T, value, sets)) {
         free_sets(sets, T->dim);
         row_free(row);
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
@@ -208,21 +215,37 @@ static rs_status evaluate(tune *T, const double *value, const char *const *extra
     free_sets(sets, T->dim);
     row->reps = pt.reps_done;
     memcpy(row->est, pt.values, T->nm.n * sizeof *row->est);
-    double sd[RS_TUNE_MAX_CONSTRAINTS + 1];
+    /* Two noises: the standard error of each figure (reported), and its noise relative to the first evaluation
+     * (told to the Gaussian processes). Every evaluation of the search runs on the same replications, so what
+     * they have in common (which replications drew a bad candidate, their traffic) shifts all points alike and
+     * does not blur their comparison; only the paired part does. The first evaluation is the reference (0). */
+    double sd[RS_TUNE_MAX_CONSTRAINTS + 1], noise[RS_TUNE_MAX_CONSTRAINTS + 1];
     rs_point_bootstrap_sd(&pt, &T->nm, T->all, T->nc + 1, bseed, BOOTSTRAP, sd);
+    int search = n_extra == 0;
+    if (search && T->have_ref)
+        rs_point_bootstrap_paired_sd(&pt, &T->ref, &T->nm, T->all, T->nc + 1, bseed, BOOTSTRAP, noise);
+    for (size_t k = 0; k <= T->nc; k++)
+        noise[k] = !search ? sd[k] : T->have_ref ? noise[k] : 0;
     row->y = rs_expr_eval(T->obj, row->est);
     row->y_sd = sd[0];
+    row->y_noise = noise[0];
     row->feasible = isfinite(row->y);
     for (size_t k = 0; k < T->nc; k++) {
         row->c[k] = rs_expr_eval(T->con[k], row->est);
         row->c_sd[k] = sd[k + 1];
+        row->c_noise[k] = noise[k + 1];
         row->holds[k] = rs_expr_holds(T->con[k], row->est);
         row->feasible &= row->holds[k];
     }
     row->estimates = json_incref(pt.estimates);
     row->params = json_incref(pt.params);
     row->plugin = strdup(pt.plugin);
-    rs_point_free(&pt);
+    if (search && !T->have_ref) {
+        T->ref = pt; /* kept: the reference of the later evaluations */
+        T->have_ref = 1;
+    } else {
+        rs_point_free(&pt);
+    }
     return RS_OK;
 }
 
@@ -254,7 +277,7 @@ static void write_trace(tune *T, FILE *f, size_t n_initial)
         fputc(',', f);
         rs_csv_field(f, T->p[k].key);
     }
-    fputs(",replications,objective,objective_se", f);
+    fputs(",replications,objective,objective_se,objective_noise", f);
     for (size_t k = 0; k < T->nc; k++)
         fprintf(f, ",constraint_%zu,constraint_%zu_se,constraint_%zu_holds", k + 1, k + 1, k + 1);
     fputs(",feasible,best_so_far", f);
@@ -272,6 +295,8 @@ static void write_trace(tune *T, FILE *f, size_t n_initial)
         csv_number(f, r->y);
         fputc(',', f);
         csv_number(f, r->y_sd);
+        fputc(',', f);
+        csv_number(f, r->y_noise);
         for (size_t k = 0; k < T->nc; k++) {
             fputc(',', f);
             csv_number(f, r->c[k]);
@@ -582,8 +607,8 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
         T.n_rows++;
         double c_var[RS_TUNE_MAX_CONSTRAINTS + 1];
         for (size_t k = 0; k < T.nc; k++)
-            c_var[k] = var_of(r->c_sd[k]);
-        if (rs_bo_tell(bo, u, r->y, var_of(r->y_sd), r->c, c_var) != 0) {
+            c_var[k] = var_of(r->c_noise[k]);
+        if (rs_bo_tell(bo, u, r->y, var_of(r->y_noise), r->c, c_var) != 0) {
             st = RS_SET(err, RS_ERR_RUNTIME, "optimize: the optimiser refused evaluation %zu", T.n_rows);
             break;
         }
@@ -692,6 +717,8 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
 
     json_decref(head);
     rs_bo_free(bo);
+    if (T.have_ref)
+        rs_point_free(&T.ref);
     row_free(&final_row);
     for (size_t i = 0; i < T.n_rows; i++)
         row_free(&T.rows[i]);
