@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dist.h"
 #include "inspect.h"
 #include "plot.h"
 #include "runner.h"
@@ -146,6 +147,9 @@ static void print_summary(const rs_scenario *sc, const rs_run_options *opt, cons
     printf("  simulated %llu requests in %.3f s", (unsigned long long)r->requests, r->seconds);
     if (r->seconds > 0)
         printf(" (%.3g requests/s)", (double)r->requests / r->seconds);
+    if (r->ranks > 1)
+        printf("\n  MPI: %d ranks; gathering their results and rows on rank 0 took %.3f s (%.3g ms per replication)",
+               r->ranks, r->gather_seconds, 1e3 * r->gather_seconds / (double)(r->reps * r->n_policies));
     printf("\n  files in %s/: summary.json runs.csv curves.csv bands.csv events.csv segments.csv\n", opt->out_dir);
 }
 
@@ -352,6 +356,7 @@ static int parse_sim_args(int argc, char **argv, unsigned command, sim_args *a)
         rc = 2;
     }
     a->opt.progress = !a->quiet && isatty(STDERR_FILENO);
+    a->plot &= rs_dist_rank() == 0; /* under MPI rank 0 alone writes files, plots included */
     return rc;
 }
 
@@ -449,8 +454,11 @@ static int cmd_run(int argc, char **argv, unsigned command)
     size_t n_specs = a.n_specs;
     rs_scenario sc;
     rs_error err = {0};
-    rs_status st = rs_scenario_load(path, a.sets, a.n_sets, &sc, &err);
+    rs_status loaded = rs_scenario_load(path, a.sets, a.n_sets, &sc, &err);
+    rs_status st = rs_dist_agree(loaded, &err); /* under MPI: a scenario one rank cannot load fails them all */
     if (st) {
+        if (!loaded)
+            rs_scenario_free(&sc);
         sim_args_free(&a);
         fprintf(stderr, "rollsim: %s\n", err.msg);
         return (int)st;

@@ -6,11 +6,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dist.h"
+
 rs_status rs_output_prepare_dir(const char *dir, int *created, rs_error *err)
 {
     char path[4096];
     if (created)
         *created = 0;
+    if (rs_dist_rank() != 0) /* only rank 0 writes (see output.h) */
+        return RS_OK;
     if (!*dir)
         RS_FAIL(err, RS_ERR_INPUT, "--out: expected a folder name, got an empty string");
     if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
@@ -40,6 +44,13 @@ rs_status rs_output_prepare_dir(const char *dir, int *created, rs_error *err)
 rs_status rs_atomic_open(rs_atomic_file *af, const char *dir, const char *name, rs_error *err)
 {
     af->f = NULL;
+    if (rs_dist_rank() != 0) { /* only rank 0 writes: the others format into nothing */
+        af->tmp[0] = af->final[0] = '\0';
+        af->f = fopen("/dev/null", "w");
+        if (!af->f)
+            RS_FAIL(err, RS_ERR_RUNTIME, "cannot open /dev/null: %s", strerror(errno));
+        return RS_OK;
+    }
     if (snprintf(af->final, sizeof af->final, "%s/%s", dir, name) >= (int)sizeof af->final ||
         snprintf(af->tmp, sizeof af->tmp, "%s/.%s.XXXXXX", dir, name) >= (int)sizeof af->tmp)
         RS_FAIL(err, RS_ERR_INPUT, "output folder %s: path too long", dir);
@@ -60,6 +71,11 @@ rs_status rs_atomic_commit(rs_atomic_file *af, rs_error *err)
 {
     if (!af->f)
         return RS_OK;
+    if (!af->tmp[0]) { /* a rank other than 0: nothing was written */
+        fclose(af->f);
+        af->f = NULL;
+        return RS_OK;
+    }
     int bad = fflush(af->f) != 0 || ferror(af->f) || fsync(fileno(af->f)) != 0;
     int saved = errno;
     bad |= fclose(af->f) != 0;
@@ -82,5 +98,6 @@ void rs_atomic_abort(rs_atomic_file *af)
         return;
     fclose(af->f);
     af->f = NULL;
-    unlink(af->tmp);
+    if (af->tmp[0])
+        unlink(af->tmp);
 }

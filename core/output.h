@@ -1,6 +1,7 @@
 /* Output files written atomically (SPEC §8): each file is written under a temporary name in its folder and
  * renamed into place only when the whole run succeeded, so a failed or interrupted run never leaves a
- * truncated file (and an earlier complete file stays as it was). */
+ * truncated file (and an earlier complete file stays as it was). Under MPI only rank 0 writes: on the other
+ * ranks these functions create nothing (a file opens on /dev/null), so every writer is rank 0's alone. */
 #ifndef RS_OUTPUT_H
 #define RS_OUTPUT_H
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dist.h"
 #include "output.h"
 #include "report.h"
 #include "value.h"
@@ -178,17 +179,24 @@ rs_status rs_point_run(const char *path, const char *const *base, size_t n_base,
     if (!all)
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
     rs_scenario sc;
-    rs_status st = rs_scenario_load(path, all, n_base + n_point, &sc, err);
+    rs_status loaded = rs_scenario_load(path, all, n_base + n_point, &sc, err), st = loaded;
     free(all);
-    if (st)
+    if (!st) {
+        p->reps = sc.replications;
+        p->res = calloc(p->reps, sizeof *p->res);
+        p->done = calloc(p->reps, 1);
+        p->values = calloc(nm->n + 1, sizeof *p->values);
+        p->plugin = strdup(sc.policy_name);
+        if (!p->res || !p->done || !p->values || !p->plugin)
+            st = RS_SET(err, RS_ERR_RUNTIME, "out of memory for %zu replications", p->reps);
+    }
+    st = rs_dist_agree(st, err); /* under MPI every rank runs the point's batch, or none does */
+    if (st) {
+        if (!loaded)
+            rs_scenario_free(&sc);
+        rs_point_free(p);
         return st;
-    p->reps = sc.replications;
-    p->res = calloc(p->reps, sizeof *p->res);
-    p->done = calloc(p->reps, 1);
-    p->values = calloc(nm->n + 1, sizeof *p->values);
-    p->plugin = strdup(sc.policy_name);
-    if (!p->res || !p->done || !p->values || !p->plugin)
-        st = RS_SET(err, RS_ERR_RUNTIME, "out of memory for %zu replications", p->reps);
+    }
     double t0 = now_seconds();
     if (!st) {
         rs_policy_choice c = {sc.policy_name, sc.policy_name, &sc.policy};

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dist.h"
 #include "luapolicy.h"
 #include "output.h"
 #include "plugin.h"
@@ -25,17 +26,19 @@ typedef struct rep_block {
     int state; /* 0 empty, 1 ready, 2 failed or interrupted (nothing to write) */
 } rep_block;
 
-/* One policy's replications on a pool of threads. */
+/* One policy's replications first .. reps - 1 (this rank's slice, see dist.h) on a pool of threads. */
 typedef struct job {
     const rs_scenario *sc;
     const rs_policy_type *type;
     const rs_value *params;
     const char *label;
     const rs_run_options *opt;
-    size_t reps, n_samples;
+    size_t first, reps, n_samples;
     rs_rep_result *res;
     unsigned char *done;
-    uint32_t *band_n, *band_exposed, *band_harmed; /* [rep * n_samples + i] */
+    uint32_t *band_n, *band_exposed, *band_harmed, *band_regret; /* [(rep - band_first) * n_samples + i]; regret:
+                                                                   float bits (rs_report_band_float) */
+    size_t band_first;
     FILE **files;
 
     pthread_mutex_t lock;
@@ -143,10 +146,12 @@ static void *worker(void *arg)
                 st = RS_SET(&err, RS_ERR_RUNTIME, "out of memory formatting replication %zu", r);
             size_t ns;
             const rs_sample *smp = rs_sim_samples(sim, &ns, NULL);
+            size_t at = (r - j->band_first) * j->n_samples;
             for (size_t i = 0; i < ns && i < j->n_samples; i++) {
-                j->band_n[r * j->n_samples + i] = (uint32_t)smp[i].n;
-                j->band_exposed[r * j->n_samples + i] = (uint32_t)smp[i].exposed;
-                j->band_harmed[r * j->n_samples + i] = (uint32_t)smp[i].harmed;
+                j->band_n[at + i] = (uint32_t)smp[i].n;
+                j->band_exposed[at + i] = (uint32_t)smp[i].exposed;
+                j->band_harmed[at + i] = (uint32_t)smp[i].harmed;
+                j->band_regret[at + i] = rs_report_band_float(smp[i].regret);
             }
             b.state = st ? 2 : 1;
         }
@@ -176,9 +181,10 @@ static rs_status run_job(job *j, rs_error *err)
 {
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->moved, NULL);
+    j->next_rep = j->next_write = j->first;
     unsigned jobs = j->opt->jobs ? j->opt->jobs : 1;
-    if (jobs > j->reps)
-        jobs = (unsigned)j->reps;
+    if (jobs > j->reps - j->first)
+        jobs = j->reps > j->first ? (unsigned)(j->reps - j->first) : 1;
     pthread_t *threads = calloc(jobs, sizeof *threads);
     unsigned started = 0;
     if (!threads)
@@ -207,6 +213,76 @@ static rs_status run_job(job *j, rs_error *err)
         return j->st;
     }
     return RS_OK;
+}
+
+/* Under MPI, after each rank ran its slice of one policy: ranks 1 .. K-1, in rank order, send rank 0 their
+ * finished replications' results, band samples and formatted rows, which rank 0 appends to the files after its
+ * own (the slices are contiguous, so the rows stay in replication order). Only finished replications travel
+ * (packed), so that an interrupted run's gather is quick: Open MPI kills the ranks a second after passing on
+ * a Ctrl-C. A rank sends everything even after a failure, so that the exchange always completes; the status is
+ * agreed afterwards. mem / text / len: a rank's rows in memory. */
+static void gather_slices(job *j, size_t reps, FILE **files, FILE **mem, char **text, size_t *len)
+{
+    int rank = rs_dist_rank(), size = rs_dist_size();
+    size_t ns = j->n_samples, lo, hi;
+    uint32_t *const band[4] = {j->band_n, j->band_exposed, j->band_harmed, j->band_regret};
+    if (rank != 0) {
+        rs_dist_slice(reps, rank, &lo, &hi);
+        uint64_t head[N_REP_FILES];
+        for (int k = 0; k < N_REP_FILES; k++) {
+            if (mem[k] && fclose(mem[k]) != 0)
+                len[k] = 0;
+            mem[k] = NULL;
+            head[k] = text[k] ? len[k] : 0;
+        }
+        size_t m = 0; /* pack the finished ones to the front (this rank's copies are not used again) */
+        for (size_t r = lo; r < hi; r++) {
+            if (!j->done[r])
+                continue;
+            j->res[lo + m] = j->res[r];
+            for (int b = 0; b < 4; b++)
+                memmove(band[b] + m * ns, band[b] + (r - lo) * ns, ns * sizeof *band[b]);
+            m++;
+        }
+        rs_dist_send(0, head, sizeof head);
+        rs_dist_send(0, j->done + lo, hi - lo);
+        rs_dist_send(0, j->res + lo, m * sizeof *j->res);
+        for (int b = 0; b < 4; b++)
+            rs_dist_send(0, band[b], m * ns * sizeof *band[b]);
+        for (int k = 0; k < N_REP_FILES; k++)
+            rs_dist_send(0, text[k], head[k]);
+        return;
+    }
+    for (int from = 1; from < size; from++) {
+        rs_dist_slice(reps, from, &lo, &hi);
+        uint64_t head[N_REP_FILES];
+        rs_dist_recv(from, head, sizeof head);
+        rs_dist_recv(from, j->done + lo, hi - lo);
+        size_t m = 0;
+        for (size_t r = lo; r < hi; r++)
+            m += j->done[r] != 0;
+        /* received packed at the slice's start, then spread out from the back (a target is never below its
+         * source) */
+        rs_dist_recv(from, j->res + lo, m * sizeof *j->res);
+        for (int b = 0; b < 4; b++)
+            rs_dist_recv(from, band[b] + lo * ns, m * ns * sizeof *band[b]);
+        for (size_t r = hi, i = m; r-- > lo && i > 0;) {
+            if (!j->done[r])
+                continue;
+            i--;
+            j->res[r] = j->res[lo + i];
+            for (int b = 0; b < 4; b++)
+                memmove(band[b] + r * ns, band[b] + (lo + i) * ns, ns * sizeof *band[b]);
+        }
+        for (int k = 0; k < N_REP_FILES; k++) {
+            char *buf = malloc(head[k] ? head[k] : 1);
+            if (!buf) /* the exchange cannot be left half done: end the whole job */
+                abort();
+            rs_dist_recv(from, buf, head[k]);
+            fwrite(buf, 1, head[k], files[k]);
+            free(buf);
+        }
+    }
 }
 
 static void fill_policy_report(rs_policy_report *p, const char *label, const rs_rep_result *res,
@@ -278,16 +354,23 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
         RS_FAIL(err, RS_ERR_INPUT, "expected 1 to %d policies, got %zu", RS_MAX_POLICIES, n_policies);
     size_t reps = sc->replications;
     size_t n_samples = (size_t)floor(sc->horizon / sc->sample_every * (1 + 1e-12)) + 1;
-    if ((double)reps * (double)n_samples * 12 > (double)((size_t)2 << 30))
+    if ((double)reps * (double)n_samples * 16 > (double)((size_t)2 << 30))
         RS_FAIL(err, RS_ERR_INPUT,
                 "%s: %zu replications x %zu samples: bands.csv would need more than 2 GiB; raise sample_every or "
                 "run fewer replications",
                 sc->file, reps, n_samples);
     report->reps = reps;
     report->n_policies = n_policies;
+    report->ranks = rs_dist_size();
+    /* This rank's slice; rank 0 keeps every replication's band samples (it writes bands.csv), the others their
+     * slice's only. */
+    int rank = rs_dist_rank();
+    size_t lo, hi;
+    rs_dist_slice(reps, rank, &lo, &hi);
+    size_t band_reps = rank == 0 ? reps : hi - lo;
 
     loaded_policy *lp = calloc(n_policies, sizeof *lp);
-    uint32_t *bands = calloc(3 * reps * n_samples, sizeof *bands);
+    uint32_t *bands = calloc(4 * band_reps * n_samples + 1, sizeof *bands);
     job *j = calloc(1, sizeof *j);
     rs_atomic_file af[RS_FILE_COUNT];
     FILE *files[RS_FILE_COUNT];
@@ -326,29 +409,52 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
         if (st)
             break;
     }
+    st = rs_dist_agree(st, err); /* a policy that loads on one rank only fails the run on every rank */
     int interrupted = 0;
     if (!st) {
         rs_report_headers(files, sc);
         double t0 = now_seconds();
         for (size_t p = 0; p < n_policies && !st && !interrupted; p++) {
+            /* Ranks other than 0 format their rows into memory, for rank 0 to write. */
+            FILE *mem[N_REP_FILES] = {0};
+            char *text[N_REP_FILES] = {0};
+            size_t len[N_REP_FILES] = {0};
+            rs_status own = RS_OK;
+            for (int k = 0; k < N_REP_FILES && rank != 0; k++)
+                if (!(mem[k] = open_memstream(&text[k], &len[k])))
+                    own = RS_SET(err, RS_ERR_RUNTIME, "out of memory for the rows of %zu replications", hi - lo);
             memset(j, 0, sizeof *j);
             *j = (job){.sc = sc, .type = lp[p].plugin.type, .params = &lp[p].params, .label = policies[p].label,
-                       .opt = opt, .reps = reps, .n_samples = n_samples, .res = lp[p].res, .done = lp[p].done,
-                       .band_n = bands, .band_exposed = bands + reps * n_samples,
-                       .band_harmed = bands + 2 * reps * n_samples, .files = files, .t0 = now_seconds(),
-                       .progress_total = reps};
-            st = run_job(j, err);
-            report->requests += j->requests;
+                       .opt = opt, .first = lo, .reps = hi, .n_samples = n_samples, .res = lp[p].res,
+                       .done = lp[p].done, .band_n = bands, .band_exposed = bands + band_reps * n_samples,
+                       .band_harmed = bands + 2 * band_reps * n_samples,
+                       .band_regret = bands + 3 * band_reps * n_samples, .band_first = rank == 0 ? 0 : lo,
+                       .files = rank == 0 ? files : mem, .t0 = now_seconds(), .progress_total = hi - lo};
+            if (!own)
+                own = run_job(j, err);
             draw_progress(j, 1); /* the threads have ended: no lock needed */
+            rs_dist_sum(0); /* every rank at the gather: what follows times the transfer, not the slowest slice */
+            double g0 = now_seconds();
+            gather_slices(j, reps, files, mem, text, len);
+            report->gather_seconds += now_seconds() - g0;
+            for (int k = 0; k < N_REP_FILES; k++) {
+                if (mem[k])
+                    fclose(mem[k]);
+                free(text[k]);
+            }
+            report->requests += rs_dist_sum(j->requests);
+            size_t finished = (size_t)rs_dist_sum(j->finished);
+            st = rs_dist_agree(own, err);
             if (!st) {
-                rs_report_bands(files[RS_FILE_BANDS], sc, n_samples, reps, lp[p].done, j->band_n, j->band_exposed,
-                                j->band_harmed, policies[p].label);
-                interrupted = j->finished < reps;
+                if (rank == 0)
+                    rs_report_bands(files[RS_FILE_BANDS], sc, n_samples, reps, lp[p].done, j->band_n,
+                                    j->band_exposed, j->band_harmed, j->band_regret, policies[p].label);
+                interrupted = finished < reps;
             }
         }
         report->seconds = now_seconds() - t0;
     }
-    if (!st) {
+    if (!st && rank == 0) { /* the other ranks hold only their slices: rank 0 alone sums up */
         report->partial = interrupted;
         json_t *pols = json_array(), *paired = json_array();
         for (size_t p = 0; p < n_policies; p++) {
@@ -381,6 +487,7 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
         else
             rs_atomic_abort(&af[i]);
     }
+    st = rs_dist_agree(st, err); /* every rank ends with rank 0's verdict on the files, so with one exit code */
     if (st && created_dir)
         rmdir(opt->out_dir); /* leave no empty folder behind a failed run (rmdir keeps a non-empty one) */
     for (size_t p = 0; lp && p < loaded; p++) {
@@ -439,17 +546,27 @@ rs_status rs_run_batch(const rs_scenario *sc, const rs_policy_choice *policy, co
     job *j = st ? NULL : calloc(1, sizeof *j);
     if (!st && !j)
         st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+    st = rs_dist_agree(st, err);
     if (!st) {
+        /* Each rank runs its slice; then every rank gets every result, so that the planner, which runs the
+         * same loop on every rank, sees the same estimates everywhere and makes the same next choice. */
+        size_t lo, hi;
+        rs_dist_slice(reps, rs_dist_rank(), &lo, &hi);
         rs_run_options quiet = *opt;
         quiet.progress = 0; /* the caller draws its own progress line */
         *j = (job){.sc = sc, .type = lp.plugin.type, .params = &lp.params, .label = policy->label, .opt = &quiet,
-                   .reps = reps, .n_samples = 0, .res = res, .done = done, .files = NULL, .t0 = now_seconds(),
-                   .progress_total = reps};
+                   .first = lo, .reps = hi, .n_samples = 0, .res = res, .done = done, .files = NULL,
+                   .t0 = now_seconds(), .progress_total = hi - lo};
         st = run_job(j, err);
+        rs_dist_share(res, sizeof *res, reps);
+        rs_dist_share(done, 1, reps);
+        uint64_t req = rs_dist_sum(j->requests);
+        size_t finished = (size_t)rs_dist_sum(j->finished);
+        st = rs_dist_agree(st, err);
         if (requests)
-            *requests = j->requests;
-        if (!st && j->finished < reps)
-            st = RS_SET(err, RS_ERR_INTERRUPTED, "interrupted after %zu of %zu replications", j->finished, reps);
+            *requests = req;
+        if (!st && finished < reps)
+            st = RS_SET(err, RS_ERR_INTERRUPTED, "interrupted after %zu of %zu replications", finished, reps);
     }
     if (!st && params_out)
         *params_out = rs_report_value(&lp.params);

@@ -46,6 +46,8 @@ typedef struct rs_run_report {
     int partial;    /* stopped early: only some replications finished */
     uint64_t requests;
     double seconds; /* wall clock of the simulations */
+    int ranks;              /* MPI ranks the replications were split over (1 without MPI) */
+    double gather_seconds;  /* of seconds: rank 0 receiving the other ranks' results and rows */
     size_t n_policies;
     rs_policy_report policy[RS_MAX_POLICIES];
 } rs_run_report;

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dist.h"
 #include "output.h"
 #include "planner.h"
 #include "report.h"
@@ -197,6 +198,7 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
     int created = 0;
     if (!st)
         st = rs_output_prepare_dir(opt->out_dir, &created, err);
+    st = rs_dist_agree(st, err); /* under MPI: a point that fails its check on one rank stops every rank */
 
     size_t finished = 0;
     int interrupted = 0;
@@ -221,7 +223,7 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
         }
         finished++;
         progress(opt, finished, n_points, t0, label);
-        if (opt->stop && *opt->stop) {
+        if (rs_dist_any(opt->stop && *opt->stop)) { /* every rank stops after the same point */
             interrupted = finished < n_points;
             break;
         }
@@ -296,6 +298,7 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
     }
     rs_atomic_abort(&csv);
     rs_atomic_abort(&sum);
+    st = rs_dist_agree(st, err); /* rank 0 wrote the files: its verdict is every rank's exit code */
     if (st && created)
         rmdir(opt->out_dir);
     for (size_t i = 0; pts && i < n_points; i++)

@@ -10,6 +10,7 @@
 
 #include "expr.h"
 #include "optimize.h"
+#include "dist.h"
 #include "output.h"
 #include "planner.h"
 #include "report.h"
@@ -585,11 +586,17 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
     rs_bo *bo = st ? NULL : rs_bo_alloc(&bo_opt);
     if (!st && !bo)
         st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+    st = rs_dist_agree(st, err); /* under MPI: a key that fails its check on one rank stops every rank */
     int interrupted = 0;
     double t0 = now_seconds();
     while (!st && T.n_rows < t->budget) {
         double u[RS_TUNE_MAX_PARAMS], value[RS_TUNE_MAX_PARAMS];
-        if (rs_bo_ask(bo, u))
+        int exhausted = rs_bo_ask(bo, u);
+        /* Every rank runs this loop; rank 0's proposal is everyone's, so that nodes whose maths libraries round
+         * differently still evaluate the same points (the results they share keep the models equal). */
+        rs_dist_bcast(&exhausted, sizeof exhausted, 0);
+        rs_dist_bcast(u, T.dim * sizeof *u, 0);
+        if (exhausted)
             break; /* the (integer) space is exhausted */
         for (size_t k = 0; k < T.dim; k++)
             value[k] = to_value(&T.p[k], u[k]);
@@ -613,7 +620,7 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
             break;
         }
         progress(&T, T.n_rows, t->budget, t0);
-        if (opt->stop && *opt->stop) {
+        if (rs_dist_any(opt->stop && *opt->stop)) { /* every rank stops after the same evaluation */
             interrupted = 1;
             break;
         }
@@ -710,6 +717,7 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
             st = rs_atomic_commit(&af[i], err);
         rs_atomic_abort(&af[i]);
     }
+    st = rs_dist_agree(st, err); /* rank 0 wrote the files: its verdict is every rank's exit code */
     if (!st && t->verbose)
         print_result(&T, best, feasible, best == &final_row, fresh);
     if (st && st != RS_ERR_INTERRUPTED && created)
