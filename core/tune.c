@@ -217,7 +217,7 @@ static rs_status evaluate(tune *T, const double *value, const char *const *extra
     row->reps = pt.reps_done;
     memcpy(row->est, pt.values, T->nm.n * sizeof *row->est);
     /* Two noises: the standard error of each figure (reported), and its noise relative to the first evaluation
-     * (told to the Gaussian processes). Every evaluation of the search runs on the same replications, so what
+     * (told to the Gaussian processes, bounded by the former). Every evaluation of the search runs on the same replications, so what
      * they have in common (which replications drew a bad candidate, their traffic) shifts all points alike and
      * does not blur their comparison; only the paired part does. The first evaluation is the reference (0). */
     double sd[RS_TUNE_MAX_CONSTRAINTS + 1], noise[RS_TUNE_MAX_CONSTRAINTS + 1];
@@ -225,8 +225,11 @@ static rs_status evaluate(tune *T, const double *value, const char *const *extra
     int search = n_extra == 0;
     if (search && T->have_ref)
         rs_point_bootstrap_paired_sd(&pt, &T->ref, &T->nm, T->all, T->nc + 1, bseed, BOOTSTRAP, noise);
+    /* The paired figure also carries the reference's own noise (half of it): where that makes it larger than
+     * the point's own standard error, the latter is the better bound. */
     for (size_t k = 0; k <= T->nc; k++)
-        noise[k] = !search ? sd[k] : T->have_ref ? noise[k] : 0;
+        noise[k] = !search ? sd[k] : !T->have_ref ? 0 : isnan(noise[k]) ? sd[k] : isnan(sd[k]) ? noise[k]
+                 : fmin(noise[k], sd[k]);
     row->y = rs_expr_eval(T->obj, row->est);
     row->y_sd = sd[0];
     row->y_noise = noise[0];

@@ -12,11 +12,15 @@
 --
 -- What you want: as little excess harm as possible (errors above what the current version would have served
 -- to the same requests), and everyone on the new version soon -- say an hour sooner is worth 10 excess errors
--- (a price of 10 per hour of time to full), subject to letting at most 5 % of the bad candidates escape.
+-- (a price of 10 per hour of time to full), subject to letting at most 5 % of the bad candidates escape and
+-- rolling back at most 10 % of the good ones. (Leave the second condition out and the search learns that a
+-- jumpy gate costs nothing here: time to full is measured on the promoted rollouts only, so a good candidate
+-- rolled back for nothing is not counted as slow -- always write down what a false alarm costs you.)
 --
 --   rollsim optimize scenarios/size_my_canary.lua --set mode=cohort \
 --       --param policy.steps.1=0.005:0.1:log --param policy.bake=2:24:int --param policy.alpha=0.005:0.2:log \
---       --objective 'excess_harm.mean + 10 * time_to_full.mean' --constraint 'p_escape <= 0.05' \
+--       --objective 'excess_harm.mean + 10 * time_to_full.mean' \
+--       --constraint 'p_escape <= 0.05' --constraint 'p_false_rollback <= 0.1' \
 --       --budget 20 --reps 400 --jobs 2 --out canary-plan --plot
 --
 -- Each evaluation runs 400 replications of this scenario with the same seeds (common random numbers: every

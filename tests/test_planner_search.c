@@ -1,5 +1,6 @@
 /* Issue 10, acceptance 2: on scenarios/size_my_canary.lua, `optimize` with a budget of 20 % of a dense `sweep`
- * over the same ranges reaches an objective within 5 % of the sweep's best.
+ * over the same ranges reaches an objective within 5 % of the sweep's best: the scenario's own question, minimise
+ * excess harm + 10 x time to full subject to P(escape | bad) <= 5 % and P(false rollback | good) <= 10 %.
  *
  * The sweep is a 5 x 5 x 4 grid (first stage's weight, bake, gate level: 100 points) and the search gets 20
  * evaluations. Both run on the scenario's seed (common random numbers), so the objective of the search's best
@@ -24,6 +25,7 @@
 
 #define OBJECTIVE "excess_harm.mean + 10 * time_to_full.mean"
 #define CONSTRAINT "p_escape <= 0.05"
+#define CONSTRAINT2 "p_false_rollback <= 0.1"
 
 static char tmpdir[4096], scenario[4096];
 
@@ -131,8 +133,8 @@ static void optimize_within_5_percent_of_dense_sweep(void **state)
     double best = INFINITY;
     for (size_t i = 0; i < n_points; i++) {
         json_t *e = json_object_get(json_array_get(points, i), "estimates");
-        double y = objective_of(e), pe = est(e, "p_escape", "estimate");
-        if (!(pe <= 0.05) || !isfinite(y))
+        double y = objective_of(e), pe = est(e, "p_escape", "estimate"), fr = est(e, "p_false_rollback", "estimate");
+        if (!(pe <= 0.05) || !(fr <= 0.1) || !isfinite(y))
             continue;
         n_feasible++;
         if (y < best) {
@@ -146,27 +148,68 @@ static void optimize_within_5_percent_of_dense_sweep(void **state)
 
     static const char *const params[] = {"policy.steps.1=0.005:0.1:log", "policy.bake=2:24:int",
                                          "policy.alpha=0.005:0.2:log"};
-    const char *cons[] = {CONSTRAINT};
+    const char *cons[] = {CONSTRAINT, CONSTRAINT2};
     rs_tune_options t = {.path = scenario, .base = base, .n_base = N_BASE, .params = params, .n_params = 3,
-                         .objective = OBJECTIVE, .constraints = cons, .n_constraints = 1, .budget = 20};
+                         .objective = OBJECTIVE, .constraints = cons, .n_constraints = 2, .budget = 20};
     rs_run_options oopt = {.out_dir = opt_dir, .jobs = 2};
     if (rs_tune(&t, &oopt, &err))
         fail_msg("optimize: %s", err.msg);
+    /* What the search reached: its best feasible objective (optimize.csv's best_so_far at the end), observed on
+     * the same replications as every sweep point, as the sweep's best is. */
     json_t *bj = load_json(opt_dir, "best.json");
     assert_true(json_is_true(json_object_get(bj, "feasible")));
-    /* the search's own evaluation of its best point: the same seed and replications as the sweep */
-    json_t *search = json_object_get(bj, "search");
-    double found = objective_of(json_object_get(search, "estimates"));
-    json_t *vals = json_object_get(search, "values");
+    char trace[4300];
+    snprintf(trace, sizeof trace, "%s/optimize.csv", opt_dir);
+    FILE *tf = fopen(trace, "r");
+    assert_non_null(tf);
+    char line[16384];
+    int col_best = -1, col_y = -1, col_feasible = -1, cols[3] = {-1, -1, -1};
+    static const char *const keys[] = {"policy.steps.1", "policy.bake", "policy.alpha"};
+    double found = INFINITY, found_at[3] = {NAN, NAN, NAN};
+    size_t n_eval = 0;
+    for (int row = 0; fgets(line, sizeof line, tf); row++) {
+        char *save = NULL;
+        int c = 0;
+        double v[64];
+        int feasible = 0;
+        for (char *tok = strtok_r(line, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save), c++) {
+            if (row == 0) {
+                if (!strcmp(tok, "best_so_far"))
+                    col_best = c;
+                if (!strcmp(tok, "objective"))
+                    col_y = c;
+                if (!strcmp(tok, "feasible"))
+                    col_feasible = c;
+                for (int k = 0; k < 3; k++)
+                    if (!strcmp(tok, keys[k]))
+                        cols[k] = c;
+            } else if (c < 64) {
+                v[c] = strtod(tok, NULL);
+                if (c == col_feasible)
+                    feasible = v[c] != 0;
+            }
+        }
+        if (row == 0 || col_y < 0)
+            continue;
+        n_eval++;
+        if (feasible && v[col_y] < found) {
+            found = v[col_y];
+            for (int k = 0; k < 3; k++)
+                found_at[k] = v[cols[k]];
+        }
+    }
+    fclose(tf);
+    assert_true(col_best >= 0 && col_feasible >= 0);
+    assert_int_equal(n_eval, 20);
+    assert_true(isfinite(found));
 
     /* Both points again, to pair their replications. */
     char s1[3][128], s2[3][128];
     const char *p1[3], *p2[3];
     json_t *sv = json_object_get(json_array_get(points, best_i), "values");
-    static const char *const keys[] = {"policy.steps.1", "policy.bake", "policy.alpha"};
     for (int k = 0; k < 3; k++) {
         snprintf(s1[k], sizeof s1[k], "%s=%.15g", keys[k], json_number_value(json_object_get(sv, keys[k])));
-        snprintf(s2[k], sizeof s2[k], "%s=%.15g", keys[k], json_number_value(json_object_get(vals, keys[k])));
+        snprintf(s2[k], sizeof s2[k], "%s=%.15g", keys[k], found_at[k]);
         p1[k] = s1[k];
         p2[k] = s2[k];
     }
@@ -179,8 +222,12 @@ static void optimize_within_5_percent_of_dense_sweep(void **state)
     paired_bootstrap(&a, &b, &lo, &hi);
     printf("sweep: %zu points, %zu feasible; best %.4g at %s, %s, %s\n", n_points, n_feasible, best, s1[0], s1[1],
            s1[2]);
-    printf("optimize (20 evaluations): %.4g at %s, %s, %s; ratio %.4f; paired difference %.4g (95 %% bootstrap "
-           "interval %.4g to %.4g)\n", found, s2[0], s2[1], s2[2], found / best, found - best, lo, hi);
+    printf("optimize (20 evaluations): best feasible %.4g at %s, %s, %s; ratio %.4f; paired difference %.4g (95 %% "
+           "bootstrap interval %.4g to %.4g)\n", found, s2[0], s2[1], s2[2], found / best, found - best, lo, hi);
+    json_t *re = json_object_get(bj, "objective");
+    printf("optimize's recommended point (best posterior mean), re-evaluated on fresh replications: %.4g (95 %% "
+           "interval %.4g to %.4g)\n", json_number_value(json_object_get(re, "value")),
+           json_number_value(json_object_get(re, "lo")), json_number_value(json_object_get(re, "hi")));
     /* within 5 % of the sweep's best (the objective is positive: hours plus errors) */
     assert_true(best > 0);
     assert_true(found <= 1.05 * best);
