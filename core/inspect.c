@@ -82,6 +82,8 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
 {
     fprintf(f, "-- %s, resolved: every default filled in, durations in hours, the policy's parameters checked\n",
             sc->file);
+    fprintf(f, "-- keys for --set, --grid and --param are these names joined by dots, list items by position: "
+               "population.1.rate, versions.2.error_rate, policy.steps.1, policy.stages.2.bake\n");
     fprintf(f, "return {\n  name = \"%s\",\n", sc->name);
     if (*sc->description)
         fprintf(f, "  description = \"%s\",\n", sc->description);
@@ -105,7 +107,7 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
                             sc->versions[v].name, s->error_effect[v], s->success_effect[v], s->latency_effect[v]);
             fprintf(f, " }");
         }
-        fprintf(f, " },\n");
+        fprintf(f, " }, -- population.%zu\n", g + 1);
     }
     fprintf(f, "  },\n  versions = {\n");
     for (size_t v = 0; v < sc->n_versions; v++) {
@@ -123,7 +125,7 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
                                      : ver->bad == 1 ? "true"
                                      : ver->bad == 0 ? "false"
                                                      : "nil --[[ error rate above 1.1 x the baseline's ]]");
-        fprintf(f, " },\n");
+        fprintf(f, " }, -- versions.%zu\n", v + 1);
     }
     fprintf(f, "  },\n");
     if (sc->n_events) {

@@ -256,7 +256,7 @@ static rs_status check_value(const rs_param_spec *p, rs_value *v, const char *wh
             break;
         for (size_t i = 0; i < v->len; i++) {
             char sub[320];
-            snprintf(sub, sizeof sub, "%s[%zu]", where, i + 1);
+            snprintf(sub, sizeof sub, "%s.%zu", where, i + 1);
             if (v->items[i].kind != RS_VALUE_NUMBER)
                 RS_FAIL(err, RS_ERR_INPUT, "%s: expected a number, got %s", sub, kind_name(v->items[i].kind));
             rs_status st = check_range(p, v->items[i].num, sub, err);
@@ -269,7 +269,7 @@ static rs_status check_value(const rs_param_spec *p, rs_value *v, const char *wh
             break;
         for (size_t i = 0; i < v->len; i++)
             if (v->items[i].kind != RS_VALUE_TABLE)
-                RS_FAIL(err, RS_ERR_INPUT, "%s[%zu]: expected a table, got %s", where, i + 1,
+                RS_FAIL(err, RS_ERR_INPUT, "%s.%zu: expected a table, got %s", where, i + 1,
                         kind_name(v->items[i].kind));
         return RS_OK;
     }

@@ -666,7 +666,7 @@ static rs_status to_value(reader *r, int idx, const char *path, int depth, rs_va
             RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
         for (size_t i = 0; i < n; i++) {
             lua_geti(L, idx, (lua_Integer)i + 1);
-            snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
+            snprintf(sub, sizeof sub, "%s.%zu", path, i + 1);
             out->len = i + 1;
             rs_status st = to_value(r, -1, sub, depth + 1, &out->items[i]);
             lua_pop(L, 1);
@@ -713,7 +713,7 @@ static rs_status read_population(reader *r, int top, rs_scenario *s)
         RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
     for (size_t i = 0; i < n && !st; i++) {
         char path[64];
-        snprintf(path, sizeof path, "population[%zu]", i + 1);
+        snprintf(path, sizeof path, "population.%zu", i + 1);
         lua_geti(L, -1, (lua_Integer)i + 1);
         int idx = lua_gettop(L);
         rs_segment *g = &s->segments[i];
@@ -779,7 +779,7 @@ static rs_status read_versions(reader *r, int top, rs_scenario *s)
     size_t n_base = 0;
     for (size_t i = 0; i < n && !st; i++) {
         char path[64];
-        snprintf(path, sizeof path, "versions[%zu]", i + 1);
+        snprintf(path, sizeof path, "versions.%zu", i + 1);
         lua_geti(L, -1, (lua_Integer)i + 1);
         int idx = lua_gettop(L);
         rs_version *v = &s->versions[i];
@@ -1024,7 +1024,7 @@ static rs_status read_effects(reader *r, int top, rs_scenario *s)
         lua_getfield(L, -1, "effects");
         int e = lua_gettop(L);
         char path[160];
-        snprintf(path, sizeof path, "population[%zu].effects", i + 1);
+        snprintf(path, sizeof path, "population.%zu.effects", i + 1);
         if (!lua_isnil(L, e) && !lua_istable(L, e))
             st = RS_SET(r->err, RS_ERR_INPUT,
                         "%s: %s: expected a table such as { candidate = { error_rate = 2 } }, got %s", r->file, path,
@@ -1110,7 +1110,7 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
     size_t n = (size_t)lua_rawlen(L, idx), cap = 0;
     for (size_t i = 0; i < n && !st; i++) {
         char path[64], sub[96];
-        snprintf(path, sizeof path, "events[%zu]", i + 1);
+        snprintf(path, sizeof path, "events.%zu", i + 1);
         snprintf(sub, sizeof sub, "%s.set", path);
         lua_geti(L, idx, (lua_Integer)i + 1);
         int e = lua_gettop(L);
@@ -1568,7 +1568,7 @@ rs_status rs_scenario_draw(const rs_scenario *s, gsl_rng *r, uint32_t rep, rs_ve
         double e = dist_draw(&s->versions[v].error_rate, r), q = dist_draw(&s->versions[v].success_rate, r);
         if (!(e >= 0 && e <= 1) || !(q >= 0 && q <= 1))
             RS_FAIL(err, RS_ERR_INPUT,
-                    "%s: versions[%zu].%s: replication %u drew %.6g, outside [0, 1] (a probability needs a prior "
+                    "%s: versions.%zu.%s: replication %u drew %.6g, outside [0, 1] (a probability needs a prior "
                     "on [0, 1], such as beta(a, b))",
                     s->file, v + 1, !(e >= 0 && e <= 1) ? "error_rate" : "success_rate", rep,
                     !(e >= 0 && e <= 1) ? e : q);
@@ -1606,9 +1606,9 @@ int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_dra
     int result = -1;
     char msg[sizeof err->msg];
     if (rs_scenario_lua_pcall(s, 2, 1, msg, sizeof msg) != LUA_OK) {
-        RS_SET(err, RS_ERR_INPUT, "%s: versions[%zu].bad: %s", s->file, v + 1, msg);
+        RS_SET(err, RS_ERR_INPUT, "%s: versions.%zu.bad: %s", s->file, v + 1, msg);
     } else if (!lua_isboolean(L, -1)) {
-        RS_SET(err, RS_ERR_INPUT, "%s: versions[%zu].bad: the function returned %s, expected true or false", s->file,
+        RS_SET(err, RS_ERR_INPUT, "%s: versions.%zu.bad: the function returned %s, expected true or false", s->file,
                v + 1, luaL_typename(L, -1));
     } else {
         result = lua_toboolean(L, -1);

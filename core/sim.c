@@ -711,6 +711,7 @@ static rs_status create_policy(rs_sim *sim, const rs_policy_ctx *ctx, rs_error *
     if (sim->type->create(sim->state, ctx, msg, sizeof msg)) {
         if (sim->type->destroy)
             sim->type->destroy(sim->state); /* frees what create() allocated before it failed */
+        rs_error_dot_indices(msg); /* the plugin's "stages[2]" as the command line names it: stages.2 */
         RS_FAIL(err, RS_ERR_INPUT, "%s: policy: %s", sim->sc->file, *msg ? msg : "the plugin refused its parameters");
     }
     return RS_OK;

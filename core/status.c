@@ -1,5 +1,6 @@
 #include "status.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,4 +34,26 @@ void rs_error_prefix(rs_error *err, const char *fmt, ...)
     size_t m = strnlen(old, rest);
     memcpy(err->msg + n + 2, old, m);
     err->msg[n + 2 + m] = '\0';
+}
+
+void rs_error_dot_indices(char *msg)
+{
+    char *w = msg;
+    for (const char *r = msg; *r;) {
+        int name_before = w > msg && (isalnum((unsigned char)w[-1]) || w[-1] == '_');
+        if (*r == '[' && name_before && isdigit((unsigned char)r[1])) {
+            const char *d = r + 1;
+            while (isdigit((unsigned char)*d))
+                d++;
+            if (*d == ']') { /* "[12]" -> ".12" */
+                *w++ = '.';
+                for (const char *c = r + 1; c < d; c++)
+                    *w++ = *c;
+                r = d + 1;
+                continue;
+            }
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
 }

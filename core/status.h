@@ -25,6 +25,10 @@ rs_status rs_error_set(rs_error *err, rs_status code, const char *src_file, int 
 /* Prepends "prefix: " to err->msg. */
 void rs_error_prefix(rs_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Writes list items in a message the way keys are written on the command line (--set, --grid, --param):
+ * "stages[2].bake" becomes "stages.2.bake". Only an index of digits right after a name is rewritten. */
+void rs_error_dot_indices(char *msg);
+
 /* Sets err and returns code from the calling function. */
 #define RS_FAIL(err, code, ...) return rs_error_set((err), (code), __FILE__, __LINE__, __VA_ARGS__)
 /* Sets err without returning (for cleanup paths). */

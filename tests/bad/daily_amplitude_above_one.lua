@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/daily_amplitude_above_one.lua: population[1].daily: expected a value in [0, 1], got 1.5
+-- expect: rollsim: tests/bad/daily_amplitude_above_one.lua: population.1.daily: expected a value in [0, 1], got 1.5
 -- A daily cycle's amplitude is a fraction of the mean rate: above 1 the rate would go negative at night.
 return { name = 'x', horizon = 5,
   population = { { name = 'u', users = 10, rate = 1, daily = 1.5 } },

@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/effects_unknown_version.lua: population[1].effects: no version named "candidat" (did you mean 'candidate'?)
+-- expect: rollsim: tests/bad/effects_unknown_version.lua: population.1.effects: no version named "candidat" (did you mean 'candidate'?)
 -- A per-segment effect must name a version of the scenario.
 return { name = 'x', horizon = 5,
   population = { { name = 'u', users = 10, rate = 1, effects = { candidat = { error_rate = 2 } } } },

@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/error_rate_above_one.lua: versions[2].error_rate: expected a value in [0, 1], got 1.5
+-- expect: rollsim: tests/bad/error_rate_above_one.lua: versions.2.error_rate: expected a value in [0, 1], got 1.5
 -- An error rate is a probability per request: 1.5 (150 %) is impossible. (A percentage written as a whole
 -- number, e.g. 2 for 2 %, is caught the same way.)
 return {

@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/event_bad_key.lua: events[1].set.key: "users" cannot be set (a version's error_rate or success_rate, or a segment's rate)
+-- expect: rollsim: tests/bad/event_bad_key.lua: events.1.set.key: "users" cannot be set (a version's error_rate or success_rate, or a segment's rate)
 -- A scripted event can change a version's error or success rate, or a segment's request rate.
 return { name = 'x', horizon = 5,
   population = { { name = 'u', users = 10, rate = 1 } },

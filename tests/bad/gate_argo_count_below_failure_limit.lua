@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/gate_argo_count_below_failure_limit.lua: policy: argo: metrics[1] error_rate: count (2) must be >= failureLimit + consecutiveSuccessLimit (3 + 0) if both >= 0
+-- expect: rollsim: tests/bad/gate_argo_count_below_failure_limit.lua: policy: argo: metrics.1 error_rate: count (2) must be >= failureLimit + consecutiveSuccessLimit (3 + 0) if both >= 0
 return {
   name = "bad", seed = 1, replications = 1, horizon = 10, sample_every = 1,
   population = { { name = "u", users = 100, rate = 1 } },

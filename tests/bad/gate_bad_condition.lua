@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/gate_bad_condition.lua: policy: metrics[1].success: expected a comparison such as "<= 0.01" or "result <= 0.01" (<, <=, >, >= a decimal number), got "0.02"
+-- expect: rollsim: tests/bad/gate_bad_condition.lua: policy: metrics.1.success: expected a comparison such as "<= 0.01" or "result <= 0.01" (<, <=, >, >= a decimal number), got "0.02"
 -- An Argo condition must be a comparison with a number (successCondition written without its operator).
 return {
   horizon = 10,

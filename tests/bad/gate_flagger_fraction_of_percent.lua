@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/gate_flagger_fraction_of_percent.lua: policy: steps[1]: flagger weights are whole percents from 0.01, got 0.105
+-- expect: rollsim: tests/bad/gate_flagger_fraction_of_percent.lua: policy: steps.1: flagger weights are whole percents from 0.01, got 0.105
 -- Flagger's weights are whole percents; 10.5 % is not one.
 return {
   horizon = 10,

@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/gate_latency_without_model.lua: policy: metrics[1]: latency_p99 needs latencies, and no version of the scenario has one (give versions a latency = { median = ms, sigma = s })
+-- expect: rollsim: tests/bad/gate_latency_without_model.lua: policy: metrics.1: latency_p99 needs latencies, and no version of the scenario has one (give versions a latency = { median = ms, sigma = s })
 -- A latency metric in a scenario whose versions have no latency: it could never have data.
 return {
   horizon = 10,

@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/gate_threshold_two_bounds.lua: policy: metrics[1]: expected exactly one of max, min, max_increase, max_decrease
+-- expect: rollsim: tests/bad/gate_threshold_two_bounds.lua: policy: metrics.1: expected exactly one of max, min, max_increase, max_decrease
 -- A threshold metric takes exactly one bound.
 return {
   horizon = 10,

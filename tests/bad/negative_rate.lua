@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/negative_rate.lua: population[2].rate: expected a value in [0, 1000000000], got -0.5
+-- expect: rollsim: tests/bad/negative_rate.lua: population.2.rate: expected a value in [0, 1000000000], got -0.5
 -- An out-of-range value: a request rate (requests per user per hour) cannot be negative. The message names
 -- the segment by its position in the list.
 return {

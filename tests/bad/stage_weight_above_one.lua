@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/stage_weight_above_one.lua: policy: stages[2].weight: expected a number in [0, 1], got 1.5
+-- expect: rollsim: tests/bad/stage_weight_above_one.lua: policy: stages.2.weight: expected a number in [0, 1], got 1.5
 -- A stage's weight is the candidate's share of users: at most 1. Found by the fixed_stages plugin's
 -- create(), reported as bad input.
 return {

@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/unknown_segment.lua: policy: stages[1].segments: no segment named "beta" (segments: internal, general)
+-- expect: rollsim: tests/bad/unknown_segment.lua: policy: stages.1.segments: no segment named "beta" (segments: internal, general)
 -- A stage that targets a segment the population does not have; the message lists the segments there are.
 return {
   horizon = 48,

@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/unknown_version_key.lua: versions[2]: unknown key 'erorr_rate' (did you mean 'error_rate'?)
+-- expect: rollsim: tests/bad/unknown_version_key.lua: versions.2: unknown key 'erorr_rate' (did you mean 'error_rate'?)
 -- A misspelt key inside a version: the message names the version by position and suggests the right key.
 return {
   horizon = 10,

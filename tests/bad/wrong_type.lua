@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/wrong_type.lua: population[1].users: expected an integer, got string
+-- expect: rollsim: tests/bad/wrong_type.lua: population.1.users: expected an integer, got string
 -- A value of the wrong type: a segment's size must be a number of users, not text.
 return {
   horizon = 10,

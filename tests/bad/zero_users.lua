@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/zero_users.lua: population[1].users: expected a value in [1, 2147483647], got 0
+-- expect: rollsim: tests/bad/zero_users.lua: population.1.users: expected a value in [1, 2147483647], got 0
 -- A segment must have at least one user. The message states the allowed range exactly.
 return {
   horizon = 10,
