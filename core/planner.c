@@ -163,11 +163,25 @@ rs_status rs_planner_head(const char *path, const char *const *base, size_t n_ba
     return RS_OK;
 }
 
-static double now_seconds(void)
+double rs_planner_now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void rs_planner_free_sets(char **sets, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        free(sets[k]);
+        sets[k] = NULL;
+    }
+}
+
+void rs_planner_csv_number(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.15g", x);
 }
 
 rs_status rs_point_run(const char *path, const char *const *base, size_t n_base, const char *const *point,
@@ -197,12 +211,12 @@ rs_status rs_point_run(const char *path, const char *const *base, size_t n_base,
         rs_point_free(p);
         return st;
     }
-    double t0 = now_seconds();
+    double t0 = rs_planner_now();
     if (!st) {
         rs_policy_choice c = {sc.policy_name, sc.policy_name, &sc.policy};
         st = rs_run_batch(&sc, &c, opt, p->res, p->done, &p->requests, &p->params, err);
     }
-    p->seconds = now_seconds() - t0;
+    p->seconds = rs_planner_now() - t0;
     rs_scenario_free(&sc);
     if (!st) {
         for (size_t r = 0; r < p->reps; r++)

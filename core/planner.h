@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "expr.h"
@@ -92,6 +93,16 @@ json_t *rs_planner_value_json(const char *text);
 /* Makes a loader message about an override name the planner's option: "--set k=v: msg" becomes
  * "OPTION ARG: msg", any other message "OPTION ARG: message". */
 void rs_planner_error_option(rs_error *err, const char *option, const char *arg);
+
+/* Monotonic clock in seconds, for progress lines. */
+double rs_planner_now(void);
+
+/* Frees sets[0..n-1] (KEY=VALUE texts) and sets them to NULL. */
+void rs_planner_free_sets(char **sets, size_t n);
+
+/* A number in a CSV file as the other outputs write them (15 significant digits); NaN and infinities are an
+ * empty field. */
+void rs_planner_csv_number(FILE *f, double x);
 
 /* Writes a whole text file atomically into dir. */
 rs_status rs_planner_write_file(const char *dir, const char *name, const char *text, size_t len, rs_error *err);

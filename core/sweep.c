@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dist.h"
@@ -58,13 +57,6 @@ rs_status rs_grid_axis_parse(const char *arg, rs_grid_axis *out, rs_error *err)
     return RS_OK;
 }
 
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* The KEY=VALUE texts of point i (the first axis varies slowest), into sets[n_axes] (caller frees each). */
 static int point_sets(const rs_grid_axis *axes, size_t n_axes, size_t i, char **sets)
 {
@@ -79,14 +71,6 @@ static int point_sets(const rs_grid_axis *axes, size_t n_axes, size_t i, char **
     return 0;
 }
 
-static void free_sets(char **sets, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        free(sets[k]);
-        sets[k] = NULL;
-    }
-}
-
 /* A point's label: "policy.bake=6h, policy.alpha=0.05". */
 static void point_label(char *const *sets, size_t n, char *buf, size_t len)
 {
@@ -97,18 +81,12 @@ static void point_label(char *const *sets, size_t n, char *buf, size_t len)
     }
 }
 
-static void csv_number(FILE *f, double x)
-{
-    if (isfinite(x))
-        fprintf(f, "%.15g", x);
-}
-
 /* The value of a key in sweep.csv: the number the scenario reads (durations in hours), else the text. */
 static void csv_value(FILE *f, const char *text)
 {
     json_t *j = rs_planner_value_json(text);
     if (json_is_number(j))
-        csv_number(f, json_number_value(j));
+        rs_planner_csv_number(f, json_number_value(j));
     else if (json_is_boolean(j))
         fputs(json_is_true(j) ? "true" : "false", f);
     else
@@ -120,7 +98,7 @@ static void progress(const rs_run_options *opt, size_t done, size_t total, doubl
 {
     if (!opt->progress)
         return;
-    double el = now_seconds() - t0;
+    double el = rs_planner_now() - t0;
     double eta = done ? el / (double)done * (double)(total - done) : 0;
     fprintf(stderr, "\rsweep: point %zu of %zu done (%.40s), %.0f s, ETA %.0f s   ", done, total, label, el, eta);
     if (done == total)
@@ -193,7 +171,7 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
             else
                 rs_error_prefix(err, "sweep point %zu (%s)", i + 1, label);
         }
-        free_sets(sets, n_axes);
+        rs_planner_free_sets(sets, n_axes);
     }
     int created = 0;
     if (!st)
@@ -202,7 +180,7 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
 
     size_t finished = 0;
     int interrupted = 0;
-    double t0 = now_seconds();
+    double t0 = rs_planner_now();
     for (size_t i = 0; i < n_points && !st; i++) {
         if (point_sets(axes, n_axes, i, sets)) {
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
@@ -211,7 +189,7 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
         char label[1024];
         point_label(sets, n_axes, label, sizeof label);
         st = rs_point_run(path, base, n_base, (const char *const *)sets, n_axes, opt, &nm, &pts[i], err);
-        free_sets(sets, n_axes);
+        rs_planner_free_sets(sets, n_axes);
         if (st == RS_ERR_INTERRUPTED) {
             st = RS_OK;
             interrupted = 1;
@@ -266,7 +244,7 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
             fprintf(csv.f, ",%zu", pts[i].reps_done);
             for (size_t c = 0; c < nm.n_columns; c++) {
                 fputc(',', csv.f);
-                csv_number(csv.f, pts[i].values[c]);
+                rs_planner_csv_number(csv.f, pts[i].values[c]);
             }
             fputc('\n', csv.f);
             json_array_append_new(j_pol, json_pack("{s:s,s:s,s:O,s:I,s:I,s:o,s:O}", "label", label, "plugin",
@@ -275,7 +253,7 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
                                                    "values", values, "estimates", pts[i].estimates));
             if (verbose)
                 print_row(i, label, &pts[i], &nm);
-            free_sets(sets, n_axes);
+            rs_planner_free_sets(sets, n_axes);
         }
         json_t *j = json_pack("{s:s,s:s,s:O,s:O,s:O,s:O,s:b,s:o,s:o,s:o}", "rollsim", ROLLSIM_VERSION,
                               "command", "sweep", "scenario", json_object_get(head, "scenario"), "scenario_file",

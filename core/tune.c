@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "expr.h"
@@ -59,13 +58,6 @@ typedef struct tune {
     eval_row *rows;
     size_t n_rows;
 } tune;
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* A range end: a number, or a duration ("30m", "6h", "2d": hours). */
 static int parse_end(const char *text, size_t len, double *out)
@@ -156,14 +148,6 @@ static int point_sets(const tune *T, const double *value, char **sets)
     return 0;
 }
 
-static void free_sets(char **sets, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        free(sets[k]);
-        sets[k] = NULL;
-    }
-}
-
 static void row_free(eval_row *r)
 {
     free(r->value);
@@ -194,7 +178,7 @@ static rs_status evaluate(tune *T, const double *value, const char *const *extra
     row->est = calloc(T->nm.n + 1, sizeof *row->est);
     if (!row->value || !row->u || !row->c || !row->c_sd || !row->c_noise || !row->holds || !row->est ||
         point_sets(T, value, sets)) {
-        free_sets(sets, T->dim);
+        rs_planner_free_sets(sets, T->dim);
         row_free(row);
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
     }
@@ -209,11 +193,11 @@ static rs_status evaluate(tune *T, const double *value, const char *const *extra
     rs_status st = rs_point_run(T->t->path, T->t->base, n_base, (const char *const *)sets, T->dim + n_extra,
                                 T->opt, &T->nm, &pt, err);
     if (st) {
-        free_sets(sets, T->dim);
+        rs_planner_free_sets(sets, T->dim);
         row_free(row);
         return st;
     }
-    free_sets(sets, T->dim);
+    rs_planner_free_sets(sets, T->dim);
     row->reps = pt.reps_done;
     memcpy(row->est, pt.values, T->nm.n * sizeof *row->est);
     /* Two noises: the standard error of each figure (reported), and its noise relative to the first evaluation
@@ -268,12 +252,6 @@ static double best_so_far(const eval_row *rows, size_t n)
     return b;
 }
 
-static void csv_number(FILE *f, double x)
-{
-    if (isfinite(x))
-        fprintf(f, "%.15g", x);
-}
-
 static void write_trace(tune *T, FILE *f, size_t n_initial)
 {
     fputs("eval,phase", f);
@@ -293,26 +271,26 @@ static void write_trace(tune *T, FILE *f, size_t n_initial)
         fprintf(f, "%zu,%s", i + 1, i < n_initial ? "initial" : "search");
         for (size_t k = 0; k < T->dim; k++) {
             fputc(',', f);
-            csv_number(f, r->value[k]);
+            rs_planner_csv_number(f, r->value[k]);
         }
         fprintf(f, ",%zu,", r->reps);
-        csv_number(f, r->y);
+        rs_planner_csv_number(f, r->y);
         fputc(',', f);
-        csv_number(f, r->y_sd);
+        rs_planner_csv_number(f, r->y_sd);
         fputc(',', f);
-        csv_number(f, r->y_noise);
+        rs_planner_csv_number(f, r->y_noise);
         for (size_t k = 0; k < T->nc; k++) {
             fputc(',', f);
-            csv_number(f, r->c[k]);
+            rs_planner_csv_number(f, r->c[k]);
             fputc(',', f);
-            csv_number(f, r->c_sd[k]);
+            rs_planner_csv_number(f, r->c_sd[k]);
             fprintf(f, ",%d", r->holds[k]);
         }
         fprintf(f, ",%d,", r->feasible);
-        csv_number(f, best_so_far(T->rows, i + 1));
+        rs_planner_csv_number(f, best_so_far(T->rows, i + 1));
         for (size_t c = 0; c < T->nm.n_columns; c++) {
             fputc(',', f);
-            csv_number(f, r->est[c]);
+            rs_planner_csv_number(f, r->est[c]);
         }
         fputc('\n', f);
     }
@@ -474,7 +452,7 @@ static rs_status write_best_lua(tune *T, FILE *f, const eval_row *best, uint64_t
     }
     for (size_t k = 0; k < T->dim; k++)
         lua_set_line(f, sets[k]);
-    free_sets(sets, T->dim);
+    rs_planner_free_sets(sets, T->dim);
     fprintf(f, "s.seed = %llu\ns.replications = %zu\nreturn s\n", (unsigned long long)seed, reps);
     free(text);
     return RS_OK;
@@ -484,7 +462,7 @@ static void progress(const tune *T, size_t k, size_t budget, double t0)
 {
     if (!T->opt->progress)
         return;
-    double el = now_seconds() - t0, eta = k ? el / (double)k * (double)(budget - k) : 0;
+    double el = rs_planner_now() - t0, eta = k ? el / (double)k * (double)(budget - k) : 0;
     double b = best_so_far(T->rows, T->n_rows);
     fprintf(stderr, "\roptimize: evaluation %zu of %zu, best feasible %s%.6g, %.0f s, ETA %.0f s   ", k, budget,
             isnan(b) ? "(none yet) " : "", b, el, eta);
@@ -565,7 +543,7 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
                 snprintf(arg, sizeof arg, "%s (at %s = %g)", T.p[k].arg, T.p[k].key, value[k]);
                 rs_planner_error_option(err, "--param", arg);
             }
-            free_sets(sets, T.dim);
+            rs_planner_free_sets(sets, T.dim);
         }
     json_t *head = NULL;
     if (!st)
@@ -591,7 +569,7 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
         st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
     st = rs_dist_agree(st, err); /* under MPI: a key that fails its check on one rank stops every rank */
     int interrupted = 0;
-    double t0 = now_seconds();
+    double t0 = rs_planner_now();
     while (!st && T.n_rows < t->budget) {
         double u[RS_TUNE_MAX_PARAMS], value[RS_TUNE_MAX_PARAMS];
         int exhausted = rs_bo_ask(bo, u);
