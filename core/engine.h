@@ -104,6 +104,24 @@ struct rs_sim {
     struct rs_rng policy_stream;
     rs_run_log log;
 
+    /* Per-request routing (rs_action.route / observe, exact mode only): while per_request is set the engine asks
+     * route() for each request's version and reports the outcome to observe(), the functions the policy's last
+     * action gave. A route() answer that is not a released version is served by the
+     * baseline and remembered in bad_route (version + 1) for core/sim.c to report. Other policies' hot path never
+     * sees these: the engine picks its loop once per advance(). */
+    int per_request;
+    uint32_t (*route)(void *state, size_t segment, uint64_t user);
+    void (*observe)(void *state, uint32_t version, size_t segment, int error, int success);
+    uint64_t bad_route;
+
+    /* Pseudo-regret (SPEC §2, issue 12): sum over requests of (mu* - mu of the version served), mu = P(success)
+     * = (1 - error) * success of the cell, mu* the best released version's in the segment at that time. Kept
+     * per cell from the counters, at checkpoints (rate changes, releases, samples, the end), so no engine pays
+     * for it per request. */
+    double regret;
+    double *mu_star;        /* per segment */
+    uint64_t *regret_snap;  /* requests per cell at the last checkpoint */
+
     rs_sample *samples;
     double *sample_w; /* n_samples * nc */
     size_t n_samples, max_samples;

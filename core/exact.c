@@ -164,19 +164,34 @@ static rs_status exact_rate_changed(rs_sim *sim, void *state, size_t s, double n
 }
 
 /* Serves one request of segment s: picks the user, routes, draws the response, counts. The hot path; forced
- * inline because it has two call sites (with and without the daily cycle), where -O2 would call it. */
-static inline __attribute__((always_inline)) void serve(rs_sim *sim, exact_state *e, size_t s)
+ * inline because it has call sites with and without the daily cycle, where -O2 would call it. `hooked` is a
+ * constant at each call site: 0 (sticky bands, every policy's path) or 1 (the policy's route() and observe()
+ * for each request, rs_action.per_request), so the common path compiles exactly as without the hooks. */
+static inline __attribute__((always_inline)) void serve(rs_sim *sim, exact_state *e, size_t s, const int hooked)
 {
     const seg_rt *g = &e->seg[s];
     uint64_t u = rs_rng_below(sim->arrivals, g->users);
-    uint32_t v = rs_routing_route(&sim->routing, s, u);
+    uint32_t v;
+    if (hooked) {
+        v = sim->route(sim->state, s, u);
+        if (v >= sim->nv || !sim->released[v]) {
+            if (!sim->bad_route)
+                sim->bad_route = (uint64_t)v + 1;
+            v = (uint32_t)sim->sc->baseline;
+        }
+    } else {
+        v = rs_routing_route(&sim->routing, s, u);
+    }
     size_t c = v * sim->ns + s;
     double x = rs_rng_uniform(sim->outcomes);
     rs_counts *cell = &sim->cells[c];
     cell->requests++;
     int error = x < sim->err_thr[c];
+    int success = !error && x < sim->succ_thr[c];
     cell->errors += (uint64_t)error;
-    cell->successes += (uint64_t)(!error && x < sim->succ_thr[c]);
+    cell->successes += (uint64_t)success;
+    if (hooked)
+        sim->observe(sim->state, v, s, error, success);
     if (sim->has_latency && sim->lat_median[c] > 0) { /* only scenarios that model latency pay for it */
         double ms = sim->lat_median[c] * exp(sim->lat_sigma[v] * gsl_ran_gaussian_ziggurat(sim->latency_rng, 1));
         rs_reservoir_add(&sim->lat_interval[v], ms, sim->latency_rng);
@@ -196,18 +211,15 @@ static inline __attribute__((always_inline)) void serve(rs_sim *sim, exact_state
     }
 }
 
-/* Serves the stream's requests of [now, until), in time order. */
-static rs_status exact_advance(rs_sim *sim, void *state, double until, rs_error *err)
+/* Serves the stream's requests of [t, until), in time order; returns the time of the next arrival. Inlined into
+ * two copies, one per value of the constant `hooked` (see serve). */
+static inline __attribute__((always_inline)) double serve_until(rs_sim *sim, exact_state *e, double t, double until,
+                                                                const int hooked)
 {
-    (void)err;
-    exact_state *e = state;
-    double t = e->next_t;
-    if (!(t < until))
-        return RS_OK;
     const double mean_gap = 1 / e->lam_total, w = 2 * M_PI / 24;
     if (sim->ns == 1 && e->seg[0].daily == 0) { /* the common case, with nothing to choose or thin */
         for (;;) {
-            serve(sim, e, 0);
+            serve(sim, e, 0, hooked);
             t += exp_gap(sim->arrivals, mean_gap);
             if (t >= until)
                 break;
@@ -224,13 +236,34 @@ static rs_status exact_advance(rs_sim *sim, void *state, double until, rs_error 
             /* thinning: kept with probability rate(t) / max rate of the segment's daily cycle */
             if (g->daily == 0 ||
                 rs_rng_uniform(sim->arrivals) * (1 + g->daily) < 1 + g->daily * cos(w * (t - g->peak)))
-                serve(sim, e, s);
+                serve(sim, e, s, hooked);
             t += exp_gap(sim->arrivals, mean_gap);
             if (t >= until)
                 break;
         }
     }
-    e->next_t = t;
+    return t;
+}
+
+static double serve_sticky(rs_sim *sim, exact_state *e, double t, double until)
+{
+    return serve_until(sim, e, t, until, 0);
+}
+
+static double serve_hooked(rs_sim *sim, exact_state *e, double t, double until)
+{
+    return serve_until(sim, e, t, until, 1);
+}
+
+/* Serves the stream's requests of [now, until), in time order. */
+static rs_status exact_advance(rs_sim *sim, void *state, double until, rs_error *err)
+{
+    (void)err;
+    exact_state *e = state;
+    double t = e->next_t;
+    if (!(t < until))
+        return RS_OK;
+    e->next_t = sim->per_request ? serve_hooked(sim, e, t, until) : serve_sticky(sim, e, t, until);
     return RS_OK;
 }
 

@@ -44,6 +44,7 @@ typedef struct band_row {
     double p[5];       /* P quantiles 5/25/50/75/95 % (a fraction of the users) */
     double exposed[5]; /* exposed users, same quantiles */
     double harmed[5];  /* harmed users */
+    double regret[6];  /* cumulative pseudo-regret: mean, then the same quantiles (NaN in older folders) */
 } band_row;
 
 typedef struct xy {
@@ -563,12 +564,24 @@ static rs_status read_bands(const char *dir, plot_input *in, rs_error *err)
     int col[17];
     csv c;
     rs_status st = csv_open(&c, dir, "bands.csv", names, col, 17, err);
+    /* the regret columns (issue 12) are optional: folders written before them have none */
+    static const char *const rnames[] = {"regret_mean", "regret_p5", "regret_p25", "regret_p50", "regret_p75",
+                                         "regret_p95"};
+    int rcol[6];
+    for (int k = 0; k < 6; k++) {
+        rcol[k] = -1;
+        for (size_t j = 0; !st && j < c.nf; j++)
+            if (!strcmp(csv_get(&c, (int)j), rnames[k]))
+                rcol[k] = (int)j;
+    }
     int r = 0;
     while (!st && (r = csv_next(&c)) > 0) {
         policy_data *p = find_policy(in, csv_get(&c, col[16]));
         if (!p)
             continue;
         band_row b = {.t = csv_num(&c, col[0])};
+        for (int k = 0; k < 6; k++)
+            b.regret[k] = rcol[k] >= 0 ? csv_num(&c, rcol[k]) : NAN;
         for (int k = 0; k < 5; k++) {
             b.p[k] = csv_num(&c, col[1 + k]);
             b.exposed[k] = csv_num(&c, col[6 + k]);
@@ -1172,6 +1185,49 @@ static void write_exposure(plot_ctx *c)
             fputc('\n', c->dat);
         }
         if (!p->n_bands)
+            fprintf(c->dat, "0 0 0 0 0 0 0\n%.10g 0 0 0 0 0 0\n", in->horizon);
+        vars_set(&c->per[i], "I", "%d", b);
+    }
+}
+
+static double or_else_nan(double x)
+{
+    return isfinite(x) ? x : 0;
+}
+
+/* regret: the cumulative pseudo-regret over time, one line per policy (its mean over the replications), with
+ * its 25-75 % and 5-95 % bands (issue 12). */
+static void write_regret(plot_ctx *c)
+{
+    const plot_input *in = c->in;
+    double ymax = 0;
+    for (size_t i = 0; i < in->n; i++)
+        for (size_t k = 0; k < in->p[i].n_bands; k++)
+            for (int q = 0; q < 6; q++)
+                ymax = fmax(ymax, or_else_nan(in->p[i].bands[k].regret[q]));
+    set_single_layout(c);
+    set_title(c, "Cumulative regret over time: sum over requests of (mu* - mu of the version served)");
+    vars_set(c->global, "XMAX", "%.10g", in->horizon);
+    vars_set(c->global, "YMAX", "%.10g", ymax > 0 ? ymax * 1.06 : 1);
+    vars_set(c->global, "N", "%zu", in->n);
+    for (size_t i = 0; i < in->n; i++) {
+        const policy_data *p = &in->p[i];
+        char *label = one_line(p->label);
+        vars_setq(&c->per[i], "LABEL", "%s", label ? label : "");
+        free(label);
+        int b = begin_block(c, "policy %s: t (hours), regret mean, 5 25 50 75 95 %% (over replications)", p->label);
+        size_t rows = 0;
+        for (size_t k = 0; k < p->n_bands; k++) {
+            const band_row *r = &p->bands[k];
+            if (isnan(r->regret[0]))
+                continue;
+            fprintf(c->dat, "%.10g", r->t);
+            for (int q = 0; q < 6; q++)
+                put_num(c->dat, r->regret[q]);
+            fputc('\n', c->dat);
+            rows++;
+        }
+        if (!rows)
             fprintf(c->dat, "0 0 0 0 0 0 0\n%.10g 0 0 0 0 0 0\n", in->horizon);
         vars_set(&c->per[i], "I", "%d", b);
     }
@@ -2189,6 +2245,7 @@ static const plot_kind kinds[] = {
     {"fan", "fan.gp.in", write_fan, PLOT_ALWAYS},
     {"exposure", "exposure.gp.in", write_exposure, PLOT_ALWAYS},
     {"harm", "harm.gp.in", write_harm, PLOT_ALWAYS},
+    {"regret", "regret.gp.in", write_regret, PLOT_ALWAYS},
     {"pareto", "pareto.gp.in", write_pareto, PLOT_COMPARE},
     {"risk", "risk.gp.in", write_risk, PLOT_COMPARE},
     {"sweep", "sweep.gp.in", write_sweep, PLOT_SWEEP_LINE},

@@ -57,6 +57,9 @@ void rs_report_headers(FILE *const *f, const rs_scenario *sc)
     for (int w = 0; w < 4; w++)
         for (int k = 0; k < 5; k++)
             fprintf(f[RS_FILE_BANDS], ",%s_%s", what[w], q[k]);
+    fputs(",regret_mean", f[RS_FILE_BANDS]);
+    for (int k = 0; k < 5; k++)
+        fprintf(f[RS_FILE_BANDS], ",regret_%s", q[k]);
     fputs(",policy\n", f[RS_FILE_BANDS]);
 }
 
@@ -103,7 +106,9 @@ void rs_report_rep(FILE *const *f, const rs_scenario *sc, const rs_sim *sim, uin
     csv_num(runs, r->rollback_time);
     fprintf(runs, ",%d,%llu,", r->stage_reached, (unsigned long long)r->harm);
     csv_num(runs, r->excess_harm);
-    fprintf(runs, ",%llu,%llu,,", (unsigned long long)r->harmed_users, (unsigned long long)r->exposed);
+    fprintf(runs, ",%llu,%llu,", (unsigned long long)r->harmed_users, (unsigned long long)r->exposed);
+    csv_num(runs, r->regret);
+    fputc(',', runs);
     csv_num(runs, r->p_at_rollback);
     fprintf(runs, ",%llu,%llu,", (unsigned long long)r->requests, (unsigned long long)r->cand_requests);
     rs_csv_field(runs, label);
@@ -133,7 +138,8 @@ static int cmp_double(const void *a, const void *b)
 }
 
 void rs_report_bands(FILE *f, const rs_scenario *sc, size_t n_samples, size_t reps, const unsigned char *done,
-                     const uint32_t *n, const uint32_t *exposed, const uint32_t *harmed, const char *label)
+                     const uint32_t *n, const uint32_t *exposed, const uint32_t *harmed, const uint32_t *regret,
+                     const char *label)
 {
     double *x = malloc((reps ? reps : 1) * sizeof *x);
     if (!x)
@@ -152,6 +158,22 @@ void rs_report_bands(FILE *f, const rs_scenario *sc, size_t n_samples, size_t re
                 fputc(',', f);
                 csv_num(f, rs_stats_quantile_sorted(x, m, q[k]));
             }
+        }
+        /* cumulative pseudo-regret: mean, then the same quantiles (empty without the samples) */
+        size_t m = 0;
+        double sum = 0;
+        for (size_t r = 0; regret && r < reps; r++)
+            if (done[r]) {
+                float v;
+                memcpy(&v, &regret[r * n_samples + i], sizeof v);
+                sum += x[m++] = (double)v;
+            }
+        qsort(x, m, sizeof *x, cmp_double);
+        fputc(',', f);
+        csv_num(f, m ? sum / (double)m : NAN);
+        for (int k = 0; k < 5; k++) {
+            fputc(',', f);
+            csv_num(f, m ? rs_stats_quantile_sorted(x, m, q[k]) : NAN);
         }
         fputc(',', f);
         rs_csv_field(f, label);
@@ -218,6 +240,7 @@ static double m_exposed(const rs_rep_result *r) { return (double)r->exposed; }
 static double m_ttf(const rs_rep_result *r) { return r->time_to_full; }
 static double m_rbt(const rs_rep_result *r) { return r->rollback_time; }
 static double m_par(const rs_rep_result *r) { return r->p_at_rollback; }
+static double m_regret(const rs_rep_result *r) { return r->regret; }
 static double m_promote(const rs_rep_result *r) { return r->outcome == RS_OUTCOME_PROMOTED; }
 static double m_rollback(const rs_rep_result *r) { return r->outcome == RS_OUTCOME_ROLLED_BACK; }
 static double m_escape(const rs_rep_result *r) { return r->outcome == RS_OUTCOME_PROMOTED && r->promoted_bad; }
@@ -234,6 +257,7 @@ static const struct measure {
     {"time_to_full", m_ttf, 0},
     {"rollback_time", m_rbt, 0},
     {"p_at_rollback", m_par, 0},
+    {"regret", m_regret, 0}, /* pseudo-regret (SPEC §2): every policy has one, bandits minimise it */
 };
 
 json_t *rs_report_estimates(const rs_rep_result *res, const unsigned char *done, size_t reps)
@@ -269,7 +293,6 @@ json_t *rs_report_estimates(const rs_rep_result *res, const unsigned char *done,
         rs_stats_describe(x, m, &d);
         json_object_set_new(est, measures[k].name, described(&d, measures[k].tails));
     }
-    json_object_set_new(est, "regret", json_null()); /* defined for bandit policies only */
     free(x);
     return est;
 }

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "scenario.h"
 #include "sim.h"
@@ -24,9 +25,12 @@ void rs_report_rep(FILE *const *f, const rs_scenario *sc, const rs_sim *sim, uin
                    int with_curves, const char *label);
 
 /* bands.csv rows for one policy: per sample time, quantiles over the replications in done[] of the values
- * stored rep-major in n/exposed/harmed ([rep * n_samples + i]). */
+ * stored rep-major in n/exposed/harmed/regret ([rep * n_samples + i]); the cumulative pseudo-regret's mean and
+ * quantiles too (regret holds the bits of floats, as rs_report_band_float packs them; its columns are empty when
+ * it is NULL). */
 void rs_report_bands(FILE *f, const rs_scenario *sc, size_t n_samples, size_t reps, const unsigned char *done,
-                     const uint32_t *n, const uint32_t *exposed, const uint32_t *harmed, const char *label);
+                     const uint32_t *n, const uint32_t *exposed, const uint32_t *harmed, const uint32_t *regret,
+                     const char *label);
 
 /* The estimates object of one policy over the finished replications (done[r] != 0). Fills the counts used by
  * the human summary into *desc_harm etc. when not NULL. Returns a new reference. */
@@ -39,6 +43,15 @@ json_t *rs_report_paired(const rs_rep_result *a, const rs_rep_result *b, const u
 
 /* A parameter tree as JSON. Returns a new reference. */
 json_t *rs_report_value(const rs_value *v);
+
+/* A band sample of cumulative regret as the 32 bits of a float (the band arrays are uint32_t). */
+static inline uint32_t rs_report_band_float(double x)
+{
+    float f = (float)x;
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
 
 /* Writes a CSV field, quoted when needed. */
 void rs_csv_field(FILE *f, const char *s);

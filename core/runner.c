@@ -36,7 +36,8 @@ typedef struct job {
     size_t first, reps, n_samples;
     rs_rep_result *res;
     unsigned char *done;
-    uint32_t *band_n, *band_exposed, *band_harmed; /* [(rep - band_first) * n_samples + i] */
+    uint32_t *band_n, *band_exposed, *band_harmed, *band_regret; /* [(rep - band_first) * n_samples + i]; regret:
+                                                                   float bits (rs_report_band_float) */
     size_t band_first;
     FILE **files;
 
@@ -150,6 +151,7 @@ static void *worker(void *arg)
                 j->band_n[at + i] = (uint32_t)smp[i].n;
                 j->band_exposed[at + i] = (uint32_t)smp[i].exposed;
                 j->band_harmed[at + i] = (uint32_t)smp[i].harmed;
+                j->band_regret[at + i] = rs_report_band_float(smp[i].regret);
             }
             b.state = st ? 2 : 1;
         }
@@ -223,7 +225,7 @@ static void gather_slices(job *j, size_t reps, FILE **files, FILE **mem, char **
 {
     int rank = rs_dist_rank(), size = rs_dist_size();
     size_t ns = j->n_samples, lo, hi;
-    uint32_t *const band[3] = {j->band_n, j->band_exposed, j->band_harmed};
+    uint32_t *const band[4] = {j->band_n, j->band_exposed, j->band_harmed, j->band_regret};
     if (rank != 0) {
         rs_dist_slice(reps, rank, &lo, &hi);
         uint64_t head[N_REP_FILES];
@@ -238,14 +240,14 @@ static void gather_slices(job *j, size_t reps, FILE **files, FILE **mem, char **
             if (!j->done[r])
                 continue;
             j->res[lo + m] = j->res[r];
-            for (int b = 0; b < 3; b++)
+            for (int b = 0; b < 4; b++)
                 memmove(band[b] + m * ns, band[b] + (r - lo) * ns, ns * sizeof *band[b]);
             m++;
         }
         rs_dist_send(0, head, sizeof head);
         rs_dist_send(0, j->done + lo, hi - lo);
         rs_dist_send(0, j->res + lo, m * sizeof *j->res);
-        for (int b = 0; b < 3; b++)
+        for (int b = 0; b < 4; b++)
             rs_dist_send(0, band[b], m * ns * sizeof *band[b]);
         for (int k = 0; k < N_REP_FILES; k++)
             rs_dist_send(0, text[k], head[k]);
@@ -262,14 +264,14 @@ static void gather_slices(job *j, size_t reps, FILE **files, FILE **mem, char **
         /* received packed at the slice's start, then spread out from the back (a target is never below its
          * source) */
         rs_dist_recv(from, j->res + lo, m * sizeof *j->res);
-        for (int b = 0; b < 3; b++)
+        for (int b = 0; b < 4; b++)
             rs_dist_recv(from, band[b] + lo * ns, m * ns * sizeof *band[b]);
         for (size_t r = hi, i = m; r-- > lo && i > 0;) {
             if (!j->done[r])
                 continue;
             i--;
             j->res[r] = j->res[lo + i];
-            for (int b = 0; b < 3; b++)
+            for (int b = 0; b < 4; b++)
                 memmove(band[b] + r * ns, band[b] + (lo + i) * ns, ns * sizeof *band[b]);
         }
         for (int k = 0; k < N_REP_FILES; k++) {
@@ -352,7 +354,7 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
         RS_FAIL(err, RS_ERR_INPUT, "expected 1 to %d policies, got %zu", RS_MAX_POLICIES, n_policies);
     size_t reps = sc->replications;
     size_t n_samples = (size_t)floor(sc->horizon / sc->sample_every * (1 + 1e-12)) + 1;
-    if ((double)reps * (double)n_samples * 12 > (double)((size_t)2 << 30))
+    if ((double)reps * (double)n_samples * 16 > (double)((size_t)2 << 30))
         RS_FAIL(err, RS_ERR_INPUT,
                 "%s: %zu replications x %zu samples: bands.csv would need more than 2 GiB; raise sample_every or "
                 "run fewer replications",
@@ -368,7 +370,7 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
     size_t band_reps = rank == 0 ? reps : hi - lo;
 
     loaded_policy *lp = calloc(n_policies, sizeof *lp);
-    uint32_t *bands = calloc(3 * band_reps * n_samples + 1, sizeof *bands);
+    uint32_t *bands = calloc(4 * band_reps * n_samples + 1, sizeof *bands);
     job *j = calloc(1, sizeof *j);
     rs_atomic_file af[RS_FILE_COUNT];
     FILE *files[RS_FILE_COUNT];
@@ -425,7 +427,8 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
             *j = (job){.sc = sc, .type = lp[p].plugin.type, .params = &lp[p].params, .label = policies[p].label,
                        .opt = opt, .first = lo, .reps = hi, .n_samples = n_samples, .res = lp[p].res,
                        .done = lp[p].done, .band_n = bands, .band_exposed = bands + band_reps * n_samples,
-                       .band_harmed = bands + 2 * band_reps * n_samples, .band_first = rank == 0 ? 0 : lo,
+                       .band_harmed = bands + 2 * band_reps * n_samples,
+                       .band_regret = bands + 3 * band_reps * n_samples, .band_first = rank == 0 ? 0 : lo,
                        .files = rank == 0 ? files : mem, .t0 = now_seconds(), .progress_total = hi - lo};
             if (!own)
                 own = run_job(j, err);
@@ -445,7 +448,7 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
             if (!st) {
                 if (rank == 0)
                     rs_report_bands(files[RS_FILE_BANDS], sc, n_samples, reps, lp[p].done, j->band_n,
-                                    j->band_exposed, j->band_harmed, policies[p].label);
+                                    j->band_exposed, j->band_harmed, j->band_regret, policies[p].label);
                 interrupted = finished < reps;
             }
         }

@@ -43,6 +43,8 @@ void rs_sim_free(rs_sim *sim)
     free(sim->cur_success);
     free(sim->prev_users);
     free(sim->excess_snap);
+    free(sim->mu_star);
+    free(sim->regret_snap);
     rs_routing_free(&sim->routing);
     free(sim->act_weights);
     rs_queue_free(&sim->queue);
@@ -296,13 +298,16 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     sim->lat_median = calloc(cells, sizeof *sim->lat_median);
     sim->lat_sigma = calloc(nv, sizeof *sim->lat_sigma);
     sim->draws = calloc(nv, sizeof *sim->draws);
+    sim->mu_star = calloc(ns, sizeof *sim->mu_star);
+    sim->regret_snap = calloc(cells, sizeof *sim->regret_snap);
     if (!sim->seg_rate || !sim->segment_users || !sim->version_names || !sim->segment_names || !sim->cand_of ||
         !sim->err_thr || !sim->succ_thr || !sim->cells || !sim->snapshot || !sim->since || !sim->vobs ||
         !sim->exposed_cell || !sim->req_weights || !sim->released || !sim->cur_error || !sim->cur_success ||
         !sim->prev_users || !sim->excess_snap || !sim->act_weights || !sim->samples || !sim->sample_w || !sim->state ||
         !sim->arrivals || !sim->outcomes || !sim->policy_rng || !sim->versions_rng || !sim->draws ||
         !sim->latency_rng || !sim->lat_interval || !sim->lat_stage || !sim->lat_interval_ptr || !sim->lat_stage_ptr ||
-        !sim->lat_interval_n || !sim->lat_stage_n || !sim->lat_median || !sim->lat_sigma) {
+        !sim->lat_interval_n || !sim->lat_stage_n || !sim->lat_median || !sim->lat_sigma || !sim->mu_star ||
+        !sim->regret_snap) {
         rs_sim_free(sim);
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for a simulation of %llu users",
                 (unsigned long long)s->total_users);
@@ -468,7 +473,7 @@ static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
     };
     memcpy(sim->act_weights, sim->req_weights, sim->n_cells * sizeof *sim->act_weights);
     rs_action act = {.weights = sim->act_weights, .verdict = RS_VERDICT_CONTINUE, .next_decision = NAN,
-                     .stage = rs->stage};
+                     .stage = rs->stage, .route = NULL, .observe = NULL};
     sim->log.now = now;
     char msg[512] = "";
     if (sim->type->decide(sim->state, &obs, &act, msg, sizeof msg))
@@ -477,6 +482,18 @@ static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
     rs_status st = validate_action(sim, &act, now, err);
     if (st)
         return st;
+    sim->per_request = (act.route || act.observe) && act.verdict == RS_VERDICT_CONTINUE;
+    if (sim->per_request && (!act.route || !act.observe))
+        RS_FAIL(err, RS_ERR_RUNTIME,
+                "policy %s set only one of rs_action.route and rs_action.observe at t = %g h (per-request routing "
+                "needs both)", sim->type->name, now);
+    sim->route = act.route;
+    sim->observe = act.observe;
+    if (sim->per_request && sim->dt > 0)
+        RS_FAIL(err, RS_ERR_INPUT,
+                "%s: mode: cohort mode draws counts per step and cannot call policy %s for every request "
+                "(per_request = true, or update_every = 0); use mode = \"exact\" for it",
+                sc->file, sim->type->name);
     memcpy(sim->snapshot, sim->cells, sim->n_cells * sizeof *sim->cells);
     for (size_t v = 0; v < nv; v++) { /* the latency windows: since this decision; since this stage */
         rs_reservoir_clear(&sim->lat_interval[v]);
@@ -529,11 +546,15 @@ static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
     return RS_OK;
 }
 
+static void checkpoint_regret(rs_sim *sim);
+
 static void take_sample(rs_sim *sim, const run_state *rs, double t)
 {
     if (sim->n_samples >= sim->max_samples)
         return;
     rs_sample *smp = &sim->samples[sim->n_samples];
+    checkpoint_regret(sim);
+    smp->regret = sim->regret;
     smp->t = t;
     smp->n = candidate_users(sim);
     smp->exposed = sim->exposed_any;
@@ -562,6 +583,34 @@ static void checkpoint_excess(rs_sim *sim)
     }
 }
 
+/* Adds each cell's requests since the last checkpoint times (mu* - mu) at the rates in force since then; called
+ * before any rate changes or release, at samples and at the end (pseudo-regret, engine.h). */
+static void checkpoint_regret(rs_sim *sim)
+{
+    for (size_t c = 0; c < sim->n_cells; c++) {
+        uint64_t n = sim->cells[c].requests - sim->regret_snap[c];
+        if (n) {
+            double mu = sim->succ_thr[c] - sim->err_thr[c];
+            sim->regret += (double)n * (sim->mu_star[c % sim->ns] - mu);
+            sim->regret_snap[c] = sim->cells[c].requests;
+        }
+    }
+}
+
+/* mu* per segment: the best released version's P(success) there, from the current thresholds. */
+static void best_rates(rs_sim *sim)
+{
+    for (size_t i = 0; i < sim->ns; i++) {
+        double best = 0;
+        for (size_t v = 0; v < sim->nv; v++) {
+            size_t c = v * sim->ns + i;
+            if (sim->released[v] && sim->succ_thr[c] - sim->err_thr[c] > best)
+                best = sim->succ_thr[c] - sim->err_thr[c];
+        }
+        sim->mu_star[i] = best;
+    }
+}
+
 /* Response thresholds of version v in every segment, from its current rates and the segment's effects
  * (a rate times an effect is capped at 1). */
 static void set_thresholds(rs_sim *sim, size_t v)
@@ -587,6 +636,7 @@ static rs_status draw_versions(rs_sim *sim, uint32_t rep, rs_error *err)
         sim->cur_success[v] = sim->draws[v].success_rate;
         set_thresholds(sim, v);
     }
+    best_rates(sim);
     return RS_OK;
 }
 
@@ -606,7 +656,11 @@ static void reset(rs_sim *sim, uint32_t rep)
     memset(sim->exposed_cell, 0, sim->n_cells * sizeof *sim->exposed_cell);
     memset(sim->req_weights, 0, sim->n_cells * sizeof *sim->req_weights);
     memset(sim->excess_snap, 0, sim->ns * sizeof *sim->excess_snap);
+    memset(sim->regret_snap, 0, sim->n_cells * sizeof *sim->regret_snap);
     sim->expected_base = 0;
+    sim->regret = 0;
+    sim->per_request = 0;
+    sim->bad_route = 0;
     for (size_t v = 0; v < sim->nv; v++)
         sim->released[v] = v == sc->baseline || sc->versions[v].release_at <= 0;
     for (size_t i = 0; i < sim->ns; i++)
@@ -629,11 +683,13 @@ static rs_status apply_change(rs_sim *sim, size_t index, rs_event_key key, doubl
         return sim->engine->rate_changed ? sim->engine->rate_changed(sim, sim->engine_state, index, now, err) : RS_OK;
     }
     checkpoint_excess(sim); /* before the baseline's rate may change */
+    checkpoint_regret(sim);
     if (key == RS_KEY_ERROR_RATE)
         sim->cur_error[index] = value;
     else
         sim->cur_success[index] = value;
     set_thresholds(sim, index);
+    best_rates(sim);
     return RS_OK;
 }
 
@@ -676,7 +732,9 @@ static rs_status scripted(rs_sim *sim, run_state *rs, uint32_t arg, double now, 
     const rs_scenario *sc = sim->sc;
     if (arg >= sc->n_events) {
         size_t v = arg - sc->n_events;
+        checkpoint_regret(sim);
         sim->released[v] = 1;
+        best_rates(sim);
         rs_log_add(&sim->log, now, "release", (int)v, now, sim->version_names[v]);
         if (!rs->rolled_back)
             apply_routing(sim, rs, now);
@@ -763,6 +821,11 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     rs_event ev;
     while (!st && rs_queue_pop(&sim->queue, &ev)) {
         st = sim->engine->advance(sim, sim->engine_state, ev.t, err);
+        if (!st && sim->bad_route)
+            st = RS_SET(err, RS_ERR_RUNTIME,
+                        "policy %s routed a request to version %llu before t = %g h, which is not a released "
+                        "version (route() must return an index below %zu of a released version)",
+                        sim->type->name, (unsigned long long)(sim->bad_route - 1), ev.t, sim->nv);
         if (st)
             break;
         if (ev.kind == RS_EV_SCRIPTED) {
@@ -822,6 +885,8 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     }
     checkpoint_excess(sim);
     res->excess_harm = (double)res->harm - sim->expected_base;
+    checkpoint_regret(sim);
+    res->regret = sim->regret;
     res->harmed_users = sim->harmed_any;
     res->exposed = sim->exposed_any;
     return RS_OK;

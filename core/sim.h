@@ -40,6 +40,7 @@ typedef struct rs_rep_result {
     uint64_t exposed;      /* distinct users with >= 1 candidate response */
     uint64_t requests;     /* all requests simulated */
     uint64_t cand_requests;
+    double regret;         /* pseudo-regret: sum over requests of (mu* - mu of the version served), see engine.h */
 } rs_rep_result;
 
 /* One row of curves.csv (the weights per candidate are kept beside, see rs_sim_samples). */
@@ -49,6 +50,7 @@ typedef struct rs_sample {
     uint64_t exposed; /* distinct users exposed so far */
     uint64_t harmed;  /* distinct users harmed so far */
     int stage;
+    double regret;    /* pseudo-regret so far */
 } rs_sample;
 
 typedef struct rs_sim rs_sim;

@@ -126,6 +126,19 @@ typedef struct rs_action {
     rs_verdict verdict;
     double next_decision; /* absolute time, > now; ignored unless verdict is CONTINUE */
     int stage;            /* the policy's stage number, for curves.csv and runs.csv (0 = none) */
+
+    /* Appended in rollsim 0.2 (still ABI 1; the host zeroes them before each decide(), so a plugin built before
+     * them leaves them NULL). Per-request routing and learning (SPEC §2 per_request, §6.1 bandit): when the
+     * policy sets both (verdict CONTINUE), then until its next decision every request is routed by route() and
+     * its outcome reported to observe(), instead of by the sticky bands of `weights` (which stay what
+     * curves.csv and users_routed show). Exact mode only: cohort mode refuses it with a message. Called from
+     * the simulation's hot path, once per request, in time order: keep them short; draw randomness from the
+     * policy's stream (ctx->rng) only. `state` is the policy's state.
+     * route(): the version (index < n_versions, already released) serving a request of `segment` sent by its
+     * user number `user` (0 .. segment_users - 1, the sticky order, for policies that keep users sticky).
+     * observe(): that request's outcome, served by `version`: error, success (success implies no error). */
+    uint32_t (*route)(void *state, size_t segment, uint64_t user);
+    void (*observe)(void *state, uint32_t version, size_t segment, int error, int success);
 } rs_action;
 
 /* Sets a version's weight in every segment. */
