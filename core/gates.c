@@ -1023,6 +1023,8 @@ static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_g
             out->judged = analysed;
         } else if (g->kind == GK_ARGO) {
             if (!g->argo_started) {
+                memset(&r, 0, sizeof r); /* no run yet: no metric decided (r.metric was read uninitialised) */
+                r.metric = -1;
                 out->judged = 0;
                 snprintf(r.detail, sizeof r.detail, "background run starts at stage %u (startingStep)",
                          g->argo_starting);

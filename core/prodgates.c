@@ -399,10 +399,12 @@ static rs_pg_action argo_action(rs_argo_phase run)
 }
 
 /* The metric's phase after a measurement, as assessMetricStatus / assessMetricFailureInconclusiveOrError in
- * analysis/analysis.go; `why` gets the reason Argo logs. */
+ * analysis/analysis.go (not terminating); `why` gets the reason Argo logs. */
 static rs_argo_phase argo_assess(const rs_argo_metric *m, const rs_argo_metric_state *ms, char *why, size_t whylen)
 {
     rs_argo_phase p = RS_ARGO_RUNNING;
+    if (whylen)
+        why[0] = '\0';
     if (m->failure_limit >= 0 && ms->failed > (unsigned)m->failure_limit) {
         p = RS_ARGO_FAILED;
         snprintf(why, whylen, "failed %u > failureLimit %d", ms->failed, m->failure_limit);
@@ -545,6 +547,24 @@ static rs_pg_action argo_round(const rs_argo_config *cfg, rs_argo_state *st, con
              rs_argo_phase_name(st->metrics[decider].last), why[decider][0] ? why[decider] : "-",
              rs_argo_phase_name(st->phase));
     return finish(out, argo_action(st->phase));
+}
+
+/* assessMetricStatus(metric, result, terminating) on the counters alone: a metric already completed keeps
+ * its phase; no measurement yet (count + error = 0) is Argo's Pending, here RUNNING (Successful when
+ * terminating); otherwise argo_assess, and a metric still running is Successful when the run terminates. */
+rs_argo_phase rs_argo_assess(const rs_argo_metric *m, const rs_argo_metric_state *ms, int terminating, char *why,
+                             size_t whylen)
+{
+    char scratch[80];
+    if (!why || !whylen)
+        why = scratch, whylen = sizeof scratch;
+    why[0] = '\0';
+    if (ms->phase != RS_ARGO_RUNNING)
+        return ms->phase;
+    if (ms->count + ms->error == 0)
+        return terminating ? RS_ARGO_SUCCESSFUL : RS_ARGO_RUNNING;
+    rs_argo_phase p = argo_assess(m, ms, why, whylen);
+    return p == RS_ARGO_RUNNING && terminating ? RS_ARGO_SUCCESSFUL : p;
 }
 
 rs_pg_action rs_argo_check(const rs_argo_config *cfg, rs_argo_state *st, const rs_metric_value *values,

@@ -181,6 +181,12 @@ unsigned rs_argo_effective_count(const rs_argo_metric *m);
 rs_status rs_argo_validate(const rs_argo_config *cfg, rs_error *err);
 /* Evaluates a measurement's phase from its value as Argo's EvaluateResult does (no data: Error). */
 rs_argo_phase rs_argo_evaluate(const rs_argo_metric *m, rs_metric_value v);
+/* Argo's assessMetricStatus(metric, result, terminating) (analysis/analysis.go) on a metric's counters: its
+ * phase (FAILED, INCONCLUSIVE, ERROR, SUCCESSFUL, or RUNNING while it goes on; Argo's Pending, no measurement
+ * yet, is RUNNING here). A completed metric (ms->phase not RUNNING) keeps its phase. `why` (may be NULL) gets
+ * the reason Argo logs, "" when none. */
+rs_argo_phase rs_argo_assess(const rs_argo_metric *m, const rs_argo_metric_state *ms, int terminating, char *why,
+                             size_t whylen);
 /* One round of measurements: values[i] for metric i (ignored for metrics already completed). */
 rs_pg_action rs_argo_check(const rs_argo_config *cfg, rs_argo_state *st, const rs_metric_value *values,
                            rs_pg_result *out);

@@ -18,7 +18,10 @@
 --   kayenta   : Kayenta's judge per stage: every 10 minutes one value of each metric for the candidate and
 --               the baseline; three times a stage a Mann-Whitney test at 98 % on each series, classifying
 --               each metric High / Low / Pass; score = 100 x Pass / all; <= 75 rolls back at once, a final
---               score < 95 too. No correction for looking three times. The baseline series comes from a
+--               score < 95 too (pass_score 95 / marginal_score 75 are set below; orca's defaults are 75 / 50).
+--               No correction for looking three times. The error rate is queried as a fraction: at 1 % the
+--               solver's absolute 1e-4 does not matter (scale = 100 gives the same 1000 outcomes), at a few
+--               in ten thousand it would (docs/gates.md, "Numerics"). The baseline series comes from a
 --               baseline cluster the canary's size, as Spinnaker deploys one (baseline_traffic = "all"
 --               compares with the whole fleet instead: try it, and watch the false rollbacks).
 --   threshold : the plain check users ask Flagger and Argo for: roll back after 3 hourly checks in a row

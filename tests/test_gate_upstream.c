@@ -1,6 +1,7 @@
 /* The production gates on upstream's own test cases. Each test names the upstream test (or function) it
  * ports; the expected values are upstream's, at upstream's stated precision:
- *   Kayenta  kayenta-mannwhitney MannWhitneySuite.scala (E = 1e-6; the estimates of the R tie-outs 1e-4)
+ *   Kayenta  kayenta-mannwhitney MannWhitneySuite.scala (E = 1e-6; the estimates of the R tie-outs 1e-4),
+ *            kayenta-judge ClassifierSuite.scala (the classifications) and ScorerSuite.scala (the scores)
  *   orca     orca-kayenta AggregateCanaryResultsTaskTest.kt (AggregateCanaryResultsTaskSpec)
  *   Argo     analysis/analysis_test.go and utils/analysis/factory_test.go (argoproj/argo-rollouts)
  *   Flagger  pkg/controller/scheduler_deployment_test.go (fluxcd/flagger) */
@@ -12,6 +13,7 @@
 
 #include "prodgates.h"
 #include "kayenta_mw_data.h"
+#include "kayenta_classifier_data.h"
 
 #define LEN(a) (sizeof a / sizeof *a)
 #define V(x) ((rs_metric_value){(x), 1})
@@ -158,6 +160,122 @@ static void kayenta_verdict_depends_on_scale(void **state)
     assert_near(r.ci_upper, 2.02456461662334E-5, 1e-6);
 }
 
+/* ---- Kayenta: ClassifierSuite.scala ----------------------------------------------------------------------- */
+
+/* Every MannWhitneyClassifier test of ClassifierSuite.scala (tests/kayenta_classifier_data.h, in the file's
+ * order; 34 tests), run through rs_kayenta_judge with one metric and the classifier's arguments as the test
+ * gives them: tolerance and confLevel (the config's tolerance and confidence), effectSizeThresholds (allowed
+ * decrease, increase), criticalThresholds, effectSizeMeasure, MetricDirection, NaNStrategy, isCriticalMetric.
+ * Expected: the test's asserted classification, its `critical` where it asserts it, and its `deviation`
+ * (NaN, or 1.0) where it asserts it. They include the large-input cases: "High Metric (Large Input)" (210 vs
+ * 210 zero-heavy percentages, where the interval ends come from Kayenta's Brent solver) and "Mean Ratio
+ * Effect Size: Pass (Large Input)". Both-constant samples ("Tied Ranks") are jittered by Kayenta (noise of
+ * scale 1e-5 of the value); rollsim takes that at its limit, which gives the same class. "Missing Data:
+ * Reason String" asserts only that a reason is given: rollsim's is the class, Nodata. */
+static void kayenta_classifier_suite(void **state)
+{
+    (void)state;
+    size_t failed = 0;
+    for (size_t i = 0; i < LEN(cs_cases); i++) {
+        const cs_case *c = &cs_cases[i];
+        rs_kayenta_metric km;
+        rs_kayenta_metric_init(&km, "metric", "g");
+        km.direction = c->direction;
+        km.nan_strategy = c->nan_replace ? RS_KAYENTA_NAN_REPLACE : RS_KAYENTA_NAN_REMOVE;
+        km.critical = c->critical;
+        km.effect = c->cles ? RS_KAYENTA_CLES : RS_KAYENTA_MEAN_RATIO;
+        km.allowed_decrease = c->allowed_decrease;
+        km.allowed_increase = c->allowed_increase;
+        km.critical_decrease = c->critical_decrease;
+        km.critical_increase = c->critical_increase;
+        rs_kayenta_config cfg = {.metrics = &km, .n_metrics = 1, .pass_score = NAN, .marginal_score = NAN,
+                                 .confidence = c->confidence, .tolerance = c->tolerance};
+        rs_kayenta_samples s = {c->x, c->m, c->y, c->n};
+        rs_kayenta_metric_result r;
+        rs_kayenta_judgment j;
+        assert_int_equal(rs_kayenta_judge(&cfg, &s, &r, &j, NULL), RS_OK);
+        int ok = r.cls == c->want;
+        if (c->want_critical >= 0)
+            ok &= r.critical == c->want_critical;
+        if (c->want_deviation == DEV_NAN)
+            ok &= isnan(r.deviation);
+        if (c->want_deviation == DEV_ONE)
+            ok &= r.deviation == 1.0;
+        print_message("%-4s %s: %s%s (expected %s) HL %.6g [%.6g, %.6g] effect %.4g\n", ok ? "ok" : "FAIL", c->name,
+                      rs_kayenta_class_name(r.cls), r.critical ? " critical" : "", rs_kayenta_class_name(c->want),
+                      r.estimate, r.ci_lower, r.ci_upper, r.effect_size);
+        failed += !ok;
+    }
+    assert_int_equal(LEN(cs_cases), 34);
+    assert_int_equal(failed, 0);
+}
+
+/* ScorerSuite.scala (kayenta-judge), every test, through rs_kayenta_judge: each metric's classification is
+ * forced by constant samples (canary = baseline: Pass; canary above: High; below: Low; no canary data:
+ * Nodata), so the test's list of results is reproduced, and its summaryScore is checked exactly, as the suite
+ * asserts it (WeightedSumScorer.score, rounded to 2 decimals). */
+typedef struct sc_metric {
+    const char *group;
+    rs_kayenta_class cls;
+    int critical;
+} sc_metric;
+
+static double scorer(const sc_metric *ms, size_t n, const rs_kayenta_group_weight *w, size_t nw)
+{
+    static const double one[] = {1, 1, 1}, two[] = {2, 2, 2}, half[] = {0.5, 0.5, 0.5};
+    rs_kayenta_metric km[8];
+    rs_kayenta_samples s[8];
+    rs_kayenta_metric_result r[8];
+    for (size_t i = 0; i < n; i++) {
+        rs_kayenta_metric_init(&km[i], "m", ms[i].group);
+        km[i].critical = ms[i].critical;
+        const double *x = ms[i].cls == RS_KAYENTA_HIGH ? two : ms[i].cls == RS_KAYENTA_LOW ? half : one;
+        s[i] = (rs_kayenta_samples){x, ms[i].cls == RS_KAYENTA_NODATA ? 0 : 3, one, 3};
+    }
+    rs_kayenta_config cfg = {.metrics = km, .n_metrics = n, .weights = w, .n_weights = nw, .pass_score = NAN,
+                             .marginal_score = NAN};
+    rs_kayenta_judgment j;
+    assert_int_equal(rs_kayenta_judge(&cfg, s, r, &j, NULL), RS_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(r[i].cls, ms[i].cls);
+    return j.score;
+}
+
+static void kayenta_scorer_suite(void **state)
+{
+    (void)state;
+    const rs_kayenta_class P = RS_KAYENTA_PASS, H = RS_KAYENTA_HIGH, L = RS_KAYENTA_LOW, N = RS_KAYENTA_NODATA;
+    /* "Weighted Sum Group Scorer: Single Metric Pass" / "Single Metric Fail" (no group weights) */
+    assert_near(scorer((sc_metric[]){{"test-group", P, 0}}, 1, NULL, 0), 100, 0);
+    assert_near(scorer((sc_metric[]){{"test-group", H, 0}}, 1, NULL, 0), 0, 0);
+    /* "Single group Nodata": 0 (100 % of the metrics Nodata) */
+    assert_near(scorer((sc_metric[]){{"test-group-nodata", N, 0}}, 1, NULL, 0), 0, 0);
+    /* "Two Groups, one Pass, one Nodata": the Nodata group counts as 100 */
+    assert_near(scorer((sc_metric[]){{"test-group-pass", P, 0}, {"test-group-pass", P, 0}, {"test-group-nodata", N, 0}},
+                       3, NULL, 0),
+                100, 0);
+    /* "One Group, Two Metrics" 50; "One Group, Three Metrics" (Pass, High, Low) 33.33 */
+    assert_near(scorer((sc_metric[]){{"test-group", P, 0}, {"test-group", H, 0}}, 2, NULL, 0), 50, 0);
+    assert_near(scorer((sc_metric[]){{"test-group", P, 0}, {"test-group", H, 0}, {"test-group", L, 0}}, 3, NULL, 0),
+                33.33, 0);
+    /* "Two Groups, Three Metrics": group-1 75, group-2 25 */
+    rs_kayenta_group_weight w75[] = {{"group-1", 75}, {"group-2", 25}};
+    assert_near(scorer((sc_metric[]){{"group-1", P, 0}, {"group-1", P, 0}, {"group-2", H, 0}}, 3, w75, 2), 75, 0);
+    /* "Two Groups, Three Metrics (Equal Weight)" 25, and "..., one NoData" 50 */
+    rs_kayenta_group_weight w50[] = {{"group-1", 50}, {"group-2", 50}};
+    assert_near(scorer((sc_metric[]){{"group-1", P, 0}, {"group-1", H, 0}, {"group-2", H, 0}}, 3, w50, 2), 25, 0);
+    assert_near(scorer((sc_metric[]){{"group-1", P, 0}, {"group-1", N, 0}, {"group-2", H, 0}}, 3, w50, 2), 50, 0);
+    /* "Two Metrics, one good (normal), one fail (critical)" 0; "one low (normal), one good (critical)" 50;
+     * "one good (normal), one nodata (critical)" 0 */
+    assert_near(scorer((sc_metric[]){{"test-group", P, 0}, {"test-group", H, 1}}, 2, NULL, 0), 0, 0);
+    assert_near(scorer((sc_metric[]){{"test-group", L, 0}, {"test-group", P, 1}}, 2, NULL, 0), 50, 0);
+    assert_near(scorer((sc_metric[]){{"test-group", P, 0}, {"test-group", N, 1}}, 2, NULL, 0), 0, 0);
+    /* "Two Groups (Unequal Weight), Four Metrics": group1 15 (High, Low, Pass), group2 85 (High): 5 */
+    rs_kayenta_group_weight w15[] = {{"group1", 15}, {"group2", 85}};
+    assert_near(scorer((sc_metric[]){{"group1", H, 0}, {"group1", L, 0}, {"group1", P, 0}, {"group2", H, 0}}, 4, w15, 2),
+                5, 0);
+}
+
 /* ---- orca: AggregateCanaryResultsTaskSpec ----------------------------------------------------------------- */
 
 /* Each row: the scores of the intervals, the thresholds (NaN: not given), SUCCEEDED (1) or TERMINAL (0). The
@@ -234,10 +352,47 @@ static void argo_validate_metrics(void **state)
     assert_non_null(strstr(e.msg, "runs indefinitely"));
     cfg.background = 1;
     assert_int_equal(rs_argo_validate(&cfg, &e), RS_OK);
+    cfg.background = 0;
+    /* the remaining subtests of TestValidateMetrics, each with its message: */
+    m = argo_metric(2, 0, 0); /* "Ensure count >= failureLimit + ...": count 0 (not given) is accepted */
+    assert_int_equal(rs_argo_validate(&cfg, &e), RS_OK);
+    rs_argo_metric_init(&m, "success-rate"); /* "Ensure count must be >= inconclusiveLimit": count 1, limit 2 */
+    m.count = 1;
+    m.inconclusive_limit = 2;
+    assert_int_equal(rs_argo_validate(&cfg, &e), RS_ERR_INPUT);
+    assert_non_null(strstr(e.msg, "count must be >= inconclusiveLimit"));
+    m.count = 0; /* ... and count 0 accepted */
+    assert_int_equal(rs_argo_validate(&cfg, &e), RS_OK);
+    m = argo_metric(2, 2, 1); /* "Validate metric": count 2, interval 60s, failureLimit 2 */
+    assert_int_equal(rs_argo_validate(&cfg, &e), RS_OK);
+    rs_argo_metric_init(&m, "success-rate"); /* "Ensure interval set when count > 1" */
+    m.count = 2;
+    assert_int_equal(rs_argo_validate(&cfg, &e), RS_ERR_INPUT);
+    assert_non_null(strstr(e.msg, "interval must be specified when count > 1"));
+    rs_argo_metric_init(&m, "success-rate"); /* "Ensure failureLimit >= -1" */
+    m.failure_limit = -2;
+    assert_int_equal(rs_argo_validate(&cfg, &e), RS_ERR_INPUT);
+    assert_non_null(strstr(e.msg, "failureLimit must be >= 0, or -1 to be disabled"));
+    rs_argo_metric_init(&m, "success-rate"); /* "Ensure inconclusiveLimit >= 0" */
+    m.inconclusive_limit = -1;
+    assert_int_equal(rs_argo_validate(&cfg, &e), RS_ERR_INPUT);
+    assert_non_null(strstr(e.msg, "inconclusiveLimit must be >= 0"));
+    rs_argo_metric_init(&m, "success-rate"); /* "Ensure consecutiveErrorLimit >= 0" */
+    m.consecutive_error_limit = -1;
+    assert_int_equal(rs_argo_validate(&cfg, &e), RS_ERR_INPUT);
+    assert_non_null(strstr(e.msg, "consecutiveErrorLimit must be >= 0"));
+    rs_argo_metric_init(&m, "success-rate"); /* "Ensure consecutiveSuccessLimit >= 0" */
+    m.consecutive_success_limit = -1;
+    assert_int_equal(rs_argo_validate(&cfg, &e), RS_ERR_INPUT);
+    assert_non_null(strstr(e.msg, "consecutiveSuccessLimit must be >= 0"));
+    rs_argo_metric_init(&m, "success-rate"); /* "... not both disabled": consecutiveSuccessLimit 0, failureLimit -1 */
+    m.failure_limit = -1;
+    assert_int_equal(rs_argo_validate(&cfg, &e), RS_ERR_INPUT);
+    assert_non_null(strstr(e.msg, "failureLimit and consecutiveSuccessLimit cannot both be disabled"));
 }
 
-/* analysis_test.go TestAssessMetricStatusNoMeasurements / EffectiveCount: no count and no interval is one
- * measurement; a metric with no conditions is Successful. */
+/* Worked by hand from v1alpha1 Metric.EffectiveCount (no count and no interval is one measurement) and
+ * evaluate.go EvaluateResult (a metric with no conditions is Successful). */
 static void argo_effective_count_and_no_conditions(void **state)
 {
     (void)state;
@@ -256,8 +411,9 @@ static void argo_effective_count_and_no_conditions(void **state)
     assert_non_null(strstr(r.detail, "count 1 reached"));
 }
 
-/* analysis_test.go TestFailureLimit / TestInconclusiveLimit / TestConsecutiveErrorLimit (worked from
- * assessMetricFailureInconclusiveOrError): strict limits, errors retried after 10 s (calculateNextReconcileTime). */
+/* Worked by hand from analysis.go assessMetricFailureInconclusiveOrError and calculateNextReconcileTime
+ * (analysis_test.go has no test of these names; its own cases are the argo_Test* ports below): strict limits,
+ * errors retried after 10 s. */
 static void argo_limits_and_error_retry(void **state)
 {
     (void)state;
@@ -306,6 +462,265 @@ static void argo_background_counters_never_reset(void **state)
         assert_int_equal(rs_argo_measure(&cfg, &st, h, &good, &r), RS_PG_CONTINUE); /* "stages 2, 3" */
     assert_int_equal(rs_argo_measure(&cfg, &st, 6, &bad, &r), RS_PG_ROLLBACK);
     assert_int_equal(st.metrics[0].failed, 2);
+}
+
+/* ---- Argo: analysis_test.go, case by case ------------------------------------------------------------- */
+
+/* A MetricResult of analysis_test.go: the counters the test sets (its Measurements list only says whether the
+ * last measurement is completed, which it is in every case ported here). */
+static rs_argo_metric_state mr(unsigned count, unsigned successful, unsigned failed, unsigned inconclusive,
+                               unsigned consecutive_error, unsigned consecutive_success)
+{
+    rs_argo_metric_state ms = {0};
+    ms.count = count, ms.successful = successful, ms.failed = failed, ms.inconclusive = inconclusive;
+    ms.consecutive_error = ms.error = consecutive_error;
+    ms.consecutive_success = consecutive_success;
+    ms.phase = RS_ARGO_RUNNING;
+    return ms;
+}
+
+/* Argo's metric with an interval of 60 s ("Interval: 60s"; rollsim's hours), nothing else set. */
+static rs_argo_metric interval_metric(void)
+{
+    rs_argo_metric m;
+    rs_argo_metric_init(&m, "success-rate");
+    m.interval = 60.0 / 3600;
+    return m;
+}
+
+#define ASSESS(m, ms, term) rs_argo_assess(&(m), &(ms), (term), NULL, 0)
+
+/* TestAssessMetricStatusNoMeasurements: Pending (rollsim: Running), Successful when terminating. */
+static void argo_TestAssessMetricStatusNoMeasurements(void **state)
+{
+    (void)state;
+    rs_argo_metric m;
+    rs_argo_metric_init(&m, "success-rate");
+    rs_argo_metric_state ms = mr(0, 0, 0, 0, 0, 0);
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_RUNNING);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_SUCCESSFUL);
+}
+
+/* TestAssessMetricStatusFailureLimit: failureLimit 2, Failed 3, Count 3: Failed (also terminating); failureLimit
+ * 3: Running, Successful when terminating. */
+static void argo_TestAssessMetricStatusFailureLimit(void **state)
+{
+    (void)state;
+    rs_argo_metric m = interval_metric();
+    m.failure_limit = 2;
+    rs_argo_metric_state ms = mr(3, 0, 3, 0, 0, 0);
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_FAILED);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_FAILED);
+    m.failure_limit = 3;
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_RUNNING);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_SUCCESSFUL);
+}
+
+/* TestAssessMetricStatusConsecutiveSuccessLimit: failureLimit -1; Failed 3, Successful 4, ConsecutiveSuccess
+ * 3, Count 7. */
+static void argo_TestAssessMetricStatusConsecutiveSuccessLimit(void **state)
+{
+    (void)state;
+    rs_argo_metric m = interval_metric();
+    m.failure_limit = -1;
+    m.consecutive_success_limit = 3;
+    rs_argo_metric_state ms = mr(7, 4, 3, 0, 0, 3);
+    /* indefinite (count not set): limit 3 reached; limit 5 not */
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_SUCCESSFUL);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_SUCCESSFUL);
+    m.consecutive_success_limit = 5;
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_RUNNING);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_SUCCESSFUL);
+    /* count 7 reached: limit 5 not reached -> Failed; limit 3 -> Successful */
+    m.count = 7;
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_FAILED);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_FAILED);
+    m.consecutive_success_limit = 3;
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_SUCCESSFUL);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_SUCCESSFUL);
+    /* count 9 not reached: limit 3 -> Successful; limit 5 -> Running (Successful when terminating) */
+    m.count = 9;
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_SUCCESSFUL);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_SUCCESSFUL);
+    m.consecutive_success_limit = 5;
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_RUNNING);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_SUCCESSFUL);
+}
+
+/* TestAssessMetricStatusFailureLimitAndConsecutiveSuccessLimit: failureLimit 4, consecutiveSuccessLimit 4; each
+ * row (failed, successful, count, consecutiveSuccess) with the test's expected phase, not terminating and
+ * terminating. */
+static void argo_TestAssessMetricStatusFailureLimitAndConsecutiveSuccessLimit(void **state)
+{
+    (void)state;
+    const rs_argo_phase R = RS_ARGO_RUNNING, S = RS_ARGO_SUCCESSFUL, F = RS_ARGO_FAILED, I = RS_ARGO_INCONCLUSIVE;
+    struct { unsigned count_spec, failed, successful, count, cs; rs_argo_phase want, want_term; } rows[] = {
+        /* indefinite analysis (count not set) */
+        {0, 3, 4, 7, 3, R, S}, {0, 5, 9, 9, 0, F, F}, {0, 3, 5, 8, 4, S, S}, {0, 5, 5, 10, 4, F, F},
+        /* count 10, reached */
+        {10, 4, 6, 10, 3, I, I}, {10, 5, 5, 10, 3, F, F}, {10, 4, 6, 10, 4, S, S}, {10, 5, 5, 10, 4, F, F},
+        /* count 10, not yet reached */
+        {10, 3, 5, 8, 3, R, S}, {10, 5, 3, 8, 3, F, F}, {10, 3, 5, 8, 4, S, S}, {10, 5, 4, 9, 4, F, F},
+    };
+    for (size_t i = 0; i < LEN(rows); i++) {
+        rs_argo_metric m = interval_metric();
+        m.failure_limit = 4;
+        m.consecutive_success_limit = 4;
+        m.count = rows[i].count_spec;
+        rs_argo_metric_state ms = mr(rows[i].count, rows[i].successful, rows[i].failed, 0, 0, rows[i].cs);
+        assert_int_equal(ASSESS(m, ms, 0), rows[i].want);
+        assert_int_equal(ASSESS(m, ms, 1), rows[i].want_term);
+    }
+}
+
+/* TestAssessMetricStatusInconclusiveLimit: inconclusiveLimit 2, Inconclusive 3, Count 3: Inconclusive; limit 3:
+ * Running, Successful when terminating. */
+static void argo_TestAssessMetricStatusInconclusiveLimit(void **state)
+{
+    (void)state;
+    rs_argo_metric m = interval_metric();
+    m.inconclusive_limit = 2;
+    rs_argo_metric_state ms = mr(3, 0, 0, 3, 0, 0);
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_INCONCLUSIVE);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_INCONCLUSIVE);
+    m.inconclusive_limit = 3;
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_RUNNING);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_SUCCESSFUL);
+}
+
+/* TestAssessMetricStatusConsecutiveErrors: ConsecutiveError 5 (default limit 4): Error; 4: Successful when
+ * terminating, else Running. (The test sets Count 5 too.) */
+static void argo_TestAssessMetricStatusConsecutiveErrors(void **state)
+{
+    (void)state;
+    rs_argo_metric m = interval_metric();
+    rs_argo_metric_state ms = mr(5, 0, 0, 0, 5, 0);
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_ERROR);
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_ERROR);
+    ms.consecutive_error = 4;
+    assert_int_equal(ASSESS(m, ms, 1), RS_ARGO_SUCCESSFUL);
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_RUNNING);
+}
+
+/* TestAssessMetricStatusCountReached: count 10 (no interval), Successful 10 of 10: Successful; Successful 5 and
+ * Inconclusive 5: Inconclusive. */
+static void argo_TestAssessMetricStatusCountReached(void **state)
+{
+    (void)state;
+    rs_argo_metric m;
+    rs_argo_metric_init(&m, "success-rate");
+    m.count = 10;
+    rs_argo_metric_state ms = mr(10, 10, 0, 0, 0, 0);
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_SUCCESSFUL);
+    ms.successful = 5, ms.inconclusive = 5;
+    assert_int_equal(ASSESS(m, ms, 0), RS_ARGO_INCONCLUSIVE);
+}
+
+/* TestAssessMetricFailureInconclusiveOrError: a metric with nothing set; Failed 1: Failed ("failed (1) >
+ * failureLimit (0)"); Inconclusive 1: Inconclusive; ConsecutiveError 5: Error (default limit 4). rollsim's
+ * reason text drops Argo's parentheses. */
+static void argo_TestAssessMetricFailureInconclusiveOrError(void **state)
+{
+    (void)state;
+    rs_argo_metric m;
+    rs_argo_metric_init(&m, "");
+    char why[80];
+    rs_argo_metric_state ms = mr(1, 0, 1, 0, 0, 0);
+    assert_int_equal(rs_argo_assess(&m, &ms, 1, why, sizeof why), RS_ARGO_FAILED);
+    assert_string_equal(why, "failed 1 > failureLimit 0");
+    ms = mr(1, 0, 0, 1, 0, 0);
+    assert_int_equal(rs_argo_assess(&m, &ms, 1, why, sizeof why), RS_ARGO_INCONCLUSIVE);
+    assert_string_equal(why, "inconclusive 1 > inconclusiveLimit 0");
+    ms = mr(0, 0, 0, 0, 5, 0);
+    assert_int_equal(rs_argo_assess(&m, &ms, 1, why, sizeof why), RS_ARGO_ERROR);
+    assert_string_equal(why, "consecutiveErrors 5 > consecutiveErrorLimit 4");
+}
+
+/* TestRunMeasurementsResetConsecutiveErrorCounter: ConsecutiveError 4, Count 4, Error 4, and a measurement that
+ * errs: ConsecutiveError 5, Error 5, Count still 4 (an Error does not count). */
+static void argo_TestRunMeasurementsResetConsecutiveErrorCounter(void **state)
+{
+    (void)state;
+    rs_argo_metric m;
+    rs_argo_metric_init(&m, "test");
+    m.success = (rs_argo_cond){RS_ARGO_GE, 0.9};
+    rs_argo_config cfg = {&m, 1, 1};
+    rs_argo_state st;
+    rs_argo_init(&st);
+    st.metrics[0] = mr(4, 0, 0, 0, 4, 0);
+    st.metrics[0].error = 4;
+    rs_pg_result r;
+    rs_argo_check(&cfg, &st, &NODATA, &r);
+    assert_int_equal(st.metrics[0].consecutive_error, 5);
+    assert_int_equal(st.metrics[0].error, 5);
+    assert_int_equal(st.metrics[0].count, 4);
+}
+
+/* TestAssessRunStatus: latency Successful and success-rate Running: the run is Running; latency Successful and
+ * success-rate Failed: Failed (the worst completed metric). TestGenerateMetricTasksFailing: once a metric has
+ * failed no metric is measured again (rs_argo_next: none due). Played here through measurements: latency
+ * (count 1) succeeds at once; success-rate (interval 60 s, count 3) succeeds, then fails. */
+static void argo_TestAssessRunStatus_and_TestGenerateMetricTasksFailing(void **state)
+{
+    (void)state;
+    rs_argo_metric ms[2];
+    rs_argo_metric_init(&ms[0], "latency");
+    ms[0].success = (rs_argo_cond){RS_ARGO_LE, 1};
+    ms[1] = interval_metric();
+    ms[1].success = (rs_argo_cond){RS_ARGO_GE, 0.9};
+    ms[1].count = 3;
+    rs_argo_config cfg = {ms, 2, 0};
+    assert_int_equal(rs_argo_validate(&cfg, NULL), RS_OK);
+    rs_argo_state st;
+    rs_pg_result r;
+    rs_argo_start(&cfg, &st, 0);
+    rs_metric_value v[2] = {V(0.5), V(0.99)};
+    assert_int_equal(rs_argo_measure(&cfg, &st, 0, v, &r), RS_PG_CONTINUE);
+    assert_int_equal(st.metrics[0].phase, RS_ARGO_SUCCESSFUL);
+    assert_int_equal(st.metrics[1].phase, RS_ARGO_RUNNING);
+    assert_int_equal(st.phase, RS_ARGO_RUNNING);
+    double t = rs_argo_next(&cfg, &st);
+    assert_near(t, 60.0 / 3600, 1e-12); /* TestCalculateNextReconcileTimeInterval: the interval after it */
+    v[1] = V(0.5);
+    assert_int_equal(rs_argo_measure(&cfg, &st, t, v, &r), RS_PG_ROLLBACK);
+    assert_int_equal(st.phase, RS_ARGO_FAILED);
+    assert_true(isinf(rs_argo_next(&cfg, &st)));
+}
+
+/* TestCalculateNextReconcileTimeInitialDelay and TestCalculateNextReconcileEarliestMetric: success-rate
+ * (interval 60 s) measured at the run's start; start-delay (interval 60 s, initialDelay 40 s) not yet: the
+ * next reconcile is the earliest due, 40 s after the start (the test: 30 s ago + 40 s = now + 10 s).
+ * TestCalculateNextReconcileUponError: after an Error the metric is due DefaultErrorRetryInterval (10 s)
+ * later, with or without an interval (5 min). */
+static void argo_TestCalculateNextReconcileTime(void **state)
+{
+    (void)state;
+    rs_argo_metric ms[2] = {interval_metric(), interval_metric()};
+    ms[0].success = ms[1].success = (rs_argo_cond){RS_ARGO_GE, 0.9};
+    ms[1].name = "start-delay";
+    ms[1].initial_delay = 40.0 / 3600;
+    rs_argo_config cfg = {ms, 2, 1};
+    rs_argo_state st;
+    rs_pg_result r;
+    rs_argo_start(&cfg, &st, 0);
+    rs_metric_value v[2] = {V(0.99), V(0.99)};
+    assert_near(rs_argo_next(&cfg, &st), 0, 0);
+    rs_argo_measure(&cfg, &st, 0, v, &r);
+    assert_int_equal(st.metrics[0].count, 1);
+    assert_int_equal(st.metrics[1].count, 0); /* not due yet */
+    assert_near(rs_argo_next(&cfg, &st), 40.0 / 3600, 1e-12);
+    /* upon error */
+    for (int interval = 0; interval < 2; interval++) {
+        rs_argo_metric e;
+        rs_argo_metric_init(&e, "success-rate");
+        e.success = (rs_argo_cond){RS_ARGO_GE, 0.9};
+        e.interval = interval ? 5.0 / 60 : 0;
+        rs_argo_config ce = {&e, 1, 1};
+        rs_argo_start(&ce, &st, 1);
+        rs_argo_measure(&ce, &st, 1, &NODATA, &r);
+        assert_int_equal(st.metrics[0].last, RS_ARGO_ERROR);
+        assert_near(rs_argo_next(&ce, &st), 1 + RS_ARGO_ERROR_RETRY, 1e-12);
+    }
 }
 
 /* ---- Flagger: scheduler_deployment_test.go -------------------------------------------------------------- */
@@ -370,11 +785,24 @@ int main(void)
         cmocka_unit_test(kayenta_tie_out_with_r_large),
         cmocka_unit_test(kayenta_intermediate_values),
         cmocka_unit_test(kayenta_verdict_depends_on_scale),
+        cmocka_unit_test(kayenta_classifier_suite),
+        cmocka_unit_test(kayenta_scorer_suite),
         cmocka_unit_test(orca_aggregate_scores),
         cmocka_unit_test(argo_validate_metrics),
         cmocka_unit_test(argo_effective_count_and_no_conditions),
         cmocka_unit_test(argo_limits_and_error_retry),
         cmocka_unit_test(argo_background_counters_never_reset),
+        cmocka_unit_test(argo_TestAssessMetricStatusNoMeasurements),
+        cmocka_unit_test(argo_TestAssessMetricStatusFailureLimit),
+        cmocka_unit_test(argo_TestAssessMetricStatusConsecutiveSuccessLimit),
+        cmocka_unit_test(argo_TestAssessMetricStatusFailureLimitAndConsecutiveSuccessLimit),
+        cmocka_unit_test(argo_TestAssessMetricStatusInconclusiveLimit),
+        cmocka_unit_test(argo_TestAssessMetricStatusConsecutiveErrors),
+        cmocka_unit_test(argo_TestAssessMetricStatusCountReached),
+        cmocka_unit_test(argo_TestAssessMetricFailureInconclusiveOrError),
+        cmocka_unit_test(argo_TestRunMeasurementsResetConsecutiveErrorCounter),
+        cmocka_unit_test(argo_TestAssessRunStatus_and_TestGenerateMetricTasksFailing),
+        cmocka_unit_test(argo_TestCalculateNextReconcileTime),
         cmocka_unit_test(flagger_deployment_analysis_phases),
         cmocka_unit_test(flagger_deployment_rollback_and_capped_weights),
     };

@@ -250,7 +250,7 @@ static void argo_consecutive_successes_end_the_stage(void **state)
 
 /* Kayenta on P99 latency, 10-minute steps, 3 judgments per 6-hour stage (at 2, 4, 6 h). A candidate 10x
  * slower (lognormal, sigma 0.1: no overlap) is High on its only metric at the first judgment: score 0 <=
- * marginal 75, rollback at t = 2. A candidate 2x faster with direction = "increase" is Low, which that
+ * marginal 50 (orca's default), rollback at t = 2. A candidate 2x faster with direction = "increase" is Low, which that
  * direction ignores (Pass): score 100 at each judgment, the stage passes at 6 h and the full stage begins
  * (not judged: with every user on the candidate there is no baseline to compare with). */
 static void kayenta_judges_on_schedule(void **state)
@@ -413,6 +413,196 @@ static void flagger_canary_times(void **state)
     simtest_close(&t);
 }
 
+/* Argo's rollout controller tests on the analysis lifetimes (rollout/analysis_test.go), each played through the
+ * simulator; times worked by hand from rollout/analysis.go and analysis/analysis.go (first measurement at the
+ * run's start, then every interval; Error retried after 10 s):
+ *  - TestDoNothingWhileStepBasedAnalysisRunRunning, TestIncrementStepAfterSuccessfulAnalysisRun: steps 20 %,
+ *    100 %, pause 1 h, an inline run measuring at 1, 1.5, 2 h (count 3): the step holds while the run is
+ *    Running (1 and 1.5 h) and the next step starts when it is Successful, at 2 h (time to full 2 h).
+ *  - TestPausedOnInconclusiveBackgroundAnalysisRun: a background run whose first measurement (initialDelay
+ *    1 h: at 1 h) is Inconclusive pauses the rollout: the weight stays at 10 %, outcome incomplete. (Without
+ *    the delay the measurement at 0 finds no traffic yet: NaN, which meets neither condition — Inconclusive
+ *    too, and with only a successCondition Failed: why Argo users set initialDelay.)
+ *  - TestErrorConditionAfterErrorAnalysisRunBackground: a background run on a metric without data
+ *    (no_data = "empty": Error) errs at 0, 10, 20, 30, 40 s; the fifth in a row aborts the rollout at 40 s.
+ *  - TestCancelBackgroundAnalysisRunWhenRolloutIsCompleted, TestCreateBackgroundAnalysisRun: a background run
+ *    (no count: it runs until terminated) starts with the rollout (initialDelay 1 h) and is terminated when
+ *    the rollout completes (steps 20 %, 50 %, 100 % of 2 h: at 6 h): measurements at 1, 2, ..., 6 h (the one
+ *    due at the completion instant is taken) and none after; the run never holds the rollout.
+ * (TestPausedStepAfterInconclusiveAnalysisRun and TestErrorConditionAfterErrorAnalysisRunStep, the inline
+ * counterparts, are argo_inconclusive_pauses and the no_data = "empty" case of argo_inline_times.) */
+static void argo_rollout_analysis_lifetimes(void **state)
+{
+    (void)state;
+    simtest t;
+    rs_rep_result res;
+    const rs_log_entry *e[32];
+    run_one("error_rate = 0", "", "", 1000,
+            "gate = 'argo', steps = { 0.2, 1 }, bake = 1, metrics = { { name = 'error_rate', success = '<= 0.5',"
+            " interval = '30m', count = 3 } }",
+            &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(res.time_to_full, 2, 1e-9);
+    size_t n = gate_events(&t, e, 32);
+    assert_true(n >= 3);
+    for (int i = 0; i < 2; i++) {
+        assert_near(e[i]->t, 1 + 0.5 * i, 1e-9);
+        assert_true(strstr(e[i]->detail, "run Running") != NULL);
+    }
+    assert_near(e[2]->t, 2, 1e-9);
+    assert_true(strstr(e[2]->detail, "run Successful") != NULL);
+    simtest_close(&t);
+
+    run_one("error_rate = 0.3", "", "", 1000,
+            "gate = 'argo', analysis = 'background', steps = { 0.1, 0.2, 1 }, bake = 2, metrics = {"
+            " { name = 'error_rate', success = '<= 0.1', failure = '> 0.5', interval = 1, initial_delay = 1 } }",
+            &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_INCOMPLETE);
+    size_t ns;
+    const double *w;
+    rs_sim_samples(t.sim, &ns, &w);
+    assert_near(w[ns - 1], 0.1, 1e-12);
+    n = gate_events(&t, e, 32);
+    assert_int_equal(n, 1);
+    assert_near(e[0]->t, 1, 1e-9);
+    assert_true(strstr(e[0]->detail, "run Inconclusive") != NULL);
+    simtest_close(&t);
+
+    run_one("error_rate = 0", "", "", 50,
+            "gate = 'argo', analysis = 'background', no_data = 'empty', steps = { 0.01, 1 }, bake = 2, metrics = {"
+            " { name = 'error_rate', success = '<= 0.5', interval = 1 } }",
+            &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
+    assert_near(res.rollback_time, 40.0 / 3600, 1e-8); /* the first measurement is scheduled 2e-9 h after 0 */
+    simtest_close(&t);
+
+    run_one("error_rate = 0", "", "", 1000,
+            "gate = 'argo', analysis = 'background', steps = { 0.2, 0.5, 1 }, bake = 2, metrics = {"
+            " { name = 'error_rate', success = '<= 0.5', interval = 1, initial_delay = 1 } }",
+            &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(res.time_to_full, 4, 1e-9);
+    n = gate_events(&t, e, 32);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++)
+        assert_near(e[i]->t, (double)(i + 1), 1e-9);
+    simtest_close(&t);
+}
+
+/* Acceptance: the Spinnaker canary stage's window keys, times worked by hand from orca-kayenta's
+ * RunCanaryIntervalsStage.kt: a "Warmup Wait" of beginCanaryAnalysisAfter, then per interval i an "Interval
+ * Wait" and a judgment whose canary scope is [start + warm-up, start + warm-up + i * interval] (growing), or
+ * [end - lookback, end] when lookbackMins is set, and whose control (baseline) scope is the same shifted back
+ * by baselineAnalysisOffset. rollsim's `bake` is the whole stage (warm-up + lifetime). The error rates here
+ * are exactly 0 or 1 per 10-minute step (scripted events), so each judgment's class is certain: identical
+ * series Pass; a constant canary above a constant baseline High (below: Low) — score 0 <= marginal 50 (orca's
+ * default) rolls back at once. Steps 10 % then 100 %, bake 6 h, check_every 10 min. */
+static const char kayenta_pol[] = "gate = 'kayenta', steps = { 0.1, 1 }, bake = 6, check_every = '10m',"
+                                  " metrics = { { name = 'error_rate' } }";
+
+/* begin_after (beginCanaryAnalysisAfterMins) 3 h, intervals 3: judgments at 3 + 1, 3 + 2, 3 + 3 h over (3, 4],
+ * (3, 5], (3, 6]. A candidate failing only during the warm-up (error rate 1 on [0, 3)) is never seen: three
+ * scores of 100, the stage passes at 6 h. Without the warm-up the judgments fall at 2, 4, 6 on (0, 2], ...: the
+ * first sees the failures, rollback at 2 h. A candidate failing throughout, with the warm-up: rollback at the
+ * first judgment, 4 h (= warm-up + lifetime / intervals). */
+static void kayenta_begin_after(void **state)
+{
+    (void)state;
+    simtest t;
+    rs_rep_result res;
+    char pol[512];
+    static const char warmup_only[] =
+        "events = { { at = 2.9999, set = { version = 'cand', key = 'error_rate', value = 0 } } },";
+    snprintf(pol, sizeof pol, "%s, intervals = 3, begin_after = 3", kayenta_pol);
+    run_one("error_rate = 1", "", warmup_only, 1000, pol, &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(res.time_to_full, 6, 1e-9);
+    const rs_log_entry *e[8];
+    assert_true(gate_events(&t, e, 8) >= 3);
+    for (int i = 0; i < 3; i++) {
+        assert_near(e[i]->t, 4 + i, 1e-9);
+        assert_near(e[i]->value, 100, 0);
+    }
+    simtest_close(&t);
+    snprintf(pol, sizeof pol, "%s, intervals = 3", kayenta_pol);
+    run_one("error_rate = 1", "", warmup_only, 1000, pol, &res, &t);
+    assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
+    assert_near(res.rollback_time, 2, 1e-9);
+    simtest_close(&t);
+    snprintf(pol, sizeof pol, "%s, intervals = 3, begin_after = 3", kayenta_pol);
+    run_one("error_rate = 1", "", "", 1000, pol, &res, &t);
+    assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
+    assert_near(res.rollback_time, 4, 1e-9);
+    simtest_close(&t);
+}
+
+/* lookback (lookbackMins): one judgment at 6 h; the candidate fails only in the last half hour (error rate 1
+ * from 5.5 h). The growing window (0, 6] holds 33 steps at 0 and 3 at 1 against 36 baseline zeros: at mu = 0
+ * the tie-corrected score is (54 - 0.5) / sqrt(945) = 1.74 < qnorm(0.99) = 2.33, so the interval's lower end
+ * is muMin = 0, not above 0.25 |estimate| (estimate within the solver's 1e-4 of 0): Pass, score 100, promoted
+ * at 6 h. A 30-minute lookback judges (5.5, 6]: 3 steps at 1 against 3 at 0, High: rollback at 6 h. */
+static void kayenta_lookback(void **state)
+{
+    (void)state;
+    simtest t;
+    rs_rep_result res;
+    char pol[512];
+    static const char late[] =
+        "events = { { at = 5.4999, set = { version = 'cand', key = 'error_rate', value = 1 } } },";
+    run_one("error_rate = 0", "", late, 1000, kayenta_pol, &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(res.time_to_full, 6, 1e-9);
+    const rs_log_entry *e[8];
+    assert_true(gate_events(&t, e, 8) >= 1);
+    assert_near(e[0]->value, 100, 0);
+    simtest_close(&t);
+    snprintf(pol, sizeof pol, "%s, lookback = '30m'", kayenta_pol);
+    run_one("error_rate = 0", "", late, 1000, pol, &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
+    assert_near(res.rollback_time, 6, 1e-9);
+    assert_int_equal(gate_events(&t, e, 8), 1);
+    assert_near(e[0]->value, 0, 0);
+    assert_true(strstr(e[0]->detail, "error_rate High") != NULL);
+    simtest_close(&t);
+}
+
+/* baseline_offset (baselineAnalysisOffsetInMins): one judgment at 6 h with a 1 h lookback; the baseline fails
+ * (error rate 1) on [0, 2), the candidate never. Offset 0: both scopes (5, 6], all zeros, identical: Pass,
+ * promoted at 6 h. Offset 4.5 h: the control scope is (0.5, 1.5], all ones, against the canary's zeros: Low
+ * (direction either counts it), score 0, rollback at 6 h. */
+static void kayenta_baseline_offset(void **state)
+{
+    (void)state;
+    simtest t;
+    rs_rep_result res;
+    char pol[512];
+    static const char base_burst[] =
+        "events = { { at = 0.0001, set = { version = 'base', key = 'error_rate', value = 1 } },"
+        "           { at = 1.9999, set = { version = 'base', key = 'error_rate', value = 0 } } },";
+    snprintf(pol, sizeof pol, "%s, lookback = 1", kayenta_pol);
+    run_one("error_rate = 0", "", base_burst, 1000, pol, &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_PROMOTED);
+    assert_near(res.time_to_full, 6, 1e-9);
+    simtest_close(&t);
+    snprintf(pol, sizeof pol, "%s, lookback = 1, baseline_offset = 4.5", kayenta_pol);
+    run_one("error_rate = 0", "", base_burst, 1000, pol, &res, &t);
+    print_gates(&t);
+    assert_int_equal(res.outcome, RS_OUTCOME_ROLLED_BACK);
+    assert_near(res.rollback_time, 6, 1e-9);
+    const rs_log_entry *e[8];
+    assert_int_equal(gate_events(&t, e, 8), 1);
+    assert_true(strstr(e[0]->detail, "error_rate Low") != NULL);
+    simtest_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +618,10 @@ int main(void)
         cmocka_unit_test(argo_inline_times),
         cmocka_unit_test(argo_background_times),
         cmocka_unit_test(flagger_canary_times),
+        cmocka_unit_test(argo_rollout_analysis_lifetimes),
+        cmocka_unit_test(kayenta_begin_after),
+        cmocka_unit_test(kayenta_lookback),
+        cmocka_unit_test(kayenta_baseline_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

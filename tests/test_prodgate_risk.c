@@ -741,6 +741,87 @@ static void argo_through_simulator(void **state)
     }
 }
 
+/* ---- kayenta: the solver's absolute tolerance against the exact interval ------------------------------------
+ *
+ * Kayenta finds the Mann-Whitney interval's ends with a Brent solver that stops within an ABSOLUTE 1e-4 of
+ * the root (BrentSolver.java), so on a metric whose values are of that order the ends, and the verdict, depend
+ * on the query's unit. Measured here on the judge alone (rs_kayenta_judge, one error-rate metric, 36 ten-minute
+ * values a side as in a 6 h stage, confidence 0.98, tolerance 0.25, direction either): each replication draws
+ * the per-step error counts Binomial(n, p) for the baseline and the canary and judges the same samples twice —
+ * as Kayenta does on a query returning a fraction (scale 1), and with the solver's tolerance made negligible
+ * (scale 1e6: every data spacing, at least 1 / n = 2e-5 here, becomes >= 20 units against the solver's 1e-4;
+ * the classification is otherwise scale-free: the band is relative to the estimate and the mean ratio is a
+ * ratio). The rate judged non-Pass is the A/A false alarm rate when the canary's p equals the baseline's, the
+ * power otherwise. R = 4000 replications (1000 under AddressSanitizer), GSL mt19937 seeded per cell.
+ *
+ * The difference solver - exact is paired (same samples), its standard error sqrt((b + c) / R^2 - d^2 / R)
+ * from the discordant counts b, c. Expected: the figures measured at R = 4000 (docs/gates.md, "Numerics"),
+ * each difference within 4 standard errors of it (the two estimates' errors combined), and its sign
+ * asserted where it is more than 4 standard errors from 0. */
+typedef struct scale_cell {
+    const char *what;
+    unsigned n;       /* requests per 10-minute step (each side) */
+    double pb, pc;    /* baseline's and canary's error rates */
+    double solver, exact; /* rates measured at R = 4000, seed 1000 + index (docs/gates.md) */
+} scale_cell;
+
+static void kayenta_solver_vs_exact_interval(void **state)
+{
+    (void)state;
+#ifdef __SANITIZE_ADDRESS__
+    const unsigned R = 1000;
+#else
+    const unsigned R = 4000;
+#endif
+    static const scale_cell cells[] = {
+        {"0.02 %, 50000 a step (no zeros), A/A", 50000, 2e-4, 2e-4, 0.0160, 0.0032},
+        {"0.02 %, 50000 a step, canary 1.2x", 50000, 2e-4, 2.4e-4, 0.2200, 0.3098},
+        {"0.02 %, 50000 a step, canary 1.5x", 50000, 2e-4, 3e-4, 0.9005, 0.9978},
+        {"0.02 %, 5000 a step (37 % zeros), A/A", 5000, 2e-4, 2e-4, 0.0057, 0.0003},
+        {"0.02 %, 5000 a step, canary 2x", 5000, 2e-4, 4e-4, 0.3817, 0.2263},
+        {"0.002 %, 20000 a step (67 % zeros), A/A", 20000, 2e-5, 2e-5, 0.0145, 0.0047},
+        {"0.002 %, 20000 a step, canary 3x", 20000, 2e-5, 6e-5, 0.3855, 0.1665},
+    };
+    enum { STEPS = 36 };
+    for (size_t k = 0; k < sizeof cells / sizeof *cells; k++) {
+        const scale_cell *c = &cells[k];
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, 1000 + k);
+        unsigned ns = 0, ne = 0, b = 0, cc = 0;
+        double x[STEPS], y[STEPS];
+        for (unsigned r = 0; r < R; r++) {
+            for (unsigned i = 0; i < STEPS; i++) {
+                x[i] = gsl_ran_binomial(rng, c->pc, c->n) / (double)c->n;
+                y[i] = gsl_ran_binomial(rng, c->pb, c->n) / (double)c->n;
+            }
+            int alarm[2];
+            for (int e = 0; e < 2; e++) {
+                rs_kayenta_metric km;
+                rs_kayenta_metric_init(&km, "error_rate", "errors");
+                km.scale = e ? 1e6 : 1;
+                rs_kayenta_config cfg = {.metrics = &km, .n_metrics = 1, .pass_score = NAN, .marginal_score = NAN};
+                rs_kayenta_samples smp = {x, STEPS, y, STEPS};
+                rs_kayenta_metric_result res;
+                rs_kayenta_judgment j;
+                assert_int_equal(rs_kayenta_judge(&cfg, &smp, &res, &j, NULL), RS_OK);
+                alarm[e] = res.cls != RS_KAYENTA_PASS;
+            }
+            ns += alarm[0], ne += alarm[1];
+            b += alarm[0] && !alarm[1], cc += !alarm[0] && alarm[1];
+        }
+        gsl_rng_free(rng);
+        double fs = ns / (double)R, fe = ne / (double)R, d = fs - fe;
+        double se = sqrt(fmax((b + cc) / ((double)R * R) - d * d / R, 1.0 / ((double)R * R)));
+        double d_ref = c->solver - c->exact;
+        double se_ref = se * sqrt((double)R / 4000); /* the reference's own error, at R = 4000 */
+        print_message("%-42s solver %.4f exact %.4f (R %u): difference %+.4f +- %.4f (reference %+.4f)\n", c->what, fs,
+                      fe, R, d, se, d_ref);
+        assert_near(d, d_ref, 4 * sqrt(se * se + se_ref * se_ref));
+        if (fabs(d_ref) > 4 * se_ref)
+            assert_true(d_ref > 0 ? d > 0 : d < 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -750,6 +831,7 @@ int main(void)
         cmocka_unit_test(flagger_through_simulator),
         cmocka_unit_test(threshold_through_simulator),
         cmocka_unit_test(argo_through_simulator),
+        cmocka_unit_test(kayenta_solver_vs_exact_interval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
