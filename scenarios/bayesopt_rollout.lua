@@ -1,5 +1,6 @@
 -- Bayesian optimisation of the canary's weight (issue 13): the quick start's users and candidates, rolled
--- out by `bayesopt` against the quick start's fixed ladder, on the same replications.
+-- out by `bayesopt` against the quick start's fixed ladder and a Thompson-sampling bandit with a z-test guard,
+-- on the same replications.
 --
 -- bayesopt keeps a *safe set* of weights: those where an upper confidence bound on the candidate's excess
 -- error rate (its error rate minus the baseline's) is at most max_excess_error. It starts at seed_weight,
@@ -52,6 +53,12 @@ return scenario {
         { weight = 1,                                  bake = hours(12) },
       },
     },
-    -- a bandit (plugins/bandit.c, issue 12) joins here once it is merged
+    bandit = {                     -- a Thompson-sampling bandit (plugins/bandit.c): every hour it shifts traffic
+      name = "bandit",             -- toward the version with more successes; the baseline keeps 20 %, a new arm
+      algorithm = "thompson",      -- gets at most 10 % until 2000 observations, and a z-test guard at alpha 0.01
+      update_every = hours(1),     -- removes the candidate (its rollback) when it makes more errors
+      min_share = 0.2, max_share = 0.1, min_samples = 2000,
+      guard = true, gate = "ztest", alpha = 0.01, promote_at = 0.99,
+    },
   },
 }
