@@ -163,20 +163,9 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
     s->nv = ctx->n_versions;
     s->base = ctx->baseline;
 
-    const char *cand = h->value_string(h->value_get(p, "candidate"));
-    s->cand = (size_t)-1;
-    if (cand) {
-        for (size_t v = 0; v < s->nv; v++)
-            if (v != s->base && !strcmp(ctx->version_names[v], cand))
-                s->cand = v;
-        if (s->cand == (size_t)-1)
-            FAIL("candidate: no candidate version named \"%s\"", cand);
-    } else if (s->nv != 2) {
-        FAIL("candidate: the scenario has %zu candidates; name the one to roll out (candidate = \"...\")",
-             s->nv - 1);
-    } else {
-        s->cand = s->base == 0 ? 1 : 0;
-    }
+    s->cand = rs_policy_candidate(ctx, h->value_string(h->value_get(p, "candidate")), err, err_len);
+    if (s->cand == (size_t)-1)
+        return -1;
 
     double bake;
     h->value_duration(h->value_get(p, "bake"), &bake);

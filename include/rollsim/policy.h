@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "rollsim/gp.h"
 #include "rollsim/stats.h"
@@ -314,6 +316,25 @@ typedef struct rs_policy_ctx {
     int latency_modelled;         /* appended in rollsim 0.1: some version has a latency (else the
                                      observation's latency samples are always empty) */
 } rs_policy_ctx;
+
+/* The candidate a one-candidate policy rolls out: the version called `name` (its `candidate` parameter), or
+ * the only candidate when name is NULL. Returns its index, or (size_t)-1 with a message in err. */
+static inline size_t rs_policy_candidate(const rs_policy_ctx *ctx, const char *name, char *err, size_t err_len)
+{
+    if (name) {
+        for (size_t v = 0; v < ctx->n_versions; v++)
+            if (v != ctx->baseline && !strcmp(ctx->version_names[v], name))
+                return v;
+        snprintf(err, err_len, "candidate: no candidate version named \"%s\"", name);
+        return (size_t)-1;
+    }
+    if (ctx->n_versions != 2) {
+        snprintf(err, err_len, "candidate: the scenario has %zu candidates; name the one to roll out (candidate = "
+                               "\"...\")", ctx->n_versions - 1);
+        return (size_t)-1;
+    }
+    return ctx->baseline == 0 ? 1 : 0;
+}
 
 typedef struct rs_policy_type {
     uint32_t abi_version;     /* RS_POLICY_ABI_VERSION the plugin was built with */
