@@ -518,6 +518,8 @@ static void step_segment(rs_sim *sim, cohort_state *c, size_t s, double t0, doub
         cnt->successes += rs_draw_binomial(sim->outcomes, q, ok);
         if (sim->has_latency && sim->lat_median[cell] > 0 && errors + ok > 0)
             rs_sim_latency_batch(sim, v, cell, errors + ok);
+        if (sim->has_labels) /* issue 16: the step's labels, spread over the steps they arrive in */
+            rs_labels_step(&sim->labels, c->k, cell, s, errors + ok);
     }
 }
 
@@ -534,12 +536,16 @@ static rs_status cohort_advance(rs_sim *sim, void *state, double until, rs_error
         double t1 = (double)(c->k + 1) * dt;
         for (size_t s = 0; s < sim->ns; s++)
             step_segment(sim, c, s, c->now, t1);
+        if (sim->has_labels)
+            rs_labels_step_end(&sim->labels, c->k);
         c->k++;
         c->now = t1;
     }
     if (!on_grid && c->now < until && !c->oom) {
         for (size_t s = 0; s < sim->ns; s++)
             step_segment(sim, c, s, c->now, until);
+        if (sim->has_labels)
+            rs_labels_step_end(&sim->labels, c->k);
         c->now = until;
     }
     if (c->oom)

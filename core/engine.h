@@ -20,6 +20,7 @@
 
 #include "eventlog.h"
 #include "host.h"
+#include "labels.h"
 #include "plugin.h"
 #include "queue.h"
 #include "reservoir.h"
@@ -121,6 +122,11 @@ struct rs_sim {
     double regret;
     double *mu_star;        /* per segment */
     uint64_t *regret_snap;  /* requests per cell at the last checkpoint */
+
+    /* Labels and feedback (issue 16), only when the scenario gives some (has_labels): the exact engine
+     * compiles its request loop with them only then, so other scenarios pay nothing. */
+    int has_labels;
+    rs_labels_rt labels;
 
     rs_sample *samples;
     double *sample_w; /* n_samples * nc */

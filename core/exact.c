@@ -167,7 +167,8 @@ static rs_status exact_rate_changed(rs_sim *sim, void *state, size_t s, double n
  * inline because it has call sites with and without the daily cycle, where -O2 would call it. `hooked` is a
  * constant at each call site: 0 (sticky bands, every policy's path) or 1 (the policy's route() and observe()
  * for each request, rs_action.per_request), so the common path compiles exactly as without the hooks. */
-static inline __attribute__((always_inline)) void serve(rs_sim *sim, exact_state *e, size_t s, const int hooked)
+static inline __attribute__((always_inline)) void serve(rs_sim *sim, exact_state *e, size_t s, double t,
+                                                         const int hooked, const int labelled)
 {
     const seg_rt *g = &e->seg[s];
     uint64_t u = rs_rng_below(sim->arrivals, g->users);
@@ -190,6 +191,8 @@ static inline __attribute__((always_inline)) void serve(rs_sim *sim, exact_state
     int success = !error && x < sim->succ_thr[c];
     cell->errors += (uint64_t)error;
     cell->successes += (uint64_t)success;
+    if (labelled) /* issue 16: a constant, so scenarios without labels compile without this */
+        rs_labels_request(&sim->labels, t, c, s);
     if (hooked)
         sim->observe(sim->state, v, s, error, success);
     if (sim->has_latency && sim->lat_median[c] > 0) { /* only scenarios that model latency pay for it */
@@ -214,12 +217,12 @@ static inline __attribute__((always_inline)) void serve(rs_sim *sim, exact_state
 /* Serves the stream's requests of [t, until), in time order; returns the time of the next arrival. Inlined into
  * two copies, one per value of the constant `hooked` (see serve). */
 static inline __attribute__((always_inline)) double serve_until(rs_sim *sim, exact_state *e, double t, double until,
-                                                                const int hooked)
+                                                                const int hooked, const int labelled)
 {
     const double mean_gap = 1 / e->lam_total, w = 2 * M_PI / 24;
     if (sim->ns == 1 && e->seg[0].daily == 0) { /* the common case, with nothing to choose or thin */
         for (;;) {
-            serve(sim, e, 0, hooked);
+            serve(sim, e, 0, t, hooked, labelled);
             t += exp_gap(sim->arrivals, mean_gap);
             if (t >= until)
                 break;
@@ -236,7 +239,7 @@ static inline __attribute__((always_inline)) double serve_until(rs_sim *sim, exa
             /* thinning: kept with probability rate(t) / max rate of the segment's daily cycle */
             if (g->daily == 0 ||
                 rs_rng_uniform(sim->arrivals) * (1 + g->daily) < 1 + g->daily * cos(w * (t - g->peak)))
-                serve(sim, e, s, hooked);
+                serve(sim, e, s, t, hooked, labelled);
             t += exp_gap(sim->arrivals, mean_gap);
             if (t >= until)
                 break;
@@ -247,12 +250,23 @@ static inline __attribute__((always_inline)) double serve_until(rs_sim *sim, exa
 
 static double serve_sticky(rs_sim *sim, exact_state *e, double t, double until)
 {
-    return serve_until(sim, e, t, until, 0);
+    return serve_until(sim, e, t, until, 0, 0);
 }
 
 static double serve_hooked(rs_sim *sim, exact_state *e, double t, double until)
 {
-    return serve_until(sim, e, t, until, 1);
+    return serve_until(sim, e, t, until, 1, 0);
+}
+
+/* Issue 16: the same loops with labels and feedback drawn per request. */
+static double serve_sticky_labelled(rs_sim *sim, exact_state *e, double t, double until)
+{
+    return serve_until(sim, e, t, until, 0, 1);
+}
+
+static double serve_hooked_labelled(rs_sim *sim, exact_state *e, double t, double until)
+{
+    return serve_until(sim, e, t, until, 1, 1);
 }
 
 /* Serves the stream's requests of [now, until), in time order. */
@@ -263,7 +277,10 @@ static rs_status exact_advance(rs_sim *sim, void *state, double until, rs_error 
     double t = e->next_t;
     if (!(t < until))
         return RS_OK;
-    e->next_t = sim->per_request ? serve_hooked(sim, e, t, until) : serve_sticky(sim, e, t, until);
+    if (sim->has_labels)
+        e->next_t = sim->per_request ? serve_hooked_labelled(sim, e, t, until) : serve_sticky_labelled(sim, e, t, until);
+    else
+        e->next_t = sim->per_request ? serve_hooked(sim, e, t, until) : serve_sticky(sim, e, t, until);
     return RS_OK;
 }
 

@@ -70,17 +70,22 @@ const char *const rs_gate_about[][2] = {
 };
 
 /* What a metric measures, over a window, for one version. Latencies are in ms, from the reservoirs. */
-enum { MK_ERROR_RATE, MK_SUCCESS_RATE, MK_LATENCY_MEAN, MK_P50, MK_P90, MK_P95, MK_P99 };
+enum { MK_ERROR_RATE, MK_SUCCESS_RATE, MK_LATENCY_MEAN, MK_P50, MK_P90, MK_P95, MK_P99,
+       MK_ACCURACY, MK_PRECISION, MK_RECALL, MK_F1, MK_FEEDBACK_RATE }; /* the last five: issue 16, on labels */
 static const char *const metric_names[] = {"error_rate",  "success_rate", "latency_mean", "latency_p50",
-                                           "latency_p90", "latency_p95",  "latency_p99"};
-static const double metric_quantile[] = {0, 0, 0, 0.5, 0.9, 0.95, 0.99};
+                                           "latency_p90", "latency_p95",  "latency_p99",  "accuracy",
+                                           "precision",   "recall",       "f1",           "feedback_rate"};
+static const double metric_quantile[] = {0, 0, 0, 0.5, 0.9, 0.95, 0.99, 0, 0, 0, 0, 0};
 #define N_METRIC_KINDS (sizeof metric_names / sizeof *metric_names)
-#define METRIC_CHOICES "error_rate|success_rate|latency_mean|latency_p50|latency_p90|latency_p95|latency_p99"
+#define METRIC_CHOICES                                                                                     \
+    "error_rate|success_rate|latency_mean|latency_p50|latency_p90|latency_p95|latency_p99|accuracy|precision|" \
+    "recall|f1|feedback_rate"
 
 #define NAME_KEY                                                                                           \
     {"name", RS_PARAM_STRING, NULL, 0, 0, METRIC_CHOICES,                                                  \
-     "what is measured over the window: errors / requests, successes / requests, or the mean or a "       \
-     "quantile of the latencies (ms, from a uniform sample of at most 2048 requests)"}
+     "what is measured over the window: errors / requests, successes / requests, the mean or a "          \
+     "quantile of the latencies (ms, from a uniform sample of at most 2048 requests), or on the labels "   \
+     "arrived in the window: accuracy, precision, recall, f1, feedback_rate (thumbs up / feedback)"}
 
 static const rs_param_spec flagger_keys[] = {
     NAME_KEY,
@@ -154,6 +159,7 @@ const rs_param_spec *rs_gate_metric_keys(size_t gate, size_t *n)
 
 struct rs_gate {
     int kind;
+    const rs_scenario *scenario; /* for what the scenario models (labels); NULL in some unit tests */
     int window_stage; /* judge on the stage's data (else on the data since the previous check) */
     size_t cand, base;
     rs_run_log *log;
@@ -162,6 +168,9 @@ struct rs_gate {
     double alpha, delta, level, tau2, rho2;
     int two_sided;
     rs_counts snap_c, snap_b; /* the candidate's and baseline's totals when the window began */
+    rs_confusion lsnap_c, lsnap_b; /* issue 16: their labels arrived when the window began */
+    int test_metric;               /* ztest, bayes, msprt, confseq: MK_ERROR_RATE or a label metric */
+    int any_label_metric;          /* some metric is judged on labels */
 
     size_t n_metrics;
     int metric[RS_PG_MAX_METRICS]; /* MK_* */
@@ -365,7 +374,15 @@ static int read_metrics(rs_gate *g, const rs_value *params, int latency_modelled
         while (strcmp(metric_names[mk], name))
             mk++;
         g->metric[i] = (int)mk;
-        if (mk >= MK_LATENCY_MEAN && !latency_modelled) {
+        if (mk >= MK_ACCURACY) {
+            const rs_scenario *sc = g->scenario;
+            g->any_label_metric = 1;
+            if (sc && !sc->has_labels) {
+                snprintf(err, err_len, "metrics[%zu]: %s is measured on labels, and the scenario gives none (labels = "
+                         "{ fraction = ..., delay = ... }, with versions' recall and specificity)", i + 1, name);
+                return -1;
+            }
+        } else if (mk >= MK_LATENCY_MEAN && !latency_modelled) {
             snprintf(err, err_len, "metrics[%zu]: %s needs latencies, and no version of the scenario has one (give "
                      "versions a latency = { median = ms, sigma = s })", i + 1, name);
             return -1;
@@ -556,6 +573,7 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
     }
     g->cand = candidate;
     g->base = ctx->baseline;
+    g->scenario = ctx->host_private; /* rollsim's own context always carries its scenario */
     g->log = ctx->log;
     const char *kind = param_string(params, "gate");
     for (g->kind = 0; (size_t)g->kind < rs_gate_count && strcmp(kind, rs_gate_names[g->kind]); g->kind++)
@@ -575,8 +593,23 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
         g->rho2 = rs_confseq_rho2(g->alpha, param_number(params, "n_star"), 1);
     if (g->kind < GK_FLAGGER) {
         if (rs_value_len(rs_value_get(params, "metrics")))
-            FAIL("metrics: the %s gate judges error rates only; metrics are for flagger, argo, threshold and kayenta",
-                 kind);
+            FAIL("metrics: the %s gate judges one proportion (metric = error_rate by default); metrics are for "
+                 "flagger, argo, threshold and kayenta", kind);
+        const char *metric = param_string(params, "metric");
+        if (!*metric)
+            metric = "error_rate";
+        for (g->test_metric = 0; (size_t)g->test_metric < N_METRIC_KINDS &&
+                                 strcmp(metric, metric_names[g->test_metric]); g->test_metric++)
+            ;
+        if (g->test_metric != MK_ERROR_RATE && g->test_metric != MK_ACCURACY && g->test_metric != MK_PRECISION &&
+            g->test_metric != MK_RECALL && g->test_metric != MK_FEEDBACK_RATE)
+            FAIL("metric: the %s gate tests a proportion of independent requests: error_rate, accuracy, precision, "
+                 "recall or feedback_rate, not \"%s\"%s", kind, metric,
+                 g->test_metric == MK_F1 ? " (f1 is a ratio of three counts; judge it with threshold, flagger, "
+                                           "argo or kayenta)" : "");
+        if (g->test_metric != MK_ERROR_RATE && g->scenario && !g->scenario->has_labels)
+            FAIL("metric: %s is measured on labels, and the scenario gives none (labels = { fraction = ..., delay = "
+                 "... }, with versions' recall and specificity)", metric);
         return g;
     }
     if (read_metrics(g, params, ctx->latency_modelled, err, err_len))
@@ -662,6 +695,33 @@ fail:
 
 static void counts_now(const rs_observation *obs, size_t v, rs_counts *out) { *out = obs->versions[v].total; }
 
+/* Issue 16: version v's labels arrived (none when the observation has no labels, or predates them). */
+static rs_confusion labels_now(const rs_observation *obs, size_t v)
+{
+    return obs->labels ? obs->labels[v] : (rs_confusion){0};
+}
+
+/* The labels of version v that arrived in the window (whose start saw *snap). */
+static rs_confusion label_window(const rs_observation *obs, size_t v, const rs_confusion *snap)
+{
+    rs_confusion t = labels_now(obs, v);
+    return (rs_confusion){t.tp - snap->tp, t.fp - snap->fp, t.fn - snap->fn, t.tn - snap->tn,
+                          t.thumbs_up - snap->thumbs_up, t.thumbs_down - snap->thumbs_down};
+}
+
+/* A label metric as a proportion of "bad" outcomes, *bad of *n: wrong labels (accuracy), false positives of
+ * the predicted positives (precision), missed positives (recall), thumbs down (feedback_rate). */
+static void label_bad(int mk, const rs_confusion *q, uint64_t *bad, uint64_t *n)
+{
+    switch (mk) {
+    case MK_ACCURACY: *bad = q->fp + q->fn, *n = q->tp + q->fp + q->fn + q->tn; break;
+    case MK_PRECISION: *bad = q->fp, *n = q->tp + q->fp; break;
+    case MK_RECALL: *bad = q->fn, *n = q->tp + q->fn; break;
+    case MK_F1: *bad = q->fp + q->fn, *n = 2 * q->tp + q->fp + q->fn; break;
+    default: *bad = q->thumbs_down, *n = q->thumbs_up + q->thumbs_down; break;
+    }
+}
+
 /* The window's counts of version v (whose totals were *snap when it began). */
 static rs_counts window_counts(const rs_observation *obs, size_t v, const rs_counts *snap)
 {
@@ -673,6 +733,8 @@ static void mark(rs_gate *g, const rs_observation *obs)
 {
     counts_now(obs, g->cand, &g->snap_c);
     counts_now(obs, g->base, &g->snap_b);
+    g->lsnap_c = labels_now(obs, g->cand);
+    g->lsnap_b = labels_now(obs, g->base);
 }
 
 void rs_gate_stage(rs_gate *g, const rs_observation *obs, double stage_length)
@@ -726,9 +788,17 @@ double rs_gate_next(const rs_gate *g, double now)
 }
 
 /* Metric mk over counts *w and latencies x[0..n-1]. */
-static rs_metric_value metric_of(rs_gate *g, int mk, const rs_counts *w, const double *x, size_t n)
+static rs_metric_value metric_of(rs_gate *g, int mk, const rs_counts *w, const rs_confusion *q, const double *x,
+                                 size_t n)
 {
     rs_metric_value out = {NAN, 0};
+    if (mk >= MK_ACCURACY) { /* on the labels arrived: no labels, no data */
+        uint64_t bad, m;
+        label_bad(mk, q, &bad, &m);
+        if (m > 0)
+            out = (rs_metric_value){mk == MK_F1 ? 2.0 * (double)q->tp / (double)m : 1 - (double)bad / (double)m, 1};
+        return out;
+    }
     if (mk == MK_ERROR_RATE || mk == MK_SUCCESS_RATE) {
         if (w->requests > 0)
             out = (rs_metric_value){(double)(mk == MK_ERROR_RATE ? w->errors : w->successes) / (double)w->requests, 1};
@@ -757,11 +827,11 @@ static const double *latencies(const rs_observation *obs, size_t v, int stage_wi
 
 /* Metric mk of version v over the window: counts *w, latencies from the stage or interval reservoir. */
 static rs_metric_value measure(rs_gate *g, const rs_observation *obs, int mk, size_t v, const rs_counts *w,
-                               int stage_window)
+                               const rs_confusion *q, int stage_window)
 {
     size_t n;
     const double *x = latencies(obs, v, stage_window, &n);
-    return metric_of(g, mk, w, x, n);
+    return metric_of(g, mk, w, q, x, n);
 }
 
 static const char *result_name(rs_gate_result r)
@@ -782,6 +852,12 @@ static void log_report(rs_gate *g, const rs_gate_report *r)
 static void check_error_test(rs_gate *g, const rs_observation *obs, rs_gate_report *out)
 {
     rs_counts c = window_counts(obs, g->cand, &g->snap_c), b = window_counts(obs, g->base, &g->snap_b);
+    if (g->test_metric != MK_ERROR_RATE) { /* issue 16: the same tests on a label metric's "bad" proportion */
+        rs_confusion lc = label_window(obs, g->cand, &g->lsnap_c), lb = label_window(obs, g->base, &g->lsnap_b);
+        c.successes = b.successes = 0;
+        label_bad(g->test_metric, &lc, &c.errors, &c.requests);
+        label_bad(g->test_metric, &lb, &b.errors, &b.requests);
+    }
     rs_ztest_input in = {c.errors, c.requests, b.errors, b.requests, g->two_sided ? g->alpha / 2 : g->alpha};
     double stat = NAN;
     rs_gate_result r = RS_GATE_PASS;
@@ -807,10 +883,20 @@ static void check_error_test(rs_gate *g, const rs_observation *obs, rs_gate_repo
     out->result = r;
     out->statistic = stat;
     out->action = r == RS_GATE_FAIL ? RS_GATE_ROLLBACK : RS_GATE_CONTINUE;
-    snprintf(out->detail, sizeof out->detail, "%s stage %u: %s (cand %llu/%llu, base %llu/%llu)",
-             rs_gate_names[g->kind], g->stage_no, result_name(r),
-             (unsigned long long)c.errors, (unsigned long long)c.requests, (unsigned long long)b.errors,
-             (unsigned long long)b.requests);
+    if (g->test_metric == MK_ERROR_RATE)
+        snprintf(out->detail, sizeof out->detail, "%s stage %u: %s (cand %llu/%llu, base %llu/%llu)",
+                 rs_gate_names[g->kind], g->stage_no, result_name(r),
+                 (unsigned long long)c.errors, (unsigned long long)c.requests, (unsigned long long)b.errors,
+                 (unsigned long long)b.requests);
+    else /* the metric, its value and the labels it stands on */
+        snprintf(out->detail, sizeof out->detail, "%s stage %u: %s: %s cand %.4g base %.4g (%s: cand %llu/%llu "
+                 "base %llu/%llu labels)", rs_gate_names[g->kind], g->stage_no, result_name(r),
+                 metric_names[g->test_metric], c.requests ? 1 - (double)c.errors / (double)c.requests : NAN,
+                 b.requests ? 1 - (double)b.errors / (double)b.requests : NAN,
+                 g->test_metric == MK_ACCURACY ? "wrong" : g->test_metric == MK_PRECISION ? "false positives"
+                 : g->test_metric == MK_RECALL ? "missed" : "thumbs down",
+                 (unsigned long long)c.errors, (unsigned long long)c.requests, (unsigned long long)b.errors,
+                 (unsigned long long)b.requests);
 }
 
 /* Spinnaker compares the canary with a *baseline cluster of the same size* deployed beside it, not with the
@@ -861,13 +947,15 @@ static int kayenta_sample(rs_gate *g, const rs_observation *obs, char *err, size
         g->series_cap = cap;
     }
     rs_counts c = window_counts(obs, g->cand, &g->snap_c), b = window_counts(obs, g->base, &g->snap_b);
+    /* labels: the baseline's are all of them (a matched cluster would see as many labels in proportion) */
+    rs_confusion lc = label_window(obs, g->cand, &g->lsnap_c), lb = label_window(obs, g->base, &g->lsnap_b);
     size_t nb;
     const double *xb = latencies(obs, g->base, 0, &nb);
     if (g->matched)
         xb = matched_baseline(g, obs, &b, xb, &nb);
     for (size_t m = 0; m < g->n_metrics; m++) {
-        rs_metric_value vc = measure(g, obs, g->metric[m], g->cand, &c, 0);
-        rs_metric_value vb = metric_of(g, g->metric[m], &b, xb, nb);
+        rs_metric_value vc = measure(g, obs, g->metric[m], g->cand, &c, &lc, 0);
+        rs_metric_value vb = metric_of(g, g->metric[m], &b, &lb, xb, nb);
         g->series[(2 * m) * g->series_cap + g->series_n] = vc.has_data ? vc.value : NAN;
         g->series[(2 * m + 1) * g->series_cap + g->series_n] = vb.has_data ? vb.value : NAN;
     }
@@ -919,6 +1007,7 @@ static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_g
         return 0;
     }
     const char *name = rs_gate_names[g->kind];
+    char label_note[64] = "";
     rs_pg_result r;
     if (g->kind == GK_KAYENTA) {
         if (kayenta_sample(g, obs, err, err_len))
@@ -991,14 +1080,19 @@ static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_g
                      rs_kayenta_class_name(mr->cls), mr->estimate, mr->ci_lower, mr->ci_upper);
     } else {
         rs_counts c = window_counts(obs, g->cand, &g->snap_c), b = window_counts(obs, g->base, &g->snap_b);
+        rs_confusion lc = label_window(obs, g->cand, &g->lsnap_c), lb = label_window(obs, g->base, &g->lsnap_b);
         rs_metric_value vc[RS_PG_MAX_METRICS], vb[RS_PG_MAX_METRICS];
         int any_data = 0;
         for (size_t m = 0; m < g->n_metrics; m++) {
-            vc[m] = measure(g, obs, g->metric[m], g->cand, &c, g->window_stage);
+            vc[m] = measure(g, obs, g->metric[m], g->cand, &c, &lc, g->window_stage);
             any_data |= vc[m].has_data;
             if (g->kind == GK_THRESHOLD)
-                vb[m] = measure(g, obs, g->metric[m], g->base, &b, g->window_stage);
+                vb[m] = measure(g, obs, g->metric[m], g->base, &b, &lb, g->window_stage);
         }
+        if (g->any_label_metric) /* issue 16: how many labels the check saw */
+            snprintf(label_note, sizeof label_note, " [labels cand %llu base %llu]",
+                     (unsigned long long)(lc.tp + lc.fp + lc.fn + lc.tn),
+                     (unsigned long long)(lb.tp + lb.fp + lb.fn + lb.tn));
         if (!g->window_stage && !(g->kind == GK_ARGO && g->argo_started &&
                                   rs_argo_next(&g->argo, &g->argo_st) > obs->t + 1e-9 * (obs->t > 1 ? obs->t : 1)))
             mark(g, obs); /* argo: the window is since the previous measurement; not restarted between them */
@@ -1060,10 +1154,10 @@ static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_g
     out->action = (rs_gate_action)r.action;
     out->statistic = r.statistic;
     if (out->judged)
-        snprintf(out->detail, sizeof out->detail, "%s stage %u: %s: %s", name, g->stage_no, result_name(out->result),
-                 r.detail);
+        snprintf(out->detail, sizeof out->detail, "%s stage %u: %s: %s%s", name, g->stage_no,
+                 result_name(out->result), r.detail, label_note);
     else
-        snprintf(out->detail, sizeof out->detail, "%s stage %u: %s", name, g->stage_no, r.detail);
+        snprintf(out->detail, sizeof out->detail, "%s stage %u: %s%s", name, g->stage_no, r.detail, label_note);
     log_report(g, out);
     return 0;
 }

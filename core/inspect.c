@@ -19,6 +19,7 @@ static void print_dist(FILE *f, const rs_dist *d)
     case RS_DIST_UNIFORM: fprintf(f, "uniform(%.10g, %.10g)", d->a, d->b); break;
     case RS_DIST_NORMAL: fprintf(f, "normal(%.10g, %.10g)", d->a, d->b); break;
     case RS_DIST_LOGNORMAL: fprintf(f, "lognormal(%.10g, %.10g)", d->a, d->b); break;
+    case RS_DIST_EXPONENTIAL: fprintf(f, "exponential(%.10g)", d->a); break;
     case RS_DIST_CHOICE:
         fprintf(f, "choice{ ");
         for (size_t i = 0; i < d->n; i++)
@@ -90,6 +91,8 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
     fprintf(f, "  seed = %llu,\n  replications = %llu,\n  horizon = %.10g,\n  sample_every = %.10g,\n",
             (unsigned long long)sc->seed, (unsigned long long)sc->replications, sc->horizon, sc->sample_every);
     fprintf(f, "  mode = \"%s\",\n", sc->mode == RS_MODE_COHORT ? "cohort" : "exact");
+    if (sc->quality)
+        fprintf(f, "  prevalence = %.10g, -- share of positive requests (issue 16)\n", sc->prevalence);
     fprintf(f, "  population = { -- %llu users in all\n", (unsigned long long)sc->total_users);
     for (size_t g = 0; g < sc->n_segments; g++) {
         const rs_segment *s = &sc->segments[g];
@@ -107,6 +110,19 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
                             sc->versions[v].name, s->error_effect[v], s->success_effect[v], s->latency_effect[v]);
             fprintf(f, " }");
         }
+        if (sc->quality) /* issue 16 */
+            fprintf(f, ", prevalence = %.10g", s->prevalence);
+        if (s->labels.fraction > 0 || s->labels.feedback > 0) {
+            fprintf(f, ", labels = { fraction = %.10g, delay = ", s->labels.fraction);
+            print_dist(f, &s->labels.delay);
+            if (s->labels.feedback > 0) {
+                fprintf(f, ", feedback = { fraction = %.10g, delay = ", s->labels.feedback);
+                print_dist(f, &s->labels.feedback_delay);
+                fprintf(f, ", up_if_right = %.10g, up_if_wrong = %.10g }", s->labels.up_if_right,
+                        s->labels.up_if_wrong);
+            }
+            fprintf(f, " }");
+        }
         fprintf(f, " }, -- population.%zu\n", g + 1);
     }
     fprintf(f, "  },\n  versions = {\n");
@@ -118,6 +134,13 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
         print_dist(f, &ver->success_rate);
         if (ver->release_at > 0)
             fprintf(f, ", release_at = %.10g", ver->release_at);
+        if (sc->quality) { /* issue 16 */
+            static const char *const qk[] = {"specificity", "false_positive_rate", "precision", "accuracy", "f1"};
+            fprintf(f, ", recall = ");
+            print_dist(f, &ver->recall);
+            fprintf(f, ", %s = ", qk[ver->quality_key]);
+            print_dist(f, &ver->quality_x);
+        }
         if (ver->latency_median > 0)
             fprintf(f, ", latency = { median = %.10g, sigma = %.10g }", ver->latency_median, ver->latency_sigma);
         if (!ver->baseline)

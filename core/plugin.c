@@ -239,7 +239,14 @@ static rs_status check_value(const rs_param_spec *p, rs_value *v, const char *wh
                     return RS_OK;
                 c += clen + (bar != NULL);
             }
-            RS_FAIL(err, RS_ERR_INPUT, "%s: expected one of %s, got \"%s\"", where, p->choices, v->str);
+            const char *names[64]; /* the choices as words, for a "did you mean" */
+            char words[1024], hint[128];
+            size_t n = 0;
+            snprintf(words, sizeof words, "%s", p->choices);
+            for (char *save = NULL, *w = strtok_r(words, "|", &save); w && n < 64; w = strtok_r(NULL, "|", &save))
+                names[n++] = w;
+            rs_suggest_hint(v->str, names, n, hint, sizeof hint);
+            RS_FAIL(err, RS_ERR_INPUT, "%s: expected one of %s, got \"%s\"%s", where, p->choices, v->str, hint);
         }
         return RS_OK;
     case RS_PARAM_NUMBER_LIST:

@@ -20,7 +20,8 @@ enum {
     RS_STREAM_OUTCOMES = 1, /* error / success of each response */
     RS_STREAM_POLICY = 2,   /* draws made by the policy plugin */
     RS_STREAM_VERSIONS = 3, /* per-replication draws of version parameters */
-    RS_STREAM_LATENCY = 4   /* per-request latencies and the reservoirs that sample them */
+    RS_STREAM_LATENCY = 4,  /* per-request latencies and the reservoirs that sample them */
+    RS_STREAM_LABELS = 5    /* issue 16: which requests get a label or feedback, its kind and its delay */
 };
 
 #define RS_RNG_GAMMA UINT64_C(0x9E3779B97F4A7C15)

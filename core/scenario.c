@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "gates.h"
+#include "quality.h"
 #include "suggest.h"
 
 /* Bounds that stop a broken or hostile scenario (SPEC §5, §10). */
@@ -80,6 +81,13 @@ static int helper_lognormal(lua_State *L)
     double mu = luaL_checknumber(L, 1), sd = luaL_checknumber(L, 2);
     luaL_argcheck(L, sd > 0 && isfinite(sd) && isfinite(mu), 2, "lognormal(mu, sigma) needs sigma > 0");
     return push_dist(L, "lognormal", mu, sd);
+}
+
+static int helper_exponential(lua_State *L)
+{
+    double mean = luaL_checknumber(L, 1);
+    luaL_argcheck(L, mean > 0 && isfinite(mean), 1, "exponential(mean) needs mean > 0");
+    return push_dist(L, "exponential", mean, 0);
 }
 
 static int helper_choice(lua_State *L)
@@ -233,7 +241,7 @@ static lua_State *new_state(lua_limits *lim)
                                        {"beta", helper_beta},       {"uniform", helper_uniform},
                                        {"normal", helper_normal},   {"lognormal", helper_lognormal},
                                        {"choice", helper_choice},   {"ztest", helper_ztest},
-                                       {NULL, NULL}};
+                                       {"exponential", helper_exponential}, {NULL, NULL}};
     lua_pushglobaltable(L);
     luaL_setfuncs(L, helpers, 0);
     lua_pop(L, 1);
@@ -247,10 +255,12 @@ static lua_State *new_state(lua_limits *lim)
 
 static const char *const top_keys[] = {"name",       "description", "seed",     "replications", "horizon",
                                        "sample_every", "population", "versions", "policy",       "policies",
-                                       "events",     "outputs",     "mode",     "dt"};
-static const char *const segment_keys[] = {"name", "users", "rate", "daily", "effects"};
+                                       "events",     "outputs",     "mode",     "dt",
+                                       "prevalence", "labels"};
+static const char *const segment_keys[] = {"name", "users", "rate", "daily", "effects", "prevalence", "labels"};
 static const char *const version_keys[] = {"name",    "baseline", "error_rate", "success_rate",
-                                           "latency", "release_at", "bad"};
+                                           "latency", "release_at", "bad", "recall",
+                                           "specificity", "false_positive_rate", "precision", "accuracy", "f1"};
 static const char *const daily_keys[] = {"amplitude", "peak"};
 static const char *const effect_keys[] = {"error_rate", "success_rate", "latency"};
 static const char *const latency_keys[] = {"median", "sigma"};
@@ -540,10 +550,11 @@ static rs_status get_dist(reader *r, int idx, const char *path, const char *key,
         out->a = lua_tonumber(L, -2);
         out->b = lua_tonumber(L, -1);
         lua_pop(L, 2);
-        out->kind = !strcmp(kind, "beta")      ? RS_DIST_BETA
-                    : !strcmp(kind, "uniform") ? RS_DIST_UNIFORM
-                    : !strcmp(kind, "normal")  ? RS_DIST_NORMAL
-                                               : RS_DIST_LOGNORMAL;
+        out->kind = !strcmp(kind, "beta")          ? RS_DIST_BETA
+                    : !strcmp(kind, "uniform")     ? RS_DIST_UNIFORM
+                    : !strcmp(kind, "normal")      ? RS_DIST_NORMAL
+                    : !strcmp(kind, "exponential") ? RS_DIST_EXPONENTIAL
+                                                   : RS_DIST_LOGNORMAL;
         if (out->kind == RS_DIST_BETA && (lo > 0 || hi < 1))
             st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.%s: beta draws lie in [0, 1], outside %s", r->file, path, key,
                         range);
@@ -1279,6 +1290,233 @@ static rs_status read_outputs(reader *r, int top, rs_scenario *s)
     return st;
 }
 
+/* ---- quality and labels (issue 16) ------------------------------------------------------------------- */
+
+static const char *const quality_key_names[] = {"specificity", "false_positive_rate", "precision", "accuracy", "f1"};
+static const char *const labels_keys[] = {"fraction", "delay", "feedback"};
+static const char *const feedback_keys[] = {"fraction", "delay", "up_if_right", "up_if_wrong"};
+
+/* A delay law (hours): a number or duration (fixed), exponential(mean), lognormal(mu, sigma) (of the hours'
+ * logarithm), or a choice{} of fixed delays. */
+static rs_status get_delay(reader *r, int idx, const char *path, const char *key, rs_dist *out)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, idx, key);
+    int is_table = lua_istable(L, -1);
+    lua_pop(L, 1);
+    memset(out, 0, sizeof *out);
+    if (!is_table) {
+        out->kind = RS_DIST_FIXED;
+        return get_number(r, idx, path, key, 0, 0, 0, 1e7, 0, 1, &out->a);
+    }
+    rs_status st = get_dist(r, idx, path, key, 0, 0, 0, 1e7, out);
+    if (!st && out->kind != RS_DIST_FIXED && out->kind != RS_DIST_EXPONENTIAL && out->kind != RS_DIST_LOGNORMAL &&
+        out->kind != RS_DIST_CHOICE)
+        st = RS_SET(r->err, RS_ERR_INPUT,
+                    "%s: %s.%s: expected a delay: hours, exponential(mean), lognormal(mu, sigma) or a choice{} of "
+                    "delays", r->file, path, key);
+    return st;
+}
+
+/* labels = { fraction = w, delay = ..., feedback = { fraction, delay, up_if_right, up_if_wrong } } at the
+ * table idx's field "labels"; *out is left as it is when absent. */
+static rs_status get_labels(reader *r, int idx, const char *path, rs_labels *out)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, idx, "labels");
+    int t = lua_gettop(L);
+    char sub[96];
+    snprintf(sub, sizeof sub, "%s%slabels", path, *path ? "." : "");
+    rs_status st = RS_OK;
+    if (lua_isnil(L, t)) {
+        lua_pop(L, 1);
+        return RS_OK;
+    }
+    if (!lua_istable(L, t))
+        st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected { fraction = share of labelled requests, delay = hours "
+                    "or a law }, got %s", r->file, sub, type_of(L, t));
+    rs_labels l = {0};
+    if (!st)
+        st = check_keys(r, t, sub, labels_keys, sizeof labels_keys / sizeof *labels_keys);
+    if (!st)
+        st = get_number(r, t, sub, "fraction", 1, 0, 0, 1, 0, 0, &l.fraction);
+    if (!st)
+        st = get_delay(r, t, sub, "delay", &l.delay);
+    if (!st) {
+        lua_getfield(L, t, "feedback");
+        int f = lua_gettop(L);
+        char fsub[128];
+        snprintf(fsub, sizeof fsub, "%s.feedback", sub);
+        if (lua_istable(L, f)) {
+            st = check_keys(r, f, fsub, feedback_keys, sizeof feedback_keys / sizeof *feedback_keys);
+            if (!st)
+                st = get_number(r, f, fsub, "fraction", 1, 0, 0, 1, 0, 0, &l.feedback);
+            if (!st)
+                st = get_delay(r, f, fsub, "delay", &l.feedback_delay);
+            if (!st)
+                st = get_number(r, f, fsub, "up_if_right", 1, 0, 0, 1, 0, 0, &l.up_if_right);
+            if (!st)
+                st = get_number(r, f, fsub, "up_if_wrong", 1, 0, 0, 1, 0, 0, &l.up_if_wrong);
+        } else if (!lua_isnil(L, f)) {
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected { fraction = ..., up_if_right = ..., up_if_wrong = "
+                        "... }, got %s", r->file, fsub, type_of(L, f));
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (st) {
+        free(l.delay.p), free(l.delay.v), free(l.feedback_delay.p), free(l.feedback_delay.v);
+        return st;
+    }
+    free(out->delay.p), free(out->delay.v), free(out->feedback_delay.p), free(out->feedback_delay.v);
+    *out = l;
+    return RS_OK;
+}
+
+/* A copy of a delay law (the scenario's, for a segment that does not give its own). */
+static rs_status copy_dist(reader *r, const rs_dist *from, rs_dist *to)
+{
+    *to = *from;
+    to->p = to->v = NULL;
+    if (from->kind != RS_DIST_CHOICE)
+        return RS_OK;
+    to->p = malloc(from->n * sizeof *to->p);
+    to->v = malloc(from->n * sizeof *to->v);
+    if (!to->p || !to->v)
+        RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
+    memcpy(to->p, from->p, from->n * sizeof *to->p);
+    memcpy(to->v, from->v, from->n * sizeof *to->v);
+    return RS_OK;
+}
+
+/* The quality model: prevalence, each version's recall with exactly one key that fixes its specificity
+ * (specificity, false_positive_rate, or precision, accuracy, f1 at the scenario's prevalence), and labels per
+ * scenario or segment. Scenarios without any of these keys are left as they were. */
+static rs_status read_quality(reader *r, int top, rs_scenario *s)
+{
+    lua_State *L = r->L;
+    rs_status st = RS_OK;
+    lua_getfield(L, top, "versions");
+    int vl = lua_gettop(L);
+    for (size_t i = 0; i < s->n_versions && !st; i++) {
+        lua_geti(L, vl, (lua_Integer)i + 1);
+        int idx = lua_gettop(L);
+        char path[64];
+        snprintf(path, sizeof path, "versions.%zu", i + 1);
+        rs_version *v = &s->versions[i];
+        int given = -1, n_given = 0, has_recall;
+        char names[160] = "";
+        for (int k = 0; k < 5; k++) {
+            lua_getfield(L, idx, quality_key_names[k]);
+            if (!lua_isnil(L, -1)) {
+                given = given < 0 ? k : given;
+                n_given++;
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", n_given > 1 ? ", " : "",
+                         quality_key_names[k]);
+            }
+            lua_pop(L, 1);
+        }
+        lua_getfield(L, idx, "recall");
+        has_recall = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (n_given > 1)
+            st = RS_SET(r->err, RS_ERR_INPUT,
+                        "%s: %s: give one key besides recall that fixes the false positives (specificity, "
+                        "false_positive_rate, precision, accuracy or f1), got %s: together they may disagree",
+                        r->file, path, names);
+        else if (n_given && !has_recall)
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.recall: missing (with %s, recall is what determines the "
+                        "version's quality)", r->file, path, names);
+        else if (has_recall && !n_given)
+            st = RS_SET(r->err, RS_ERR_INPUT,
+                        "%s: %s: recall alone leaves the false positives open; give specificity (or "
+                        "false_positive_rate, precision, accuracy, f1) too", r->file, path);
+        v->quality_key = -1;
+        if (!st && has_recall) {
+            v->quality_key = given;
+            st = get_dist(r, idx, path, "recall", 1, 0, 0, 1, &v->recall);
+            if (!st)
+                st = get_dist(r, idx, path, quality_key_names[given], 1, 0, 0, 1, &v->quality_x);
+            s->quality++;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (st)
+        return st;
+    for (size_t i = 0; s->quality && i < s->n_versions; i++)
+        if (s->versions[i].quality_key < 0)
+            RS_FAIL(r->err, RS_ERR_INPUT,
+                    "%s: versions.%zu.recall: missing (some versions model quality, so every one needs recall and "
+                    "specificity)", r->file, i + 1);
+    s->quality = s->quality > 0;
+    lua_getfield(L, top, "prevalence");
+    int has_prev = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    s->prevalence = NAN;
+    if (has_prev && !s->quality)
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: prevalence: no version models quality (give each version recall and "
+                "specificity)", r->file);
+    if (s->quality && !has_prev)
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: prevalence: missing (the share of positive requests, in [0, 1]; the "
+                "versions give recall)", r->file);
+    if (s->quality)
+        st = get_number(r, top, "", "prevalence", 1, 0, 0, 1, 0, 0, &s->prevalence);
+    rs_labels base = {0};
+    if (!st)
+        st = get_labels(r, top, "", &base);
+    lua_getfield(L, top, "population");
+    int pl = lua_gettop(L);
+    for (size_t i = 0; i < s->n_segments && !st; i++) {
+        rs_segment *g = &s->segments[i];
+        lua_geti(L, pl, (lua_Integer)i + 1);
+        int idx = lua_gettop(L);
+        char path[64];
+        snprintf(path, sizeof path, "population.%zu", i + 1);
+        g->prevalence = s->prevalence;
+        st = get_number(r, idx, path, "prevalence", 0, s->prevalence, 0, 1, 0, 0, &g->prevalence);
+        g->labels = base;
+        g->labels.delay.p = g->labels.delay.v = g->labels.feedback_delay.p = g->labels.feedback_delay.v = NULL;
+        if (!st)
+            st = copy_dist(r, &base.delay, &g->labels.delay);
+        if (!st)
+            st = copy_dist(r, &base.feedback_delay, &g->labels.feedback_delay);
+        if (!st)
+            st = get_labels(r, idx, path, &g->labels);
+        lua_getfield(L, idx, "prevalence");
+        int seg_prev = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (!st && seg_prev && !s->quality)
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.prevalence: no version models quality (give each version "
+                        "recall and specificity)", r->file, path);
+        if (!st && (g->labels.fraction > 0 || g->labels.feedback > 0)) {
+            lua_getfield(L, idx, "labels");
+            int own = !lua_isnil(L, -1);
+            lua_pop(L, 1);
+            if (!s->quality)
+                st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%slabels: labels measure quality, and no version models "
+                            "it (give each version recall and specificity, and the scenario a prevalence)", r->file,
+                            own ? path : "", own ? "." : "");
+            s->has_labels = 1;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    free(base.delay.p), free(base.delay.v), free(base.feedback_delay.p), free(base.feedback_delay.v);
+    if (st)
+        return st;
+    for (size_t i = 0; i < s->n_versions && s->quality; i++) { /* fixed keys: checked once here */
+        const rs_version *v = &s->versions[i];
+        if (v->recall.kind == RS_DIST_FIXED && v->quality_x.kind == RS_DIST_FIXED &&
+            isnan(rs_quality_specificity(v->quality_key, s->prevalence, v->recall.a, v->quality_x.a)))
+            RS_FAIL(r->err, RS_ERR_INPUT,
+                    "%s: versions.%zu.%s: %.10g cannot be reached with recall %.10g at prevalence %.10g (no "
+                    "specificity in [0, 1] gives it)", r->file, i + 1, quality_key_names[v->quality_key],
+                    v->quality_x.a, v->recall.a, s->prevalence);
+    }
+    return RS_OK;
+}
+
 /* mode = "exact" | "cohort" and the cohort step dt (SPEC §9, issue 11). dt is checked here for what the
  * scenario alone decides (a positive finite duration, a bounded number of steps); that it divides every time
  * the scenario asks for is checked by the simulation, which knows the policy's times (core/sim.c). */
@@ -1342,6 +1580,8 @@ static rs_status convert(reader *r, int top, rs_scenario *s)
         st = read_versions(r, top, s);
     if (!st)
         st = read_effects(r, top, s);
+    if (!st)
+        st = read_quality(r, top, s);
     if (!st)
         st = read_events(r, top, s);
     if (!st)
@@ -1493,6 +1733,16 @@ void rs_scenario_free(rs_scenario *s)
         free(s->versions[i].error_rate.v);
         free(s->versions[i].success_rate.p);
         free(s->versions[i].success_rate.v);
+        free(s->versions[i].recall.p);
+        free(s->versions[i].recall.v);
+        free(s->versions[i].quality_x.p);
+        free(s->versions[i].quality_x.v);
+    }
+    for (size_t i = 0; i < s->n_segments; i++) {
+        free(s->segments[i].labels.delay.p);
+        free(s->segments[i].labels.delay.v);
+        free(s->segments[i].labels.feedback_delay.p);
+        free(s->segments[i].labels.feedback_delay.v);
     }
     if (s->lua) {
         void *lim;
@@ -1529,6 +1779,7 @@ double rs_dist_mean(const rs_dist *d)
     case RS_DIST_UNIFORM: return (d->a + d->b) / 2;
     case RS_DIST_NORMAL: return d->a;
     case RS_DIST_LOGNORMAL: return exp(d->a + d->b * d->b / 2);
+    case RS_DIST_EXPONENTIAL: return d->a;
     case RS_DIST_CHOICE: {
         double m = 0;
         for (size_t i = 0; i < d->n; i++)
@@ -1547,6 +1798,7 @@ static double dist_draw(const rs_dist *d, gsl_rng *r)
     case RS_DIST_UNIFORM: return gsl_ran_flat(r, d->a, d->b);
     case RS_DIST_NORMAL: return d->a + gsl_ran_gaussian(r, d->b);
     case RS_DIST_LOGNORMAL: return gsl_ran_lognormal(r, d->a, d->b);
+    case RS_DIST_EXPONENTIAL: return gsl_ran_exponential(r, d->a);
     case RS_DIST_CHOICE: {
         double u = gsl_rng_uniform(r), c = 0;
         for (size_t i = 0; i + 1 < d->n; i++) {
@@ -1574,6 +1826,22 @@ rs_status rs_scenario_draw(const rs_scenario *s, gsl_rng *r, uint32_t rep, rs_ve
                     !(e >= 0 && e <= 1) ? e : q);
         draws[v].error_rate = e;
         draws[v].success_rate = q;
+        draws[v].recall = draws[v].specificity = NAN;
+    }
+    /* Quality after every version's rates, and only when modelled: scenarios without it draw as before. */
+    for (size_t v = 0; s->quality && v < s->n_versions; v++) {
+        const rs_version *ver = &s->versions[v];
+        double rc = dist_draw(&ver->recall, r), x = dist_draw(&ver->quality_x, r);
+        double sp = rc >= 0 && rc <= 1 ? rs_quality_specificity(ver->quality_key, s->prevalence, rc, x) : NAN;
+        if (!(rc >= 0 && rc <= 1) || isnan(sp))
+            RS_FAIL(err, RS_ERR_INPUT,
+                    "%s: versions.%zu.%s: replication %u drew %.6g, %s", s->file, v + 1,
+                    !(rc >= 0 && rc <= 1) ? "recall" : quality_key_names[ver->quality_key], rep,
+                    !(rc >= 0 && rc <= 1) ? rc : x,
+                    !(rc >= 0 && rc <= 1) ? "outside [0, 1] (a probability needs a prior on [0, 1], such as beta(a, b))"
+                                          : "which no specificity in [0, 1] gives with this recall and prevalence");
+        draws[v].recall = rc;
+        draws[v].specificity = sp;
     }
     return RS_OK;
 }
@@ -1587,6 +1855,12 @@ static void push_version(lua_State *L, const rs_version *v, const rs_version_dra
     lua_setfield(L, -2, "error_rate");
     lua_pushnumber(L, d->success_rate);
     lua_setfield(L, -2, "success_rate");
+    if (!isnan(d->recall)) { /* issue 16: a quality regression can be what makes a candidate bad */
+        lua_pushnumber(L, d->recall);
+        lua_setfield(L, -2, "recall");
+        lua_pushnumber(L, d->specificity);
+        lua_setfield(L, -2, "specificity");
+    }
 }
 
 int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_draw *draws, rs_error *err)

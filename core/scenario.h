@@ -11,6 +11,35 @@
 #include "status.h"
 #include "value.h"
 
+/* A version parameter: a number, or a distribution drawn once per replication (SPEC §5). */
+typedef enum rs_dist_kind {
+    RS_DIST_FIXED = 0, /* a */
+    RS_DIST_BETA,      /* beta(a, b) */
+    RS_DIST_UNIFORM,   /* uniform(a, b) */
+    RS_DIST_NORMAL,    /* normal(mean a, sd b) */
+    RS_DIST_LOGNORMAL, /* lognormal(mu a, sigma b): exp of a normal */
+    RS_DIST_CHOICE,    /* choice{ {p1, v1}, ... }: value v_i with probability p_i */
+    RS_DIST_EXPONENTIAL /* exponential(mean a) (issue 16: label delays) */
+} rs_dist_kind;
+
+typedef struct rs_dist {
+    rs_dist_kind kind;
+    double a, b;
+    size_t n;          /* CHOICE */
+    double *p, *v;     /* CHOICE: probabilities (summing to 1) and values */
+} rs_dist;
+
+/* Labels (issue 16): the share of requests that get a label and its delay law (hours; FIXED, EXPONENTIAL,
+ * LOGNORMAL or a CHOICE of fixed delays); optional user feedback: the share of requests that get a thumbs up or
+ * down, its delay, and the probability of a thumbs up when the answer was right / wrong. */
+typedef struct rs_labels {
+    double fraction;      /* 0: no labels */
+    rs_dist delay;
+    double feedback;      /* 0: no feedback */
+    rs_dist feedback_delay;
+    double up_if_right, up_if_wrong;
+} rs_labels;
+
 typedef struct rs_segment {
     char *name;
     uint64_t users;
@@ -20,6 +49,8 @@ typedef struct rs_segment {
     double *error_effect;  /* [n_versions] multipliers of each version's error rate here (1 = none) */
     double *success_effect; /* [n_versions] multipliers of each version's success rate here */
     double *latency_effect; /* [n_versions] multipliers of each version's latency here */
+    double prevalence;      /* issue 16: this segment's share of positive requests (the scenario's by default) */
+    rs_labels labels;       /* issue 16: this segment's labels (the scenario's by default) */
 } rs_segment;
 
 /* A scripted change (`events` of §5): at time `at`, set a version's error or success rate, or a segment's
@@ -37,23 +68,6 @@ typedef struct rs_scripted {
     size_t order; /* position as written (ties in time keep it) */
 } rs_scripted;
 
-/* A version parameter: a number, or a distribution drawn once per replication (SPEC §5). */
-typedef enum rs_dist_kind {
-    RS_DIST_FIXED = 0, /* a */
-    RS_DIST_BETA,      /* beta(a, b) */
-    RS_DIST_UNIFORM,   /* uniform(a, b) */
-    RS_DIST_NORMAL,    /* normal(mean a, sd b) */
-    RS_DIST_LOGNORMAL, /* lognormal(mu a, sigma b): exp of a normal */
-    RS_DIST_CHOICE     /* choice{ {p1, v1}, ... }: value v_i with probability p_i */
-} rs_dist_kind;
-
-typedef struct rs_dist {
-    rs_dist_kind kind;
-    double a, b;
-    size_t n;          /* CHOICE */
-    double *p, *v;     /* CHOICE: probabilities (summing to 1) and values */
-} rs_dist;
-
 typedef struct rs_version {
     char *name;
     int baseline;
@@ -64,7 +78,20 @@ typedef struct rs_version {
     double release_at;    /* hours; the version gets no traffic before (candidates only) */
     double latency_median; /* ms; 0 = no latency simulated for this version */
     double latency_sigma;  /* log-scale sd of the lognormal per-request latency */
+    /* Quality (issue 16), when the scenario models it: recall, and the key that fixes specificity with it
+     * (quality_key: RS_QP_*), each a number or a prior. */
+    rs_dist recall, quality_x;
+    int quality_key;
 } rs_version;
+
+/* The key that, with recall and the prevalence, determines a version's specificity. */
+typedef enum rs_quality_param {
+    RS_QP_SPECIFICITY = 0,
+    RS_QP_FALSE_POSITIVE_RATE,
+    RS_QP_PRECISION,
+    RS_QP_ACCURACY,
+    RS_QP_F1
+} rs_quality_param;
 
 /* How replications are simulated (SPEC §9): every request an event and every user its own flags, or counts per
  * (segment, version) cell drawn per step of dt hours (core/cohort.c). */
@@ -102,6 +129,11 @@ typedef struct rs_scenario {
     void *lua_lock;          /* pthread_mutex_t serialising calls into it */
     rs_mode mode;            /* `mode`, default exact */
     double dt;               /* `dt` (hours), cohort mode's step; 0 = the default (see rs_sim_step) */
+    /* Quality (issue 16): whether versions have recall/specificity, the prevalence, and whether any segment
+     * gets labels or feedback. */
+    int quality;
+    double prevalence;
+    int has_labels;
 } rs_scenario;
 
 /* Loads a scenario from path, or the built-in quick start when path is NULL, applying each "KEY=VALUE" of
@@ -119,6 +151,7 @@ void rs_scenario_free(rs_scenario *s);
 /* The drawn parameters of one replication. */
 typedef struct rs_version_draw {
     double error_rate, success_rate;
+    double recall, specificity; /* issue 16: NaN when the scenario does not model quality */
 } rs_version_draw;
 
 /* Draws every version's parameters for one replication from r (always in the same order), into

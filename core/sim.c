@@ -69,6 +69,8 @@ void rs_sim_free(rs_sim *sim)
     free(sim->lat_sigma);
     free(sim->draws);
     rs_log_free(&sim->log);
+    if (sim->has_labels)
+        rs_labels_free(&sim->labels);
     free(sim->samples);
     free(sim->sample_w);
     free(sim->state);
@@ -341,6 +343,10 @@ rs_status rs_sim_alloc(const rs_scenario *s, const rs_policy_type *t, const rs_v
     sim->engine = s->mode == RS_MODE_COHORT ? rs_engine_cohort : rs_engine_exact;
     if (!st && s->mode == RS_MODE_COHORT)
         st = resolve_step(s, t, params, &sim->dt, err);
+    if (!st && s->has_labels) {
+        st = rs_labels_init(&sim->labels, s, sim->dt, err);
+        sim->has_labels = !st;
+    }
     if (!st)
         st = sim->engine->alloc(sim, &sim->engine_state, err);
     if (st) {
@@ -464,12 +470,17 @@ static rs_status decide(rs_sim *sim, run_state *rs, double now, rs_error *err)
         sim->lat_stage_ptr[v] = sim->lat_stage[v].values;
         sim->lat_stage_n[v] = sim->lat_stage[v].n;
     }
+    if (sim->has_labels)
+        rs_labels_deliver(&sim->labels, now);
     rs_observation obs = {
         .t = now, .last_decision_t = rs->last_decision, .first = rs->first, .n_versions = nv, .n_segments = ns,
         .total_users = sc->total_users, .versions = sim->vobs, .cell_total = sim->cells, .cell_since = sim->since,
         .weights = sim->routing.weights, .latency_capacity = RS_LATENCY_CAPACITY,
         .latency_interval = sim->lat_interval_ptr, .n_latency_interval = sim->lat_interval_n,
         .latency_stage = sim->lat_stage_ptr, .n_latency_stage = sim->lat_stage_n,
+        .labels_cell = sim->has_labels ? sim->labels.arrived : NULL,
+        .labels = sim->has_labels ? sim->labels.version : NULL,
+        .labels_in_flight = sim->has_labels ? sim->labels.in_flight : NULL,
     };
     memcpy(sim->act_weights, sim->req_weights, sim->n_cells * sizeof *sim->act_weights);
     rs_action act = {.weights = sim->act_weights, .verdict = RS_VERDICT_CONTINUE, .next_decision = NAN,
@@ -637,6 +648,8 @@ static rs_status draw_versions(rs_sim *sim, uint32_t rep, rs_error *err)
         set_thresholds(sim, v);
     }
     best_rates(sim);
+    if (sim->has_labels)
+        rs_labels_reset(&sim->labels, rep, sim->draws);
     return RS_OK;
 }
 
@@ -852,6 +865,10 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
         return st;
     if (sim->log.oom)
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for the event log");
+    if (sim->has_labels && sim->labels.oom)
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for the labels in flight");
+    if (sim->has_labels) /* what had arrived by the horizon, for the outputs */
+        rs_labels_deliver(&sim->labels, horizon);
     if (rs_rng_used(sim->arrivals) >= RS_RNG_STREAM_DRAWS || rs_rng_used(sim->outcomes) >= RS_RNG_STREAM_DRAWS ||
         rs_rng_used(sim->policy_rng) >= RS_RNG_STREAM_DRAWS || rs_rng_used(sim->latency_rng) >= RS_RNG_STREAM_DRAWS)
         RS_FAIL(err, RS_ERR_RUNTIME,
@@ -917,4 +934,11 @@ const rs_counts *rs_sim_cells(const rs_sim *sim, const uint64_t **exposed, const
 const rs_run_log *rs_sim_log(const rs_sim *sim)
 {
     return &sim->log;
+}
+
+const rs_confusion *rs_sim_labels(const rs_sim *sim, const uint64_t **in_flight)
+{
+    if (in_flight)
+        *in_flight = sim->has_labels ? sim->labels.in_flight : NULL;
+    return sim->has_labels ? sim->labels.arrived : NULL;
 }

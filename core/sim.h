@@ -88,4 +88,9 @@ double rs_sim_step(const rs_sim *sim);
 /* The event log of the last replication. Owned by sim. */
 const rs_run_log *rs_sim_log(const rs_sim *sim);
 
+/* Issue 16: the labels and feedback of the last replication that arrived by the horizon, per (version,
+ * segment) cell, and *in_flight per version those that had not; NULL when the scenario gives no labels. Owned
+ * by sim. */
+const rs_confusion *rs_sim_labels(const rs_sim *sim, const uint64_t **in_flight);
+
 #endif

@@ -78,6 +78,14 @@ typedef struct rs_counts {
     uint64_t successes;
 } rs_counts;
 
+/* Appended in rollsim 0.3 (ABI 1, issue 16): the labels of a version's requests that have arrived by now —
+ * confusion counts against the true class (a request's label tells whether it was positive; the version
+ * predicted positive or not) — and user feedback (thumbs up or down) that has arrived. */
+typedef struct rs_confusion {
+    uint64_t tp, fp, fn, tn;
+    uint64_t thumbs_up, thumbs_down;
+} rs_confusion;
+
 typedef struct rs_version_obs {
     const char *name;
     int is_baseline;
@@ -109,6 +117,13 @@ typedef struct rs_observation {
     const size_t *n_latency_interval;
     const double *const *latency_stage;    /* [n_versions] -> n_latency_stage[v] values */
     const size_t *n_latency_stage;
+
+    /* Appended in rollsim 0.3 (still ABI 1; issue 16): labels and feedback arrived by t, per (version, segment)
+     * cell (index v * n_segments + s) and per version, since t = 0; and per version the labelled requests (and
+     * feedback) whose label has not arrived yet. All NULL when the scenario gives no labels. */
+    const rs_confusion *labels_cell;
+    const rs_confusion *labels;
+    const uint64_t *labels_in_flight;
 } rs_observation;
 
 /* ---- action: what a policy returns ---------------------------------------------------------------- */
@@ -296,7 +311,11 @@ typedef struct rs_host {
          "kayenta: baselineAnalysisOffsetInMins, the baseline's window is this much earlier (within the stage)"}, \
         {"baseline_traffic", RS_PARAM_STRING, "matched", 0, 0, "matched|all",                                 \
          "kayenta: compare the canary with a baseline cluster of its own size, as Spinnaker deploys one "       \
-         "(matched), or with all the baseline's traffic (the production fleet)"}
+         "(matched), or with all the baseline's traffic (the production fleet)"},                               \
+        {"metric", RS_PARAM_STRING, "error_rate", 0, 0, "error_rate|accuracy|precision|recall|f1|feedback_rate", \
+         "ztest, bayes, msprt, confseq: the proportion tested, error rate or on the labels arrived in the "     \
+         "window: wrong labels (accuracy), false positives (precision), missed positives (recall), thumbs "    \
+         "down (feedback_rate)"}
 
 /* What create() receives. Everything here stays valid until destroy() returns; the plugin keeps no
  * pointer beyond that. */

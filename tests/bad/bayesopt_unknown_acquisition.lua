@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/bayesopt_unknown_acquisition.lua: policy.acquisition: expected one of ucb|ei, got "pi"
+-- expect: rollsim: tests/bad/bayesopt_unknown_acquisition.lua: policy.acquisition: expected one of ucb|ei, got "pi" (did you mean 'ei'?)
 -- bayesopt's acquisition functions are ucb and ei (probability of improvement is not one of them).
 return {
   horizon = 10,

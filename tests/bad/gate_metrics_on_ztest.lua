@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/gate_metrics_on_ztest.lua: policy: metrics: the ztest gate judges error rates only; metrics are for flagger, argo, threshold and kayenta
+-- expect: rollsim: tests/bad/gate_metrics_on_ztest.lua: policy: metrics: the ztest gate judges one proportion (metric = error_rate by default); metrics are for flagger, argo, threshold and kayenta
 -- The statistical gates judge error counts only; metrics would be silently ignored.
 return {
   horizon = 10,

@@ -1,4 +1,4 @@
--- expect: rollsim: tests/bad/gate_unknown_metric_name.lua: policy: metrics.1.name: expected one of error_rate|success_rate|latency_mean|latency_p50|latency_p90|latency_p95|latency_p99, got "latency_p98"
+-- expect: rollsim: tests/bad/gate_unknown_metric_name.lua: policy: metrics.1.name: expected one of error_rate|success_rate|latency_mean|latency_p50|latency_p90|latency_p95|latency_p99|accuracy|precision|recall|f1|feedback_rate, got "latency_p98" (did you mean 'latency_p90'?)
 -- A metric rollsim does not measure (p98 is not one of the quantiles kept).
 return {
   horizon = 10,
