@@ -170,6 +170,7 @@ struct rs_gate {
     rs_counts snap_c, snap_b; /* the candidate's and baseline's totals when the window began */
     rs_confusion lsnap_c, lsnap_b; /* issue 16: their labels arrived when the window began */
     int test_metric;               /* ztest, bayes, msprt, confseq: MK_ERROR_RATE or a label metric */
+    double min_n;                  /* ztest, bayes, msprt, confseq: fewer in an arm's window is no data */
     int any_label_metric;          /* some metric is judged on labels */
 
     size_t n_metrics;
@@ -595,6 +596,9 @@ rs_gate *rs_gate_create(const rs_policy_ctx *ctx, const rs_value *params, size_t
         if (rs_value_len(rs_value_get(params, "metrics")))
             FAIL("metrics: the %s gate judges one proportion (metric = error_rate by default); metrics are for "
                  "flagger, argo, threshold and kayenta", kind);
+        g->min_n = param_number(params, "min_n");
+        if (isnan(g->min_n))
+            g->min_n = 0;
         const char *metric = param_string(params, "metric");
         if (!*metric)
             metric = "error_rate";
@@ -861,7 +865,10 @@ static void check_error_test(rs_gate *g, const rs_observation *obs, rs_gate_repo
     rs_ztest_input in = {c.errors, c.requests, b.errors, b.requests, g->two_sided ? g->alpha / 2 : g->alpha};
     double stat = NAN;
     rs_gate_result r = RS_GATE_PASS;
-    switch (g->kind) {
+    switch ((double)c.requests < g->min_n || (double)b.requests < g->min_n ? -1 : g->kind) {
+    case -1: /* min_n: too few to judge (a small-sample z-test is not at its level) */
+        r = RS_GATE_NO_DATA;
+        break;
     case GK_ZTEST:
         r = rs_gate_ztest(&in, &stat);
         if (g->two_sided && r == RS_GATE_PASS) { /* the other tail: the same test with the arms swapped */

@@ -50,7 +50,11 @@ void rs_report_headers(FILE *const *f, const rs_scenario *sc)
           "p_at_rollback,requests,cand_requests,policy\n",
           f[RS_FILE_RUNS]);
     fputs("rep,t,kind,version,value,detail,policy\n", f[RS_FILE_EVENTS]);
-    fputs("rep,segment,version,requests,errors,successes,users_routed,exposed,policy\n", f[RS_FILE_SEGMENTS]);
+    /* issue 16: the labels' confusion counts per cell, only for scenarios that give labels */
+    fputs(sc->has_labels ? "rep,segment,version,requests,errors,successes,users_routed,exposed,tp,fp,fn,tn,thumbs_up,"
+                           "thumbs_down,labels_in_flight,policy\n"
+                         : "rep,segment,version,requests,errors,successes,users_routed,exposed,policy\n",
+          f[RS_FILE_SEGMENTS]);
     fputs("t", f[RS_FILE_BANDS]);
     static const char *const what[] = {"N", "P", "exposed", "harmed"};
     static const char *const q[] = {"p5", "p25", "p50", "p75", "p95"};
@@ -69,6 +73,8 @@ void rs_report_rep(FILE *const *f, const rs_scenario *sc, const rs_sim *sim, uin
     FILE *curves = f[RS_FILE_CURVES], *runs = f[RS_FILE_RUNS], *events = f[RS_FILE_EVENTS];
     const uint64_t *exposed, *routed;
     const rs_counts *cells = rs_sim_cells(sim, &exposed, &routed);
+    const rs_confusion *lab = rs_sim_labels(sim, NULL);
+    const uint64_t *sent = rs_sim_labels_sent(sim);
     for (size_t g = 0; g < sc->n_segments; g++)
         for (size_t v = 0; v < sc->n_versions; v++) {
             size_t c = v * sc->n_segments + g;
@@ -79,6 +85,14 @@ void rs_report_rep(FILE *const *f, const rs_scenario *sc, const rs_sim *sim, uin
             fprintf(f[RS_FILE_SEGMENTS], ",%llu,%llu,%llu,%llu,%llu,", (unsigned long long)cells[c].requests,
                     (unsigned long long)cells[c].errors, (unsigned long long)cells[c].successes,
                     (unsigned long long)routed[c], (unsigned long long)exposed[c]);
+            if (lab) {
+                const rs_confusion *q = &lab[c];
+                uint64_t got = q->tp + q->fp + q->fn + q->tn + q->thumbs_up + q->thumbs_down;
+                fprintf(f[RS_FILE_SEGMENTS], "%llu,%llu,%llu,%llu,%llu,%llu,%llu,", (unsigned long long)q->tp,
+                        (unsigned long long)q->fp, (unsigned long long)q->fn, (unsigned long long)q->tn,
+                        (unsigned long long)q->thumbs_up, (unsigned long long)q->thumbs_down,
+                        (unsigned long long)(sent[c] - got));
+            }
             rs_csv_field(f[RS_FILE_SEGMENTS], label);
             fputc('\n', f[RS_FILE_SEGMENTS]);
         }
@@ -241,6 +255,9 @@ static double m_ttf(const rs_rep_result *r) { return r->time_to_full; }
 static double m_rbt(const rs_rep_result *r) { return r->rollback_time; }
 static double m_par(const rs_rep_result *r) { return r->p_at_rollback; }
 static double m_regret(const rs_rep_result *r) { return r->regret; }
+static double m_wrong(const rs_rep_result *r) { return r->excess_wrong; }
+static double m_labels(const rs_rep_result *r) { return r->cand_labels; }
+static double m_in_flight(const rs_rep_result *r) { return r->cand_labels_in_flight; }
 static double m_promote(const rs_rep_result *r) { return r->outcome == RS_OUTCOME_PROMOTED; }
 static double m_rollback(const rs_rep_result *r) { return r->outcome == RS_OUTCOME_ROLLED_BACK; }
 static double m_escape(const rs_rep_result *r) { return r->outcome == RS_OUTCOME_PROMOTED && r->promoted_bad; }
@@ -249,16 +266,29 @@ static const struct measure {
     const char *name;
     measure_fn fn;
     int tails; /* VaR / CVaR reported */
+    int optional; /* issue 16: left out when no replication has it (scenarios without quality or labels) */
 } measures[] = {
-    {"harm", m_harm, 1},
-    {"excess_harm", m_excess, 1},
-    {"harmed_users", m_harmed, 1},
-    {"exposed", m_exposed, 0},
-    {"time_to_full", m_ttf, 0},
-    {"rollback_time", m_rbt, 0},
-    {"p_at_rollback", m_par, 0},
-    {"regret", m_regret, 0}, /* pseudo-regret (SPEC §2): every policy has one, bandits minimise it */
+    {"harm", m_harm, 1, 0},
+    {"excess_harm", m_excess, 1, 0},
+    {"harmed_users", m_harmed, 1, 0},
+    {"exposed", m_exposed, 0, 0},
+    {"time_to_full", m_ttf, 0, 0},
+    {"rollback_time", m_rbt, 0, 0},
+    {"p_at_rollback", m_par, 0, 0},
+    {"regret", m_regret, 0, 0}, /* pseudo-regret (SPEC §2): every policy has one, bandits minimise it */
+    {"excess_wrong", m_wrong, 1, 1},              /* issue 16: the quality harm */
+    {"cand_labels", m_labels, 0, 1},              /* issue 16: the candidates' labels arrived by the end */
+    {"cand_labels_in_flight", m_in_flight, 0, 1}, /* and those still in flight */
 };
+
+/* Whether some finished replication has measure k. */
+static int measured(size_t k, const rs_rep_result *res, const unsigned char *done, size_t reps)
+{
+    for (size_t i = 0; i < reps; i++)
+        if (done[i] && !isnan(measures[k].fn(&res[i])))
+            return 1;
+    return !measures[k].optional;
+}
 
 json_t *rs_report_estimates(const rs_rep_result *res, const unsigned char *done, size_t reps)
 {
@@ -283,6 +313,8 @@ json_t *rs_report_estimates(const rs_rep_result *res, const unsigned char *done,
     json_object_set_new(est, "p_incomplete", probability(inc, n));
     double *x = malloc((reps ? reps : 1) * sizeof *x);
     for (size_t k = 0; x && k < sizeof measures / sizeof *measures; k++) {
+        if (!measured(k, res, done, reps))
+            continue;
         size_t m = 0;
         for (size_t i = 0; i < reps; i++) {
             double v = done[i] ? measures[k].fn(&res[i]) : NAN;
@@ -337,7 +369,8 @@ json_t *rs_report_paired(const rs_rep_result *a, const rs_rep_result *b, const u
     if (!buf)
         return o;
     for (size_t k = 0; k < sizeof measures / sizeof *measures; k++)
-        json_object_set_new(o, measures[k].name, paired_measure(a, b, done_a, done_b, reps, measures[k].fn, buf));
+        if (measured(k, a, done_a, reps))
+            json_object_set_new(o, measures[k].name, paired_measure(a, b, done_a, done_b, reps, measures[k].fn, buf));
     json_object_set_new(o, "p_promote", paired_measure(a, b, done_a, done_b, reps, m_promote, buf));
     json_object_set_new(o, "p_rollback", paired_measure(a, b, done_a, done_b, reps, m_rollback, buf));
     json_object_set_new(o, "p_escape_and_bad", paired_measure(a, b, done_a, done_b, reps, m_escape, buf));

@@ -7,6 +7,7 @@
 
 #include "engine.h"
 #include "host.h"
+#include "quality.h"
 #include "rng.h"
 
 const char *rs_outcome_name(rs_outcome o)
@@ -906,6 +907,28 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     res->regret = sim->regret;
     res->harmed_users = sim->harmed_any;
     res->exposed = sim->exposed_any;
+    res->excess_wrong = res->cand_labels = res->cand_labels_in_flight = NAN;
+    if (sc->quality) { /* recall and specificity never change within a replication: the end's counts suffice */
+        const rs_version_draw *b = &sim->draws[sc->baseline];
+        res->excess_wrong = 0;
+        for (size_t v = 0; v < sim->nv; v++)
+            for (size_t s = 0; v != sc->baseline && s < sim->ns; s++) {
+                double pi = sc->segments[s].prevalence;
+                double gap = rs_quality_accuracy(pi, b->recall, b->specificity) -
+                             rs_quality_accuracy(pi, sim->draws[v].recall, sim->draws[v].specificity);
+                res->excess_wrong += (double)sim->cells[v * sim->ns + s].requests * gap;
+            }
+    }
+    if (sim->has_labels) {
+        res->cand_labels = res->cand_labels_in_flight = 0;
+        for (size_t v = 0; v < sim->nv; v++) {
+            const rs_confusion *q = &sim->labels.version[v];
+            if (v == sc->baseline)
+                continue;
+            res->cand_labels += (double)(q->tp + q->fp + q->fn + q->tn + q->thumbs_up + q->thumbs_down);
+            res->cand_labels_in_flight += (double)sim->labels.in_flight[v];
+        }
+    }
     return RS_OK;
 }
 
@@ -934,6 +957,11 @@ const rs_counts *rs_sim_cells(const rs_sim *sim, const uint64_t **exposed, const
 const rs_run_log *rs_sim_log(const rs_sim *sim)
 {
     return &sim->log;
+}
+
+const uint64_t *rs_sim_labels_sent(const rs_sim *sim)
+{
+    return sim->has_labels ? sim->labels.sent : NULL;
 }
 
 const rs_confusion *rs_sim_labels(const rs_sim *sim, const uint64_t **in_flight)

@@ -41,6 +41,11 @@ typedef struct rs_rep_result {
     uint64_t requests;     /* all requests simulated */
     uint64_t cand_requests;
     double regret;         /* pseudo-regret: sum over requests of (mu* - mu of the version served), see engine.h */
+    /* Issue 16, NaN unless the scenario models quality: the candidates' wrong answers (false positives and
+     * negatives, on every request, labelled or not) beyond what the baseline's accuracy would give on the same
+     * requests, in expectation; and the candidates' labels arrived by the horizon, and still in flight. */
+    double excess_wrong;
+    double cand_labels, cand_labels_in_flight;
 } rs_rep_result;
 
 /* One row of curves.csv (the weights per candidate are kept beside, see rs_sim_samples). */
@@ -92,5 +97,7 @@ const rs_run_log *rs_sim_log(const rs_sim *sim);
  * segment) cell, and *in_flight per version those that had not; NULL when the scenario gives no labels. Owned
  * by sim. */
 const rs_confusion *rs_sim_labels(const rs_sim *sim, const uint64_t **in_flight);
+/* Issue 16: labels and feedback sent per cell (arrived or not) in the last replication; NULL without labels. */
+const uint64_t *rs_sim_labels_sent(const rs_sim *sim);
 
 #endif

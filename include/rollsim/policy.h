@@ -315,7 +315,10 @@ typedef struct rs_host {
         {"metric", RS_PARAM_STRING, "error_rate", 0, 0, "error_rate|accuracy|precision|recall|f1|feedback_rate", \
          "ztest, bayes, msprt, confseq: the proportion tested, error rate or on the labels arrived in the "     \
          "window: wrong labels (accuracy), false positives (precision), missed positives (recall), thumbs "    \
-         "down (feedback_rate)"}
+         "down (feedback_rate)"},                                                                              \
+        {"min_n", RS_PARAM_INTEGER, "0", 0, 1e12, NULL,                                                      \
+         "ztest, bayes, msprt, confseq: judge only when each arm has at least this many in the window "         \
+         "(requests; for a label metric its labels, e.g. labelled positives for recall); fewer: no data"}
 
 /* What create() receives. Everything here stays valid until destroy() returns; the plugin keeps no
  * pointer beyond that. */
