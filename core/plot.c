@@ -26,6 +26,7 @@
 
 #include "output.h"
 #include "runner.h" /* ROLLSIM_VERSION */
+#include "stats.h"
 
 extern char **environ;
 
@@ -51,6 +52,11 @@ typedef struct xy {
     double x, y;
 } xy;
 
+/* Issue 16: one sample of the candidates' labels (curves.csv, the first replication written). */
+typedef struct quality_row {
+    double t, tp, fn, in_flight, true_recall;
+} quality_row;
+
 typedef struct policy_data {
     char *label;
     size_t reps;                          /* replications finished */
@@ -70,6 +76,9 @@ typedef struct policy_data {
     size_t n_stages, cap_stages;
     double rep0_rollback; /* rep0's rollback time, NaN if none */
     size_t cell;          /* sweep: the point's place in the grid (last key fastest); SIZE_MAX: not in it */
+    quality_row *quality; /* issue 16: the candidates' labels over time in one replication (curves.csv) */
+    size_t n_quality, cap_quality;
+    long long quality_rep;
 } policy_data;
 
 /* The folder's command: run and compare (summary.json without "command") share the policy plots. */
@@ -116,6 +125,7 @@ typedef struct plot_input {
     opt_eval *evals;
     size_t n_evals, cap_evals;
     double rerun[3]; /* best.json: the best point re-evaluated on fresh streams: objective, lo, hi (NaN: none) */
+    int has_quality; /* issue 16: curves.csv has the candidates' labels */
 } plot_input;
 
 static void input_free(plot_input *in)
@@ -127,6 +137,7 @@ static void input_free(plot_input *in)
         free(p->harm);
         free(p->rollbacks);
         free(p->stages);
+        free(p->quality);
     }
     for (size_t k = 0; k < in->n_axes; k++) {
         sweep_axis *a = &in->axes[k];
@@ -385,6 +396,7 @@ static rs_status read_summary(const char *dir, plot_input *in, rs_error *err)
         policy_data *p = &in->p[in->n++];
         p->rep0 = -1;
         p->rep0_rollback = NAN;
+        p->quality_rep = -1;
         p->label = strdup(label);
         if (!p->label) {
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
@@ -614,6 +626,49 @@ static rs_status read_runs(const char *dir, plot_input *in, rs_error *err)
         if (!st && !strcmp(csv_get(&c, col[0]), "rolled_back") && isfinite(rb.x) && isfinite(rb.y) &&
             push(&p->rollbacks, &p->n_rollbacks, &p->cap_rollbacks, sizeof rb, &rb))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+    }
+    if (!st && r < 0)
+        st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
+    csv_close(&c);
+    return st;
+}
+
+/* Issue 16: the candidates' labels over time in each policy's first replication of curves.csv, when the scenario
+ * gave labels (the columns are there); in->has_quality says so. */
+static rs_status read_quality(const char *dir, plot_input *in, rs_error *err)
+{
+    static const char *const names[] = {"rep", "t", "policy"};
+    static const char *const qnames[] = {"cand_tp", "cand_fn", "cand_in_flight", "true_recall"};
+    int col[3], qcol[4];
+    csv c;
+    rs_status st = csv_open(&c, dir, "curves.csv", names, col, 3, err);
+    if (st) { /* a folder without curves (outputs.curves = 0) simply has no quality plot */
+        csv_close(&c);
+        return RS_OK;
+    }
+    int all = 1;
+    for (int k = 0; k < 4; k++) {
+        qcol[k] = -1;
+        for (size_t j = 0; j < c.nf; j++)
+            if (!strcmp(csv_get(&c, (int)j), qnames[k]))
+                qcol[k] = (int)j;
+        all &= qcol[k] >= 0;
+    }
+    int r = 0;
+    while (all && !st && (r = csv_next(&c)) > 0) {
+        policy_data *p = find_policy(in, csv_get(&c, col[2]));
+        double rep = csv_num(&c, col[0]);
+        if (!p || !isfinite(rep))
+            continue;
+        if (p->quality_rep < 0)
+            p->quality_rep = (long long)rep;
+        if ((long long)rep != p->quality_rep)
+            continue;
+        quality_row q = {csv_num(&c, col[1]), csv_num(&c, qcol[0]), csv_num(&c, qcol[1]), csv_num(&c, qcol[2]),
+                         csv_num(&c, qcol[3])};
+        if (push(&p->quality, &p->n_quality, &p->cap_quality, sizeof q, &q))
+            st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+        in->has_quality = 1;
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
@@ -1229,6 +1284,48 @@ static void write_regret(plot_ctx *c)
         }
         if (!rows)
             fprintf(c->dat, "0 0 0 0 0 0 0\n%.10g 0 0 0 0 0 0\n", in->horizon);
+        vars_set(&c->per[i], "I", "%d", b);
+    }
+}
+
+/* quality (issue 16): in each policy's first replication, the candidate's recall measured on the labels
+ * arrived by t with its Wilson 95 % interval, against its true recall; the labels in flight shaded (right
+ * axis). */
+static void write_quality(plot_ctx *c)
+{
+    const plot_input *in = c->in;
+    double fmax_ = 1;
+    for (size_t i = 0; i < in->n; i++)
+        for (size_t k = 0; k < in->p[i].n_quality; k++)
+            fmax_ = fmax(fmax_, or_else_nan(in->p[i].quality[k].in_flight));
+    set_single_layout(c);
+    set_title(c, "The candidate's recall as its labels arrive (one replication), against its true recall");
+    vars_set(c->global, "XMAX", "%.10g", in->horizon);
+    vars_set(c->global, "Y2MAX", "%.10g", fmax_ * 1.6);
+    vars_set(c->global, "N", "%zu", in->n);
+    for (size_t i = 0; i < in->n; i++) {
+        const policy_data *p = &in->p[i];
+        char *label = one_line(p->label);
+        vars_setq(&c->per[i], "LABEL", "%s (replication %lld)", label ? label : "", p->quality_rep);
+        free(label);
+        int b = begin_block(c, "policy %s: t (hours), measured recall, Wilson 95 %% lo, hi, true recall, labels "
+                               "in flight, labelled positives arrived", p->label);
+        for (size_t k = 0; k < p->n_quality; k++) {
+            const quality_row *q = &p->quality[k];
+            double n = q->tp + q->fn, est = NAN, lo = NAN, hi = NAN;
+            if (n > 0)
+                rs_stats_wilson((size_t)q->tp, (size_t)n, &est, &lo, &hi);
+            fprintf(c->dat, "%.10g", q->t);
+            put_num(c->dat, est);
+            put_num(c->dat, lo);
+            put_num(c->dat, hi);
+            put_num(c->dat, q->true_recall);
+            put_num(c->dat, q->in_flight);
+            put_num(c->dat, n);
+            fputc('\n', c->dat);
+        }
+        if (!p->n_quality)
+            fprintf(c->dat, "0 NaN NaN NaN NaN 0 0\n");
         vars_set(&c->per[i], "I", "%d", b);
     }
 }
@@ -2233,6 +2330,7 @@ enum {
     PLOT_SWEEP_LINE, /* sweep over one key, or over more than two */
     PLOT_SWEEP_HEAT, /* sweep over two keys */
     PLOT_OPTIMIZE,
+    PLOT_QUALITY, /* run and compare of a scenario with labels (issue 16) */
 };
 typedef struct plot_kind {
     const char *name;     /* NAME.dat, NAME.gp, NAME.png */
@@ -2246,6 +2344,7 @@ static const plot_kind kinds[] = {
     {"exposure", "exposure.gp.in", write_exposure, PLOT_ALWAYS},
     {"harm", "harm.gp.in", write_harm, PLOT_ALWAYS},
     {"regret", "regret.gp.in", write_regret, PLOT_ALWAYS},
+    {"quality", "quality.gp.in", write_quality, PLOT_QUALITY},
     {"pareto", "pareto.gp.in", write_pareto, PLOT_COMPARE},
     {"risk", "risk.gp.in", write_risk, PLOT_COMPARE},
     {"sweep", "sweep.gp.in", write_sweep, PLOT_SWEEP_LINE},
@@ -2261,6 +2360,7 @@ static int kind_applies(const plot_kind *k, const plot_input *in)
     case PLOT_COMPARE: return in->command == CMD_RUN && in->n >= 2;
     case PLOT_SWEEP_LINE: return in->command == CMD_SWEEP && in->n_axes != 2;
     case PLOT_SWEEP_HEAT: return in->command == CMD_SWEEP && in->n_axes == 2;
+    case PLOT_QUALITY: return in->command == CMD_RUN && in->has_quality;
     default: return in->command == CMD_OPTIMIZE;
     }
 }
@@ -2468,6 +2568,8 @@ rs_status rs_plot_dir(const char *dir, int verbose, rs_error *err)
             st = read_runs(dir, &in, err);
         if (!st)
             st = read_events(dir, &in, err);
+        if (!st)
+            st = read_quality(dir, &in, err);
     }
     if (!st && in.command == CMD_OPTIMIZE) {
         st = read_trace(dir, &in, err);

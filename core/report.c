@@ -45,6 +45,9 @@ void rs_report_headers(FILE *const *f, const rs_scenario *sc)
         fputc(',', f[RS_FILE_CURVES]);
         rs_csv_field(f[RS_FILE_CURVES], name);
     }
+    if (sc->has_labels) /* issue 16: the candidates' labels arrived by t, in flight, and the first one's truth */
+        fputs(",cand_tp,cand_fp,cand_fn,cand_tn,cand_in_flight,true_recall,true_precision,true_accuracy,true_f1",
+              f[RS_FILE_CURVES]);
     fputs(",policy\n", f[RS_FILE_CURVES]);
     fputs("rep,outcome,bad,time_to_full,rollback_time,stage_reached,harm,excess_harm,harmed_users,exposed,regret,"
           "p_at_rollback,requests,cand_requests,policy\n",
@@ -109,6 +112,16 @@ void rs_report_rep(FILE *const *f, const rs_scenario *sc, const rs_sim *sim, uin
         for (size_t k = 0; k < nc; k++) {
             fputc(',', curves);
             csv_num(curves, w[i * nc + k]);
+        }
+        if (sc->has_labels) {
+            fprintf(curves, ",%llu,%llu,%llu,%llu,%llu", (unsigned long long)smp[i].lab_tp,
+                    (unsigned long long)smp[i].lab_fp, (unsigned long long)smp[i].lab_fn,
+                    (unsigned long long)smp[i].lab_tn, (unsigned long long)smp[i].lab_in_flight);
+            const double truth[] = {r->true_recall, r->true_precision, r->true_accuracy, r->true_f1};
+            for (int k = 0; k < 4; k++) {
+                fputc(',', curves);
+                csv_num(curves, truth[k]);
+            }
         }
         fputc(',', curves);
         rs_csv_field(curves, label);

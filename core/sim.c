@@ -572,6 +572,17 @@ static void take_sample(rs_sim *sim, const run_state *rs, double t)
     smp->exposed = sim->exposed_any;
     smp->harmed = sim->harmed_any;
     smp->stage = rs->stage;
+    if (sim->has_labels) { /* issue 16: the candidates' labels, for curves.csv and the quality plot */
+        rs_labels_deliver(&sim->labels, t);
+        smp->lab_tp = smp->lab_fp = smp->lab_fn = smp->lab_tn = smp->lab_in_flight = 0;
+        for (size_t v = 0; v < sim->nv; v++) {
+            const rs_confusion *q = &sim->labels.version[v];
+            if (v == sim->sc->baseline)
+                continue;
+            smp->lab_tp += q->tp, smp->lab_fp += q->fp, smp->lab_fn += q->fn, smp->lab_tn += q->tn;
+            smp->lab_in_flight += sim->labels.in_flight[v];
+        }
+    }
     double *w = &sim->sample_w[sim->n_samples * sim->nc];
     for (size_t v = 0, k = 0; v < sim->nv; v++)
         if (v != sim->sc->baseline)
@@ -908,7 +919,13 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
     res->harmed_users = sim->harmed_any;
     res->exposed = sim->exposed_any;
     res->excess_wrong = res->cand_labels = res->cand_labels_in_flight = NAN;
-    if (sc->quality) { /* recall and specificity never change within a replication: the end's counts suffice */
+    res->true_recall = res->true_precision = res->true_accuracy = res->true_f1 = NAN;
+    if (sc->quality) {
+        const rs_version_draw *d = &sim->draws[sc->baseline == 0 ? 1 : 0]; /* the first candidate */
+        res->true_recall = d->recall;
+        res->true_precision = rs_quality_precision(sc->prevalence, d->recall, d->specificity);
+        res->true_accuracy = rs_quality_accuracy(sc->prevalence, d->recall, d->specificity);
+        res->true_f1 = rs_quality_f1(sc->prevalence, d->recall, d->specificity); /* recall and specificity never change within a replication: the end's counts suffice */
         const rs_version_draw *b = &sim->draws[sc->baseline];
         res->excess_wrong = 0;
         for (size_t v = 0; v < sim->nv; v++)

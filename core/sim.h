@@ -46,6 +46,9 @@ typedef struct rs_rep_result {
      * requests, in expectation; and the candidates' labels arrived by the horizon, and still in flight. */
     double excess_wrong;
     double cand_labels, cand_labels_in_flight;
+    /* the first candidate's true recall, precision, accuracy, F1 (at the scenario's prevalence), NaN unless the
+     * scenario models quality */
+    double true_recall, true_precision, true_accuracy, true_f1;
 } rs_rep_result;
 
 /* One row of curves.csv (the weights per candidate are kept beside, see rs_sim_samples). */
@@ -56,6 +59,8 @@ typedef struct rs_sample {
     uint64_t harmed;  /* distinct users harmed so far */
     int stage;
     double regret;    /* pseudo-regret so far */
+    /* issue 16 (scenarios with labels): the candidates' labels arrived by t, and those in flight */
+    uint64_t lab_tp, lab_fp, lab_fn, lab_tn, lab_in_flight;
 } rs_sample;
 
 typedef struct rs_sim rs_sim;

@@ -8,6 +8,7 @@
 #   * a gnuplot that fails: exit 1 and a message naming the script; the earlier PNGs are kept whole;
 #   * `rollsim plot` on a folder without summary.json: exit 2 and a clear message;
 #   * plots of compare only (pareto, risk) are removed when a single-policy run redraws the folder;
+#   * the quality plot (issue 16) is drawn for a scenario with labels only;
 #   * sweep and optimize folders get their own kinds (sweep, sweep_heat, optimize), and a null estimate is drawn
 #     as missing (n/a), not as zero.
 #
@@ -127,6 +128,18 @@ check_png specs fan 900 740
 check_png specs pareto 900 560
 grep -qF "'fixed_stages:steps=0.2,1;bake=6h'" specs/plots/pareto.gp || fail "pareto.gp does not label the policy by its spec"
 rerun_gp specs risk
+
+# 3b. issue 16: a scenario with labels gets the quality plot (one panel, every policy in it); one without does not
+if "$ROLLSIM" compare "$SRC/scenarios/delayed_feedback.lua" --reps 4 --set mode=cohort --quiet --out quality --plot \
+       >quality.out 2>quality.err; then
+    pass "compare --plot of delayed_feedback exits 0"
+else
+    fail "compare --plot of delayed_feedback: exit $? ($(cat quality.err))"
+fi
+[ ! -s quality.err ] || fail "compare --plot of delayed_feedback printed on stderr: $(cat quality.err)"
+check_png quality quality 900 560
+rerun_gp quality quality
+[ ! -e run/plots/quality.png ] && [ ! -e cmp/plots/quality.png ] || fail "a scenario without labels drew quality.png"
 
 # 3b. a label is data, never gnuplot code: backquotes (which gnuplot runs inside double-quoted strings), quotes
 #     and an @ in a policy's label (here written into a copy of the output folder by hand)
