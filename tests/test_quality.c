@@ -126,6 +126,54 @@ static void measured_metrics(void **state)
     simtest_close(&t);
 }
 
+/* Per-segment prevalence and labels, and user feedback, with delay 0: in segment 'a' (scenario's prevalence
+ * 0.3, labels on 10 %, thumbs on 20 %) and 'b' (prevalence 0.6, labels on 30 %, no feedback), the baseline's
+ * labelled share, positive share and thumbs-up share against the closed forms: labels / requests = w,
+ * (TP + FN) / labels = pi, up / feedback = acc a + (1 - acc) b with acc = pi r + (1 - pi) s; each a binomial
+ * proportion checked at 4 SE. */
+static void segments_and_feedback(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "return { name = 'seg', seed = 9, horizon = 10, sample_every = 10, prevalence = 0.3,\n"
+        "  labels = { fraction = 0.1, delay = 0, feedback = { fraction = 0.2, delay = 0, up_if_right = 0.8,\n"
+        "                                                     up_if_wrong = 0.3 } },\n"
+        "  population = { { name = 'a', users = 1000, rate = 1 },\n"
+        "                 { name = 'b', users = 1000, rate = 1, prevalence = 0.6, labels = { fraction = 0.3 } } },\n"
+        "  versions = { { name = 'b', baseline = true, error_rate = 0.01, recall = 0.9, specificity = 0.95 },\n"
+        "               { name = 'c', error_rate = 0.01, recall = 0.8, specificity = 0.9 } },\n"
+        "  policy = { name = 'fixed_stages', gate = 'none', steps = { 0.5 }, bake = 100 } }\n";
+    simtest t;
+    simtest_open(&t, text, NULL, 0);
+    double req[2] = {0}, lab[2] = {0}, pos[2] = {0}, up[2] = {0}, fb[2] = {0};
+    for (int r = 0; r < 10; r++) {
+        rs_rep_result res;
+        simtest_run(&t, (uint32_t)r, &res);
+        const rs_confusion *q = rs_sim_labels(t.sim, NULL);
+        const rs_counts *cells = rs_sim_cells(t.sim, NULL, NULL);
+        for (int s = 0; s < 2; s++) { /* the baseline is version 0: cells 0 (a) and 1 (b) */
+            req[s] += (double)cells[s].requests;
+            lab[s] += (double)(q[s].tp + q[s].fp + q[s].fn + q[s].tn);
+            pos[s] += (double)(q[s].tp + q[s].fn);
+            up[s] += (double)q[s].thumbs_up;
+            fb[s] += (double)(q[s].thumbs_up + q[s].thumbs_down);
+        }
+    }
+    const double w[2] = {0.1, 0.3}, pi[2] = {0.3, 0.6};
+    for (int s = 0; s < 2; s++) {
+        print_message("segment %c: labelled %.4f (%.2f), positive %.4f (%.2f), feedback %.0f\n", 'a' + s,
+                      lab[s] / req[s], w[s], pos[s] / lab[s], pi[s], fb[s]);
+        assert_near(lab[s] / req[s], w[s], 4 * sqrt(w[s] * (1 - w[s]) / req[s]));
+        assert_near(pos[s] / lab[s], pi[s], 4 * sqrt(pi[s] * (1 - pi[s]) / lab[s]));
+    }
+    assert_true(fb[1] == 0); /* segment b's own labels have no feedback */
+    double acc = rs_quality_accuracy(0.3, 0.9, 0.95), pu = acc * 0.8 + (1 - acc) * 0.3;
+    print_message("thumbs up %.4f of %.0f feedback, closed form %.4f\n", up[0] / fb[0], fb[0], pu);
+    assert_near(fb[0] / req[0], 0.2, 4 * sqrt(0.2 * 0.8 / req[0]));
+    assert_near(up[0] / fb[0], pu, 4 * sqrt(pu * (1 - pu) / fb[0]));
+    simtest_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +181,7 @@ int main(void)
         cmocka_unit_test(parameterisations),
         cmocka_unit_test(delay_integrals),
         cmocka_unit_test(measured_metrics),
+        cmocka_unit_test(segments_and_feedback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
