@@ -16,7 +16,8 @@ void rs_labels_free(rs_labels_rt *l)
     free(l->version);
     free(l->sent);
     free(l->in_flight);
-    free(l->heap);
+    free(l->pool);
+    free(l->head);
     free(l->bins);
     free(l->q);
     memset(l, 0, sizeof *l);
@@ -93,9 +94,16 @@ rs_status rs_labels_init(rs_labels_rt *l, const rs_scenario *s, double dt, rs_er
                 "%s: labels: about %.3g labels would be in flight at once in exact mode; use mode = \"cohort\"",
                 s->file, m);
     }
+    if (cap > (double)RS_LABEL_NIL - 1) {
+        rs_labels_free(l);
+        RS_FAIL(err, RS_ERR_INPUT, "%s: labels: about %.3g labels would be in flight at once in exact mode; use "
+                "mode = \"cohort\"", s->file, m);
+    }
     l->cap = (size_t)cap;
-    l->heap = malloc(l->cap * sizeof *l->heap);
-    if (!l->heap) {
+    l->pool = malloc(l->cap * sizeof *l->pool);
+    l->head = malloc(RS_LABEL_BUCKETS * sizeof *l->head);
+    l->width = s->horizon / (RS_LABEL_BUCKETS - 1);
+    if (!l->pool || !l->head) {
         rs_labels_free(l);
         RS_FAIL(err, RS_ERR_RUNTIME, "out of memory for %zu labels in flight", l->cap);
     }
@@ -106,8 +114,13 @@ void rs_labels_reset(rs_labels_rt *l, uint32_t rep, const rs_version_draw *draws
 {
     const rs_scenario *s = l->sc;
     rs_rng_reset(l->rng, s->seed, rep, RS_STREAM_LABELS);
-    l->n = 0;
+    l->used = 0;
+    l->free = RS_LABEL_NIL;
+    l->next_bucket = 0;
     l->oom = 0;
+    if (l->head)
+        for (size_t b = 0; b < RS_LABEL_BUCKETS; b++)
+            l->head[b] = RS_LABEL_NIL;
     memset(l->arrived, 0, l->n_cells * sizeof *l->arrived);
     memset(l->sent, 0, l->n_cells * sizeof *l->sent);
     if (l->bins)
@@ -125,7 +138,19 @@ void rs_labels_reset(rs_labels_rt *l, uint32_t rep, const rs_version_draw *draws
         }
 }
 
-/* ---- exact mode: a binary min-heap on arrival time ---------------------------------------------------- */
+/* ---- exact mode: a calendar of buckets over the horizon ------------------------------------------------ */
+
+static void count(rs_confusion *x, uint32_t kind, uint64_t n)
+{
+    uint64_t *f[] = {&x->tp, &x->fp, &x->fn, &x->tn, &x->thumbs_up, &x->thumbs_down};
+    *f[kind] += n;
+}
+
+static size_t bucket_of(const rs_labels_rt *l, double t)
+{
+    double b = floor(t / l->width);
+    return b < (double)RS_LABEL_BUCKETS ? (size_t)b : RS_LABEL_BUCKETS - 1;
+}
 
 void rs_labels_send(rs_labels_rt *l, double t, size_t c, size_t s, int feedback)
 {
@@ -141,53 +166,61 @@ void rs_labels_send(rs_labels_rt *l, double t, size_t c, size_t s, int feedback)
     l->sent[c]++;
     if (at > l->sc->horizon) /* arrives after the end: stays in flight, never seen */
         return;
-    if (l->n == l->cap) {
-        size_t cap = 2 * l->cap;
-        rs_label *h = realloc(l->heap, cap * sizeof *h);
-        if (!h) {
-            l->oom = 1;
-            return;
+    uint32_t i = l->free;
+    if (i != RS_LABEL_NIL) {
+        l->free = l->pool[i].next;
+    } else {
+        if (l->used == l->cap) { /* only past the sizing's six standard deviations: doubling, so rarely */
+            size_t cap = 2 * l->cap;
+            rs_label *p = cap < RS_LABEL_NIL ? realloc(l->pool, cap * sizeof *p) : NULL;
+            if (!p) {
+                l->oom = 1;
+                return;
+            }
+            l->pool = p;
+            l->cap = cap;
         }
-        l->heap = h;
-        l->cap = cap;
+        i = (uint32_t)l->used++;
     }
-    size_t i = l->n++;
-    while (i > 0) { /* sift up; with a fixed delay arrivals come in order and this stops at once */
-        size_t p = (i - 1) / 2;
-        if (l->heap[p].t <= at)
-            break;
-        l->heap[i] = l->heap[p];
-        i = p;
-    }
-    l->heap[i] = (rs_label){at, (uint32_t)c, kind};
+    size_t b = bucket_of(l, at);
+    if (b < l->next_bucket) /* a delay of 0 into a bucket already delivered: the current one takes it */
+        b = l->next_bucket;
+    l->pool[i] = (rs_label){at, (uint32_t)c, kind, l->head[b]};
+    l->head[b] = i;
 }
 
-static void count(rs_confusion *x, uint32_t kind, uint64_t n)
+/* Delivers the records of bucket b that have arrived by now, keeps the others. */
+static void deliver_bucket(rs_labels_rt *l, size_t b, double now)
 {
-    uint64_t *f[] = {&x->tp, &x->fp, &x->fn, &x->tn, &x->thumbs_up, &x->thumbs_down};
-    *f[kind] += n;
+    uint32_t *link = &l->head[b];
+    while (*link != RS_LABEL_NIL) {
+        uint32_t i = *link;
+        rs_label *r = &l->pool[i];
+        if (r->t <= now) {
+            count(&l->arrived[r->cell], r->kind, 1);
+            *link = r->next;
+            r->next = l->free;
+            l->free = i;
+        } else {
+            link = &r->next;
+        }
+    }
 }
 
 static void pop_arrived(rs_labels_rt *l, double now)
 {
-    while (l->n && l->heap[0].t <= now) {
-        count(&l->arrived[l->heap[0].cell], l->heap[0].kind, 1);
-        rs_label last = l->heap[--l->n];
-        size_t i = 0;
-        for (;;) { /* sift down */
-            size_t c = 2 * i + 1;
-            if (c >= l->n)
-                break;
-            if (c + 1 < l->n && l->heap[c + 1].t < l->heap[c].t)
-                c++;
-            if (last.t <= l->heap[c].t)
-                break;
-            l->heap[i] = l->heap[c];
-            i = c;
+    size_t last = bucket_of(l, now);
+    for (; l->next_bucket < last; l->next_bucket++) { /* whole buckets, then the one holding now */
+        size_t b = l->next_bucket;
+        deliver_bucket(l, b, now);
+        while (l->head[b] != RS_LABEL_NIL) { /* rounding left one a hair after now: into now's bucket */
+            uint32_t i = l->head[b];
+            l->head[b] = l->pool[i].next;
+            l->pool[i].next = l->head[last];
+            l->head[last] = i;
         }
-        if (l->n)
-            l->heap[i] = last;
     }
+    deliver_bucket(l, last, now);
 }
 
 /* ---- cohort mode ---------------------------------------------------------------------------------------- */
