@@ -179,6 +179,8 @@ static rs_status write_scenario(rs_imp *im, const char *const *paths, size_t n, 
     if (im->latency)
         fprintf(f, "local current_latency_ms = 100   -- FILL IN: median latency of the current version (ms; sigma 0.6\n"
                    "                                 -- of the log-normal puts its P99 at about 4 times the median)\n");
+    if (im->canary_weight)
+        fprintf(f, "local canary_weight = 0.1        -- FILL IN: the canary cluster's share of the traffic\n");
     if (im->manual_pause) {
         fprintf(f, "local manual_pause = ");
         rs_imp_duration(f, im->opt->manual_pause);
@@ -240,14 +242,23 @@ rs_status rs_import(const char *const *paths, size_t n, const rs_import_options 
         st = rs_manifest_read(paths[i], &im.files[i], err);
         im.n_files += !st;
     }
-    const rs_mnode *main_doc = NULL;
+    const rs_mnode *main_doc = NULL, *spin_config = NULL, *spin_stage = NULL;
     for (size_t i = 0; i < im.n_files && !st; i++)
         for (size_t d = 0; d < im.files[i].n_docs && !st; d++) {
             const rs_mnode *doc = im.files[i].docs[d];
             const char *kind = rs_imp_kind(doc);
-            if (doc->kind != RS_MNODE_MAP || !kind) {
+            int is_config;
+            if (!kind && rs_imp_is_spinnaker(doc, &is_config)) {
+                const rs_mnode **slot = is_config ? &spin_config : &spin_stage;
+                if (*slot)
+                    st = rs_imp_fail(&im, doc, "a second Spinnaker %s (the first is at %s:%d): import one canary at a "
+                                               "time", is_config ? "canary config" : "kayentaCanary stage",
+                                     (*slot)->file, (*slot)->line);
+                *slot = doc;
+            } else if (doc->kind != RS_MNODE_MAP || !kind) {
                 st = rs_imp_fail(&im, doc, "expected a Kubernetes object with a `kind` (Rollout, AnalysisTemplate, "
-                                           "ClusterAnalysisTemplate, Canary)");
+                                           "ClusterAnalysisTemplate, Canary), a Kayenta canary config or a Spinnaker "
+                                           "kayentaCanary stage");
             } else if (!strcmp(kind, "Rollout") || !strcmp(kind, "Canary")) {
                 if (main_doc)
                     st = rs_imp_fail(&im, doc, "a second rollout (%s \"%s\"; the first is %s \"%s\" at %s:%d): import "
@@ -264,9 +275,19 @@ rs_status rs_import(const char *const *paths, size_t n, const rs_import_options 
                                  "ClusterAnalysisTemplate) and Flagger (Canary)", kind);
             }
         }
-    if (!st && !main_doc)
-        st = RS_SET(err, RS_ERR_INPUT, "%s: no Rollout (Argo Rollouts) or Canary (Flagger) to import", paths[0]);
-    if (!st) {
+    if (!st && main_doc && (spin_config || spin_stage))
+        st = rs_imp_fail(&im, spin_config ? spin_config : spin_stage, "a Spinnaker canary beside %s \"%s\" (%s:%d): "
+                         "import one rollout at a time", rs_imp_kind(main_doc), rs_imp_name(main_doc), main_doc->file,
+                         main_doc->line);
+    if (!st && !main_doc && spin_stage && !spin_config)
+        st = rs_imp_fail(&im, spin_stage, "a kayentaCanary stage without its canary config: give the canary config "
+                                          "JSON too (its metrics and classifier)");
+    if (!st && !main_doc && spin_config)
+        st = rs_import_spinnaker(&im, spin_config, spin_stage);
+    else if (!st && !main_doc)
+        st = RS_SET(err, RS_ERR_INPUT, "%s: no Rollout (Argo Rollouts), Canary (Flagger) or Spinnaker canary to "
+                                       "import", paths[0]);
+    else if (!st) {
         if (!strcmp(rs_imp_kind(main_doc), "Rollout"))
             st = rs_import_argo(&im, main_doc);
         else
@@ -317,7 +338,8 @@ static void import_usage(FILE *f)
 {
     fprintf(f, "usage: rollsim import FILE... [--out SCENARIO.lua] [--map NAME=METRIC]... [--manual-pause D]\n"
                "  FILE: an Argo Rollouts Rollout with its AnalysisTemplates (one or several YAML files, or one file\n"
-               "        of several documents), or a Flagger Canary\n"
+               "        of several documents), a Flagger Canary, or a Kayenta canary config JSON with the\n"
+               "        Spinnaker pipeline (or its kayentaCanary stage) JSON\n"
                "  --out SCENARIO.lua     write the scenario there (default: print it)\n"
                "  --map NAME=METRIC      the manifest's metric NAME is rollsim's METRIC (error_rate, success_rate,\n"
                "                         latency_mean, latency_p50, latency_p90, latency_p95, latency_p99)\n"

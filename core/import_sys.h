@@ -21,6 +21,7 @@ typedef struct rs_imp {
     double duration;   /* hours the rollout takes when every check passes (sets the horizon) */
     int latency;       /* a latency metric is used: the versions need latencies */
     int manual_pause;  /* the scenario defines `manual_pause` */
+    int canary_weight; /* the scenario defines `canary_weight` (Spinnaker: the canary cluster's share) */
     rs_error *err;
 } rs_imp;
 
@@ -48,5 +49,9 @@ void rs_imp_duration(FILE *f, double hours);
 
 rs_status rs_import_argo(rs_imp *im, const rs_mnode *rollout);
 rs_status rs_import_flagger(rs_imp *im, const rs_mnode *canary);
+/* Whether doc is a Kayenta canary config (*is_config 1) or holds a kayentaCanary stage (a stage, a pipeline). */
+int rs_imp_is_spinnaker(const rs_mnode *doc, int *is_config);
+/* config: the canary config; stage_doc: the document holding the stage (NULL: refused, naming what is missing). */
+rs_status rs_import_spinnaker(rs_imp *im, const rs_mnode *config, const rs_mnode *stage_doc);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <yaml.h>
 
 static void node_free(rs_mnode *n)
@@ -148,6 +149,18 @@ static rs_status read_node(reader *r, yaml_event_t *ev, rs_mnode **out)
 rs_status rs_manifest_read(const char *path, rs_manifest *out, rs_error *err)
 {
     memset(out, 0, sizeof *out);
+    const char *dot = strrchr(path, '.');
+    if (dot && !strcmp(dot, ".json")) {
+        /* strict JSON first (jansson); the tree is then read by libyaml, which keeps each value's line */
+        json_error_t je;
+        json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+        if (!j) {
+            if (je.line < 0)
+                RS_FAIL(err, RS_ERR_INPUT, "%s: cannot read manifest: %s", path, je.text);
+            RS_FAIL(err, RS_ERR_INPUT, "%s:%d:%d: JSON syntax error: %s", path, je.line, je.column, je.text);
+        }
+        json_decref(j);
+    }
     FILE *f = fopen(path, "rb");
     if (!f)
         RS_FAIL(err, RS_ERR_INPUT, "%s: cannot open manifest: %s", path, strerror(errno));

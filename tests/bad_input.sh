@@ -177,7 +177,7 @@ EOF
 cp good.lua other.lua
 echo "not a folder" >afile
 mkdir adir
-cp "$SRC"/tests/manifests/bad/*.yaml . # rollsim import's bad manifests (issue 15), named as the user would
+cp "$SRC"/tests/manifests/bad/*.yaml "$SRC"/tests/manifests/bad/*.json . # rollsim import's bad manifests (issue 15), named as the user would
 
 # Controls: the valid scenario runs and writes its files (so the checks above can see output), also with a
 # plugin from the test folder found by name through ROLLSIM_PLUGIN_PATH (the C++ one).
@@ -257,6 +257,8 @@ cli import_bad_duration 2 "rollsim: bad_duration.yaml:14: pause.duration \"1hour
     -- import bad_duration.yaml --out o/s.lua
 cli import_condition 2 "rollsim: condition.yaml:24: successCondition \"len(result) > 0 && result[0] <= 0.01\": rollsim evaluates only result[0] (or result) compared with a number by <, <=, > or >=, e.g. result[0] >= 0.95" \
     -- import condition.yaml --out o/s.lua
+cli import_json_syntax 2 "rollsim: json_syntax.json:4:29: JSON syntax error: string or '}' expected near '}'" \
+    -- import json_syntax.json --out o/s.lua
 cli import_no_file 2 "rollsim: import needs a manifest: rollsim import FILE... (see rollsim import --help)" \
     -- import
 cli run_bad_manifest 2 "rollsim: bad_duration.yaml:14: pause.duration \"1hour\": Argo cannot parse this duration (DurationSeconds is -1): give seconds (60) or a Go duration (30s, 10m, 1h, 1h30m)" \

@@ -59,6 +59,8 @@ case_ flagger flagger_canary_hand.lua policy.threshold=2 \
     "rollsim: warning: flagger_canary.yaml:32: webhook load-test (rollout) is not simulated
 rollsim: warning: flagger_canary.yaml:14: progressDeadlineSeconds is not simulated (rollsim's canary is always ready in time)" \
     flagger_canary.yaml
+case_ spinnaker spinnaker_hand.lua policy.begin_after=20m \
+    "" spinnaker_canary_config.json spinnaker_pipeline.json
 
 echo
 [ $n_fail = 0 ] && echo "import: all passed" || echo "import: $n_fail failed"

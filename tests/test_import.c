@@ -141,6 +141,47 @@ static void flagger_fields(void **state)
     rs_scenario_free(&sc);
 }
 
+/* tests/manifests/spinnaker_canary_config.json + spinnaker_pipeline.json */
+static void spinnaker_fields(void **state)
+{
+    (void)state;
+    const char *p[2] = {fixture(0, "spinnaker_canary_config.json"), fixture(1, "spinnaker_pipeline.json")};
+    rs_import_options opt = {.manual_pause = 1};
+    rs_scenario sc;
+    import_load(p, 2, &opt, &sc);
+    assert_string_equal(str(&sc.policy, "gate"), "kayenta");
+    const rs_value *stages = rs_value_get(&sc.policy, "stages");
+    assert_int_equal(rs_value_len(stages), 1);
+    check_stage(stages, 0, 0.1, 3.25); /* canary_weight (FILL IN) 0.1; warm-up 15 min + PT3H */
+    assert_int_equal((int)num(&sc.policy, "intervals"), 3); /* 180 min / 60 */
+    assert_near(num(&sc.policy, "check_every"), 1.0 / 60, 1e-12); /* scopes[0].step 60 s */
+    assert_near(num(&sc.policy, "begin_after"), 0.25, 1e-12);
+    assert_null(rs_value_get(&sc.policy, "lookback")); /* lookbackMins 0: the growing window */
+    assert_int_equal((int)num(&sc.policy, "pass_score"), 75);
+    assert_int_equal((int)num(&sc.policy, "marginal_score"), 50);
+    const rs_value *metrics = rs_value_get(&sc.policy, "metrics");
+    assert_int_equal(rs_value_len(metrics), 2);
+    const rs_value *e = rs_value_at(metrics, 0), *l = rs_value_at(metrics, 1);
+    assert_string_equal(str(e, "name"), "error_rate");
+    assert_string_equal(str(e, "group"), "errors");
+    assert_near(num(e, "weight"), 70, 1e-12);
+    assert_string_equal(str(e, "direction"), "increase");
+    int b = 0;
+    assert_int_equal(rs_value_bool(rs_value_get(e, "critical"), &b), 0);
+    assert_true(b);
+    assert_int_equal(rs_value_bool(rs_value_get(e, "must_have_data"), &b), 0);
+    assert_true(b);
+    assert_string_equal(str(e, "nan"), "replace");
+    assert_near(num(e, "allowed_increase"), 1.2, 1e-12);
+    assert_near(num(e, "critical_increase"), 1.5, 1e-12);
+    assert_string_equal(str(l, "name"), "latency_p99");
+    assert_string_equal(str(l, "group"), "latency");
+    assert_near(num(l, "weight"), 30, 1e-12);
+    assert_string_equal(str(l, "direction"), "increase");
+    assert_null(rs_value_get(l, "critical"));
+    rs_scenario_free(&sc);
+}
+
 /* Go's time.ParseDuration (time/format.go), case by case. */
 static void go_durations(void **state)
 {
@@ -284,6 +325,7 @@ int main(void)
         cmocka_unit_test(argo_background_fields),
         cmocka_unit_test(argo_inline_fields),
         cmocka_unit_test(flagger_fields),
+        cmocka_unit_test(spinnaker_fields),
         cmocka_unit_test(go_durations),
         cmocka_unit_test(argo_pause_and_starting_step),
         cmocka_unit_test(flagger_step_weights_and_intervals),
