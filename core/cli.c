@@ -12,6 +12,7 @@
 
 #include "dist.h"
 #include "import.h"
+#include "replay.h"
 #include "inspect.h"
 #include "plot.h"
 #include "runner.h"
@@ -81,6 +82,7 @@ static void usage(FILE *f)
                "       rollsim plugins   list the policies found, with their parameters and defaults\n"
                "       rollsim import MANIFEST... [--out SCENARIO.lua] [--map NAME=METRIC]   an Argo Rollout or a Flagger\n"
                "                Canary as a Lua scenario (see rollsim import --help)\n"
+               "       rollsim replay MANIFEST... --metrics FILE.csv   recorded metrics through the manifest's gate\n"
                "       rollsim --help | --version\n\noptions:\n");
     for (size_t i = 0; i < N_OPTIONS; i++) {
         char left[64];
@@ -593,7 +595,8 @@ static int cmd_check(int argc, char **argv)
 int rs_cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL's default handler aborts; we check return values instead */
-    static const char *const commands[] = {"run", "compare", "sweep", "optimize", "check", "plugins", "plot", "import"};
+    static const char *const commands[] = {"run", "compare", "sweep", "optimize", "check", "plugins", "plot", "import",
+                                          "replay"};
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -617,6 +620,8 @@ int rs_cli_main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1, CMD_OPTIMIZE);
     if (!strcmp(cmd, "import"))
         return rs_import_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return rs_replay_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))
         return cmd_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "check"))

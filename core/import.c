@@ -61,16 +61,16 @@ rs_status rs_imp_fail(rs_imp *im, const rs_mnode *at, const char *fmt, ...)
     RS_FAIL(im->err, RS_ERR_INPUT, "%s:%d: %s", at->file, at->line, msg);
 }
 
-rs_status rs_imp_metric(rs_imp *im, const rs_mnode *at, const char *name, const char **out)
+const char *rs_import_metric_name(const rs_import_options *opt, const char *name, const char **asked)
 {
+    static _Thread_local char norm[128];
     const char *want = NULL;
     size_t len = strlen(name);
-    for (size_t i = 0; i < im->opt->n_maps; i++) {
-        const char *m = im->opt->maps[i];
+    for (size_t i = 0; opt && i < opt->n_maps; i++) {
+        const char *m = opt->maps[i];
         if (!strncmp(m, name, len) && m[len] == '=')
             want = m + len + 1;
     }
-    char norm[128];
     if (!want) {
         size_t i = 0;
         for (; name[i] && i + 1 < sizeof norm; i++)
@@ -78,18 +78,30 @@ rs_status rs_imp_metric(rs_imp *im, const rs_mnode *at, const char *name, const 
         norm[i] = '\0';
         want = norm;
     }
+    if (asked)
+        *asked = want;
     for (size_t i = 0; i < N_METRICS; i++)
-        if (!strcmp(want, metric_names[i])) {
-            *out = metric_names[i];
-            im->latency |= i >= 2;
-            return RS_OK;
-        }
+        if (!strcmp(want, metric_names[i]))
+            return metric_names[i];
+    return NULL;
+}
+
+rs_status rs_imp_metric(rs_imp *im, const rs_mnode *at, const char *name, const char **out)
+{
+    const char *want;
+    if ((*out = rs_import_metric_name(im->opt, name, &want))) {
+        im->latency |= strncmp(*out, "latency", 7) == 0;
+        return RS_OK;
+    }
+    int mapped = 0;
+    for (size_t i = 0; i < im->opt->n_maps; i++)
+        mapped |= !strncmp(im->opt->maps[i], name, strlen(name)) && im->opt->maps[i][strlen(name)] == '=';
     char list[256] = "";
     for (size_t i = 0; i < N_METRICS; i++) {
         size_t used = strlen(list);
         snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", metric_names[i]);
     }
-    if (want != norm)
+    if (mapped)
         return rs_imp_fail(im, at, "--map %s=%s: no rollsim metric \"%s\" (rollsim metrics: %s)", name, want, want,
                            list);
     return rs_imp_fail(im, at,

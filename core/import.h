@@ -28,6 +28,11 @@ struct rs_scenario;
 rs_status rs_import_load(const char *path, const char *const *sets, size_t n_sets, FILE *warn,
                          struct rs_scenario *out, rs_error *err);
 
+/* The rollsim metric a manifest's metric `name` stands for: --map NAME=METRIC in opt (may be NULL), else the
+ * name in lower case with '-' as '_' (success-rate: success_rate); NULL when that is no rollsim metric.
+ * *asked (may be NULL) gets the name looked for (thread-local storage, valid until the next call). */
+const char *rs_import_metric_name(const rs_import_options *opt, const char *name, const char **asked);
+
 /* True when path names a manifest (.yaml, .yml, .json) rather than a Lua scenario. */
 int rs_import_is_manifest(const char *path);
 

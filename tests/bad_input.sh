@@ -177,7 +177,8 @@ EOF
 cp good.lua other.lua
 echo "not a folder" >afile
 mkdir adir
-cp "$SRC"/tests/manifests/bad/*.yaml "$SRC"/tests/manifests/bad/*.json . # rollsim import's bad manifests (issue 15), named as the user would
+cp "$SRC"/tests/manifests/replay/argo.yaml replay_argo.yaml
+cp "$SRC"/tests/manifests/bad/*.yaml "$SRC"/tests/manifests/bad/*.json "$SRC"/tests/manifests/bad/*.csv . # rollsim import's bad manifests (issue 15), named as the user would
 
 # Controls: the valid scenario runs and writes its files (so the checks above can see output), also with a
 # plugin from the test folder found by name through ROLLSIM_PLUGIN_PATH (the C++ one).
@@ -259,6 +260,12 @@ cli import_condition 2 "rollsim: condition.yaml:24: successCondition \"len(resul
     -- import condition.yaml --out o/s.lua
 cli import_json_syntax 2 "rollsim: json_syntax.json:4:29: JSON syntax error: string or '}' expected near '}'" \
     -- import json_syntax.json --out o/s.lua
+cli replay_bad_time 2 "rollsim: replay_bad_time.csv:3: time \"five\": expected hours or a duration such as 90s, 10m (from the release)" \
+    -- replay replay_argo.yaml --metrics replay_bad_time.csv
+cli replay_unknown_metric 2 "rollsim: replay_unknown_metric.csv:2: metric \"latency-p99\" is not one the gate checks (error_rate)" \
+    -- replay replay_argo.yaml --metrics replay_unknown_metric.csv
+cli replay_no_metrics 2 "rollsim: replay needs --metrics FILE.csv (see rollsim replay --help)" \
+    -- replay replay_argo.yaml
 cli import_no_file 2 "rollsim: import needs a manifest: rollsim import FILE... (see rollsim import --help)" \
     -- import
 cli run_bad_manifest 2 "rollsim: bad_duration.yaml:14: pause.duration \"1hour\": Argo cannot parse this duration (DurationSeconds is -1): give seconds (60) or a Go duration (30s, 10m, 1h, 1h30m)" \
