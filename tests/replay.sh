@@ -36,6 +36,14 @@ expect flagger_cumulative "0.00:continue 1.00:advance 2.00:hold 3.00:advance 4.0
 # (runMetricChecks: "no values found").
 expect flagger_nodata "0.00:continue 1.00:advance 2.00:hold 3.00:hold 4.00:rollback" \
     flagger.yaml -- flagger_nodata.csv
+# Flagger's built-in metrics as recorded: request-success-rate in percent (the import reads min: 99 as 0.99),
+# request-duration in ms. tests/manifests/flagger_canary.yaml: stepWeight 5 to maxWeight 50, so 10 rungs
+# (ticks 1..10 when all pass); 98.9 % at minute 3 is below 99 %: held, one tick later for everything after:
+# the pass at 50 % on tick 12 (Promoting), Finalising 13, Succeeded 14. Had the percent not been read as
+# such, 98.9 would pass and Succeeded would come at tick 13.
+expect flagger_percent "0.00:continue 1.00:advance 2.00:advance 3.00:hold 4.00:advance 5.00:advance 6.00:advance \
+7.00:advance 8.00:advance 9.00:advance 10.00:advance 11.00:advance 12.00:continue 13.00:continue 14.00:promote" \
+    ../flagger_canary.yaml -- flagger_percent.csv
 
 # Argo (argo.yaml: interval 5m, count 4, success <= 0.01, failure > 0.05, failureLimit 1,
 # consecutiveErrorLimit 1), from analysis/analysis.go: the first measurement at the run's start, then every
