@@ -468,7 +468,7 @@ rs_status rs_import_argo(rs_imp *im, const rs_mnode *ro)
         for (size_t j = 0; j <= k; j++)
             starting_stage += stg[j].kept;
         fprintf(p, "    analysis = \"background\", starting_step = %ld, -- startingStep %ld", starting_stage, start);
-        fprintf(p, " (steps[%ld]: BeforeStartingStep, rollout/analysis.go)\n", start + 1);
+        fprintf(p, " (steps[%ld]: utils/replicaset/canary.go BeforeStartingStep)\n", start + 1);
         if (rs_mnode_get(background, "dryRun"))
             rs_imp_warn(im, rs_mnode_get(background, "dryRun"), "analysis.dryRun is not simulated");
     }

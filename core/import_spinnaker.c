@@ -125,15 +125,17 @@ rs_status rs_import_spinnaker(rs_imp *im, const rs_mnode *config, const rs_mnode
         (st = stage_int(im, cc, "lookbackMins", &lookback, &has_lookback)) ||
         (st = stage_int(im, cc, "baselineAnalysisOffsetInMins", &offset, &has_offset)))
         return st;
-    /* RunCanaryIntervalsStage.kt: lifetime / interval judgments (whole minutes, integer division); no interval:
-     * one judgment at the end of the lifetime */
+    /* RunCanaryIntervalsStage.kt: no interval, 0, or one longer than the lifetime is the lifetime; then
+     * lifetime / interval judgments (whole minutes, integer division), each after an Interval Wait */
     long life_min = (long)floor(lifetime);
-    long n = has_interval && interval > 0 ? life_min / interval : 1;
-    if (n < 1)
-        return rs_imp_fail(im, rs_mnode_get(cc, "canaryAnalysisIntervalMins"),
-                           "canaryAnalysisIntervalMins %ld is longer than the lifetime (%ld min): no judgment", interval,
-                           life_min);
-    double judged = has_interval && interval > 0 ? (double)(n * interval) : (double)life_min;
+    if (!has_interval || interval <= 0 || interval > life_min) {
+        if (has_interval && interval > life_min)
+            fprintf(im->notes, "canaryAnalysisIntervalMins %ld is longer than the lifetime (%ld min): orca judges "
+                               "once, at the lifetime's end (RunCanaryIntervalsStage.kt)\n", interval, life_min);
+        interval = life_min;
+    }
+    long n = life_min / interval;
+    double judged = (double)(n * interval);
     if (judged < lifetime)
         fprintf(im->notes, "the lifetime (%g min) is not a whole number of intervals: orca judges %ld intervals of "
                            "%ld min and the stage ends with the last\n", lifetime, n, interval);

@@ -284,6 +284,33 @@ static void flagger_step_weights_and_intervals(void **state)
     }
 }
 
+/* orca's RunCanaryIntervalsStage.kt: an interval longer than the lifetime is the lifetime (one judgment);
+ * lifetime / interval in whole minutes otherwise, the stage ending with the last interval (90 / 40: two
+ * judgments, 80 minutes after the warm-up). */
+static void spinnaker_intervals(void **state)
+{
+    (void)state;
+    static const long interval_min[] = {120, 40, 30};
+    static const double bake_h[] = {1.5, 80.0 / 60, 1.5 + 0.25};
+    static const int judgments[] = {1, 2, 3};
+    const char *cfg = fixture(1, "replay/kayenta_config.json");
+    for (int i = 0; i < 3; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"type\": \"kayentaCanary\", \"canaryConfig\": {\"canaryConfigId\": \"x\", "
+                 "\"lifetimeDuration\": \"PT1H30M\", \"canaryAnalysisIntervalMins\": %ld%s}}",
+                 interval_min[i], i == 2 ? ", \"beginCanaryAnalysisAfterMins\": 15" : "");
+        const char *p[2] = {cfg, temp_manifest(0, text)};
+        rs_import_options opt = {.manual_pause = 1};
+        rs_scenario sc;
+        import_load(p, 2, &opt, &sc);
+        assert_int_equal((int)num(&sc.policy, "intervals"), judgments[i]);
+        check_stage(rs_value_get(&sc.policy, "stages"), 0, 0.1, bake_h[i]);
+        rs_scenario_free(&sc);
+        unlink(p[1]);
+    }
+}
+
 /* --map renames a metric; refused input names file and line (the catalogue checks the CLI's messages). */
 static void map_and_refusals(void **state)
 {
@@ -329,6 +356,7 @@ int main(void)
         cmocka_unit_test(go_durations),
         cmocka_unit_test(argo_pause_and_starting_step),
         cmocka_unit_test(flagger_step_weights_and_intervals),
+        cmocka_unit_test(spinnaker_intervals),
         cmocka_unit_test(map_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
