@@ -189,6 +189,10 @@ rs_status rs_manifest_read(const char *path, rs_manifest *out, rs_error *err)
             type == YAML_ALIAS_EVENT) {
             rs_mnode *doc = NULL;
             st = read_node(&r, &e, &doc);
+            if (!st && doc->kind == RS_MNODE_SCALAR && !doc->quoted && !doc->text[0]) {
+                node_free(doc); /* an empty document (a trailing ---, or only comments): kubectl skips it too */
+                continue;
+            }
             if (!st && push(&out->docs, &out->n_docs, doc)) {
                 node_free(doc);
                 st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");

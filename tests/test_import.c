@@ -182,6 +182,28 @@ static void spinnaker_fields(void **state)
     rs_scenario_free(&sc);
 }
 
+static const char *temp_manifest(int slot, const char *text);
+
+/* Empty documents (a leading or trailing ---, a document of comments only) are skipped, as kubectl does. */
+static void empty_documents(void **state)
+{
+    (void)state;
+    FILE *f = fopen(fixture(0, "flagger_canary.yaml"), "r");
+    assert_non_null(f);
+    char text[4096] = "---\n";
+    size_t n = strlen(text);
+    n += fread(text + n, 1, sizeof text - n - 64, f);
+    fclose(f);
+    snprintf(text + n, sizeof text - n, "---\n# nothing here\n---\n");
+    const char *p = temp_manifest(0, text);
+    rs_import_options opt = {.manual_pause = 1};
+    rs_scenario sc;
+    import_load(&p, 1, &opt, &sc);
+    assert_string_equal(str(&sc.policy, "gate"), "flagger");
+    rs_scenario_free(&sc);
+    unlink(p);
+}
+
 /* Go's time.ParseDuration (time/format.go), case by case. */
 static void go_durations(void **state)
 {
@@ -353,6 +375,7 @@ int main(void)
         cmocka_unit_test(argo_inline_fields),
         cmocka_unit_test(flagger_fields),
         cmocka_unit_test(spinnaker_fields),
+        cmocka_unit_test(empty_documents),
         cmocka_unit_test(go_durations),
         cmocka_unit_test(argo_pause_and_starting_step),
         cmocka_unit_test(flagger_step_weights_and_intervals),
