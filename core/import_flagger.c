@@ -29,11 +29,6 @@ static double analysis_interval(rs_imp *im, const rs_mnode *n)
     return h;
 }
 
-static rs_status percent(rs_imp *im, const rs_mnode *n, const char *what, long lo, long hi, long *out)
-{
-    return rs_imp_int(im, n, what, lo, hi, out);
-}
-
 rs_status rs_import_flagger(rs_imp *im, const rs_mnode *canary)
 {
     snprintf(im->what, sizeof im->what, "Flagger Canary '%s'", rs_imp_name(canary));
@@ -92,12 +87,12 @@ rs_status rs_import_flagger(rs_imp *im, const rs_mnode *canary)
         return st;
     if (threshold < 1)
         threshold = 1; /* GetAnalysisThreshold */
-    if ((x = rs_mnode_get(an, "stepWeight")) && (st = percent(im, x, "analysis.stepWeight", 0, 100, &step)))
+    if ((x = rs_mnode_get(an, "stepWeight")) && (st = rs_imp_int(im, x, "analysis.stepWeight", 0, 100, &step)))
         return st;
-    if ((x = rs_mnode_get(an, "maxWeight")) && (st = percent(im, x, "analysis.maxWeight", 0, 100, &max)))
+    if ((x = rs_mnode_get(an, "maxWeight")) && (st = rs_imp_int(im, x, "analysis.maxWeight", 0, 100, &max)))
         return st;
     if ((x = rs_mnode_get(an, "stepWeightPromotion")) &&
-        (st = percent(im, x, "analysis.stepWeightPromotion", 0, 100, &promo)))
+        (st = rs_imp_int(im, x, "analysis.stepWeightPromotion", 0, 100, &promo)))
         return st;
     const rs_mnode *sw = rs_mnode_get(an, "stepWeights");
     if (sw && (sw->kind != RS_MNODE_SEQ || !sw->n))
