@@ -26,6 +26,7 @@
 
 #include "output.h"
 #include "runner.h" /* ROLLSIM_VERSION */
+#include "stats.h"  /* rs_stats_quantile_sorted */
 
 extern char **environ;
 
@@ -51,6 +52,14 @@ typedef struct xy {
     double x, y;
 } xy;
 
+/* One decision of a safe policy (bayesopt's "safeset" lines of events.csv). */
+typedef struct safe_row {
+    long long rep;
+    double t, w;  /* the weight served from t on */
+    double lo, hi; /* the safe interval (the seed weight alone when no grid weight is safe yet) */
+    int end;       /* 1: promoted, -1: rolled back (the policy decides no more), 0: goes on */
+} safe_row;
+
 typedef struct policy_data {
     char *label;
     size_t reps;                          /* replications finished */
@@ -69,6 +78,8 @@ typedef struct policy_data {
     xy *stages;     /* (start time, stage number) of rep0 */
     size_t n_stages, cap_stages;
     double rep0_rollback; /* rep0's rollback time, NaN if none */
+    safe_row *safe;       /* every "safeset" line of the policy, in file order */
+    size_t n_safe, cap_safe;
     size_t cell;          /* sweep: the point's place in the grid (last key fastest); SIZE_MAX: not in it */
 } policy_data;
 
@@ -127,6 +138,7 @@ static void input_free(plot_input *in)
         free(p->harm);
         free(p->rollbacks);
         free(p->stages);
+        free(p->safe);
     }
     for (size_t k = 0; k < in->n_axes; k++) {
         sweep_axis *a = &in->axes[k];
@@ -624,16 +636,29 @@ static rs_status read_runs(const char *dir, plot_input *in, rs_error *err)
 /* Stage starts and the rollback of each policy's first replication in events.csv. */
 static rs_status read_events(const char *dir, plot_input *in, rs_error *err)
 {
-    static const char *const names[] = {"rep", "t", "kind", "value", "policy"};
-    int col[5];
+    static const char *const names[] = {"rep", "t", "kind", "value", "policy", "detail"};
+    int col[6];
     csv c;
-    rs_status st = csv_open(&c, dir, "events.csv", names, col, 5, err);
+    rs_status st = csv_open(&c, dir, "events.csv", names, col, 6, err);
     int r = 0;
     while (!st && (r = csv_next(&c)) > 0) {
         policy_data *p = find_policy(in, csv_get(&c, col[4]));
         double rep = csv_num(&c, col[0]), t = csv_num(&c, col[1]);
         if (!p || !isfinite(rep) || !isfinite(t))
             continue;
+        if (!strcmp(csv_get(&c, col[2]), "safeset")) {
+            /* "WHAT w=W safe=LO..HI seed=S ...", as plugins/bayesopt.c writes it; a line it cannot read is skipped */
+            char what[16];
+            double w, lo, hi, seed;
+            if (sscanf(csv_get(&c, col[5]), "%15s w=%lf safe=%lf..%lf seed=%lf", what, &w, &lo, &hi, &seed) == 5 &&
+                isfinite(w) && isfinite(seed)) {
+                safe_row s = {(long long)rep, t, w, isnan(lo) ? seed : fmin(lo, seed),
+                              isnan(hi) ? seed : fmax(hi, seed),
+                              !strcmp(what, "promote") ? 1 : !strcmp(what, "rollback") ? -1 : 0};
+                if (push(&p->safe, &p->n_safe, &p->cap_safe, sizeof s, &s))
+                    st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+            }
+        }
         if (p->rep0 < 0)
             p->rep0 = (long long)rep;
         if ((long long)rep != p->rep0)
@@ -1193,6 +1218,136 @@ static void write_exposure(plot_ctx *c)
 static double or_else_nan(double x)
 {
     return isfinite(x) ? x : 0;
+}
+
+static int cmp_double(const void *a, const void *b);
+
+/* Whether a policy has a safe set to draw (it logged "safeset" lines and the run has sample times). */
+static int has_safeset(const policy_data *p)
+{
+    return p->n_safe > 0 && p->n_bands > 0;
+}
+
+/* By replication, then time; stable (a replication's lines keep their file order). */
+static int cmp_safe(const void *a, const void *b)
+{
+    const safe_row *p = a, *q = b;
+    if (p->rep != q->rep)
+        return (p->rep > q->rep) - (p->rep < q->rep);
+    if (p->t != q->t)
+        return (p->t > q->t) - (p->t < q->t);
+    return (p > q) - (p < q);
+}
+
+/* safeset: for a policy that keeps a safe set (bayesopt, issue 13), one panel: at each sample time, over the
+ * replications still deciding (neither promoted nor rolled back), the safe interval between the medians of its
+ * edges (shaded), the median weight served and its 25-75 % band; the number still deciding (right axis); and
+ * the first replication's own weight and safe interval as staircases, so one rollout can be followed. The
+ * bands are left blank where fewer than 5 replications are still deciding (1 when the run has fewer than 20). */
+static void write_safeset(plot_ctx *c)
+{
+    const plot_input *in = c->in;
+    size_t n_panels = 0, width = 900;
+    for (size_t i = 0; i < in->n; i++)
+        n_panels += has_safeset(&in->p[i]);
+    vars_set(c->global, "ROWS", "%zu", n_panels);
+    vars_set(c->global, "WIDTH", "%zu", width);
+    vars_set(c->global, "HEIGHT", "%zu", n_panels == 1 ? (size_t)560 : 80 + 330 * n_panels);
+    vars_set(c->global, "XMAX", "%.10g", in->horizon);
+    set_title(c, "Safe set and weight served over time");
+    size_t j = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        policy_data *p = &in->p[i];
+        if (!has_safeset(p))
+            continue;
+        vars *pv = &c->per[j++];
+        char *label = one_line(p->label);
+        vars_setq(pv, "PANEL_TITLE", "policy %s", label ? label : "");
+        free(label);
+        /* The lines are in replication order already (events.csv is); the sort makes sure of it. */
+        qsort(p->safe, p->n_safe, sizeof *p->safe, cmp_safe);
+        size_t n_reps = 1;
+        for (size_t k = 1; k < p->n_safe; k++)
+            n_reps += p->safe[k].rep != p->safe[k - 1].rep;
+        size_t *first = calloc(n_reps + 1, sizeof *first), *cur = calloc(n_reps, sizeof *cur);
+        double *w = calloc(n_reps, sizeof *w), *lo = calloc(n_reps, sizeof *lo), *hi = calloc(n_reps, sizeof *hi);
+        if (!first || !cur || !w || !lo || !hi) {
+            pv->oom = 1;
+            goto next;
+        }
+        for (size_t k = 1, g = 1; k < p->n_safe; k++)
+            if (p->safe[k].rep != p->safe[k - 1].rep)
+                first[g++] = k;
+        first[n_reps] = p->n_safe;
+        for (size_t g = 0; g < n_reps; g++)
+            cur[g] = first[g];
+        int b = begin_block(c, "policy %s: t (hours); over the replications still deciding at t: weight served 25 "
+                               "50 75 %% quantiles, safe interval's lower and upper edge (medians; percent of "
+                               "traffic), replications still deciding; each time twice (just before, at) so that "
+                               "lines draw the staircase", p->label);
+        /* Quantiles of a handful of replications are noise: blank below 5 still deciding (1 in short runs). */
+        size_t min_deciding = n_reps >= 20 ? 5 : 1;
+        double prev[6] = {NAN, NAN, NAN, NAN, NAN, 0};
+        for (size_t k = 0; k < p->n_bands; k++) {
+            double t = p->bands[k].t;
+            size_t n = 0;
+            for (size_t g = 0; g < n_reps; g++) {
+                while (cur[g] + 1 < first[g + 1] && p->safe[cur[g] + 1].t <= t)
+                    cur[g]++;
+                const safe_row *s = &p->safe[cur[g]];
+                if (s->t > t || s->end)
+                    continue; /* not begun yet, or promoted / rolled back */
+                w[n] = 100 * s->w, lo[n] = 100 * s->lo, hi[n] = 100 * s->hi;
+                n++;
+            }
+            qsort(w, n, sizeof *w, cmp_double);
+            qsort(lo, n, sizeof *lo, cmp_double);
+            qsort(hi, n, sizeof *hi, cmp_double);
+            double now[6] = {NAN, NAN, NAN, NAN, NAN, (double)n};
+            if (n >= min_deciding) {
+                now[0] = rs_stats_quantile_sorted(w, n, 0.25);
+                now[1] = rs_stats_quantile_sorted(w, n, 0.50);
+                now[2] = rs_stats_quantile_sorted(w, n, 0.75);
+                now[3] = rs_stats_quantile_sorted(lo, n, 0.50);
+                now[4] = rs_stats_quantile_sorted(hi, n, 0.50);
+            }
+            for (int twice = k > 0 ? 0 : 1; twice < 2; twice++) {
+                fprintf(c->dat, "%.10g", t);
+                for (int q = 0; q < 6; q++)
+                    put_num(c->dat, twice ? now[q] : prev[q]);
+                fputc('\n', c->dat);
+            }
+            memcpy(prev, now, sizeof prev);
+        }
+        vars_set(pv, "BANDS", "%d", b);
+        /* The first replication: its decisions as a staircase, held to the horizon after the last one. */
+        int r0 = begin_block(c, "policy %s: replication %lld: t (hours), weight served, safe interval lower and "
+                                "upper edge (percent; NaN once promoted or rolled back)",
+                             p->label, p->safe[0].rep);
+        for (size_t k = first[0]; k < first[1]; k++) {
+            const safe_row *s = &p->safe[k];
+            fprintf(c->dat, "%.10g", s->t);
+            put_num(c->dat, 100 * s->w);
+            put_num(c->dat, s->end ? NAN : 100 * s->lo);
+            put_num(c->dat, s->end ? NAN : 100 * s->hi);
+            fputc('\n', c->dat);
+        }
+        const safe_row *last = &p->safe[first[1] - 1];
+        fprintf(c->dat, "%.10g", fmax(in->horizon, last->t));
+        put_num(c->dat, 100 * last->w);
+        put_num(c->dat, last->end ? NAN : 100 * last->lo);
+        put_num(c->dat, last->end ? NAN : 100 * last->hi);
+        fputc('\n', c->dat);
+        vars_set(pv, "REP0", "%d", r0);
+        vars_set(pv, "REP0_NAME", "%lld", p->safe[0].rep);
+        vars_set(pv, "N_REPS", "%zu", n_reps);
+    next:
+        free(first);
+        free(cur);
+        free(w);
+        free(lo);
+        free(hi);
+    }
 }
 
 /* regret: the cumulative pseudo-regret over time, one line per policy (its mean over the replications), with
@@ -2233,6 +2388,7 @@ enum {
     PLOT_SWEEP_LINE, /* sweep over one key, or over more than two */
     PLOT_SWEEP_HEAT, /* sweep over two keys */
     PLOT_OPTIMIZE,
+    PLOT_SAFESET, /* run and compare, when a policy logged its safe set */
 };
 typedef struct plot_kind {
     const char *name;     /* NAME.dat, NAME.gp, NAME.png */
@@ -2251,6 +2407,7 @@ static const plot_kind kinds[] = {
     {"sweep", "sweep.gp.in", write_sweep, PLOT_SWEEP_LINE},
     {"sweep_heat", "sweep_heat.gp.in", write_sweep_heat, PLOT_SWEEP_HEAT},
     {"optimize", "optimize.gp.in", write_optimize, PLOT_OPTIMIZE},
+    {"safeset", "safeset.gp.in", write_safeset, PLOT_SAFESET},
 };
 
 /* Whether a kind is drawn for this folder. */
@@ -2261,6 +2418,11 @@ static int kind_applies(const plot_kind *k, const plot_input *in)
     case PLOT_COMPARE: return in->command == CMD_RUN && in->n >= 2;
     case PLOT_SWEEP_LINE: return in->command == CMD_SWEEP && in->n_axes != 2;
     case PLOT_SWEEP_HEAT: return in->command == CMD_SWEEP && in->n_axes == 2;
+    case PLOT_SAFESET:
+        for (size_t i = 0; in->command == CMD_RUN && i < in->n; i++)
+            if (has_safeset(&in->p[i]))
+                return 1;
+        return 0;
     default: return in->command == CMD_OPTIMIZE;
     }
 }
@@ -2269,6 +2431,12 @@ static int kind_applies(const plot_kind *k, const plot_input *in)
  * run or compare, per measure of a sweep, per parameter of an optimize. */
 static size_t kind_sections(const plot_kind *k, const plot_input *in)
 {
+    if (k->when == PLOT_SAFESET) {
+        size_t n = 0;
+        for (size_t i = 0; i < in->n; i++)
+            n += has_safeset(&in->p[i]);
+        return n;
+    }
     return k->when == PLOT_SWEEP_LINE || k->when == PLOT_SWEEP_HEAT ? N_MEASURES
            : k->when == PLOT_OPTIMIZE                              ? in->n_params
                                                                    : in->n;

@@ -274,6 +274,28 @@ grep -q 'n/a: no bad' swnull/plots/sweep.gp || fail "sweep.gp does not mark the 
 [ "$(awk '/^# index 0:/ { b = 1; next } /^# index/ { b = 0 } b && NF' swnull/plots/sweep.dat | wc -l)" -eq 3 ] ||
     fail "sweep.dat: the null P(escape) is plotted"
 
+# 9. safeset (issue 13): drawn for a policy that logs a safe set (bayesopt), one panel per such policy only,
+#    absent otherwise; the first replication's staircase in safeset.dat is its "safeset" lines of events.csv, and
+#    its weight is the seed or inside the safe interval at every decision.
+if "$ROLLSIM" compare "$SRC/scenarios/bayesopt_rollout.lua" --set population.2.users=4000 --reps 30 --jobs 2 \
+    --plot --quiet --out bo >bo.out 2>bo.err; then
+    pass "compare bayesopt_rollout --plot exits 0"
+else
+    fail "compare bayesopt_rollout --plot: exit $? ($(cat bo.err))"
+fi
+check_png bo safeset 900 560
+rerun_gp bo safeset
+[ ! -e cmp/plots/safeset.png ] || fail "a compare without a safe policy drew safeset.png"
+want=$(awk -F, '$1 == 0 && $3 == "safeset" && $7 == "bayesopt" { print $2, $5 * 100 }' bo/events.csv)
+got=$(awk '/^# index 1:/ { b = 1; next } /^# index/ { b = 0 } b && NF { print $1, $2 }' bo/plots/safeset.dat |
+      sed '$d')
+[ -n "$want" ] && [ "$(printf '%s\n' "$want" | awk '{ printf "%.6g %.6g\n", $1, $2 }')" = \
+    "$(printf '%s\n' "$got" | awk '{ printf "%.6g %.6g\n", $1, $2 }')" ] ||
+    fail "safeset.dat: replication 0's weights differ from events.csv"
+awk '/^# index 1:/ { b = 1; next } /^# index/ { b = 0 }
+     b && NF && $3 != "NaN" && ($2 < $3 - 1e-9 || $2 > $4 + 1e-9) { bad++ } END { exit bad > 0 }' \
+    bo/plots/safeset.dat || fail "safeset.dat: replication 0 served a weight outside its safe interval"
+
 if [ $failures -ne 0 ]; then
     echo "$failures failure(s)"
     exit 1
