@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
-  libgsl-dev liblua5.4-dev libjansson-dev libcmocka-dev \
+  libgsl-dev liblua5.4-dev libjansson-dev libyaml-dev libcmocka-dev \
   gnuplot-nox \
   libopenmpi-dev openmpi-bin >/dev/null # Open MPI: the optional -DROLLSIM_MPI=ON build (docs/cluster.md)
 echo "setup.sh: build dependencies installed"

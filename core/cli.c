@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "dist.h"
+#include "import.h"
+#include "replay.h"
 #include "inspect.h"
 #include "plot.h"
 #include "runner.h"
@@ -78,6 +80,9 @@ static void usage(FILE *f)
                "       rollsim plot DIR [--quiet]   (re)draw the plots of an output folder into DIR/plots/\n"
                "       rollsim check [SCENARIO] [--set KEY=VALUE]...   validate and print the resolved scenario\n"
                "       rollsim plugins   list the policies found, with their parameters and defaults\n"
+               "       rollsim import MANIFEST... [--out SCENARIO.lua] [--map NAME=METRIC]   an Argo Rollout or a Flagger\n"
+               "                Canary as a Lua scenario (see rollsim import --help)\n"
+               "       rollsim replay MANIFEST... --metrics FILE.csv   recorded metrics through the manifest's gate\n"
                "       rollsim --help | --version\n\noptions:\n");
     for (size_t i = 0; i < N_OPTIONS; i++) {
         char left[64];
@@ -454,7 +459,8 @@ static int cmd_run(int argc, char **argv, unsigned command)
     size_t n_specs = a.n_specs;
     rs_scenario sc;
     rs_error err = {0};
-    rs_status loaded = rs_scenario_load(path, a.sets, a.n_sets, &sc, &err);
+    rs_status loaded = rs_import_is_manifest(path) ? rs_import_load(path, a.sets, a.n_sets, quiet ? NULL : stderr, &sc, &err)
+                                                   : rs_scenario_load(path, a.sets, a.n_sets, &sc, &err);
     rs_status st = rs_dist_agree(loaded, &err); /* under MPI: a scenario one rank cannot load fails them all */
     if (st) {
         if (!loaded)
@@ -573,7 +579,9 @@ static int cmd_check(int argc, char **argv)
     }
     rs_scenario sc;
     rs_error err = {0};
-    rs_status st = rs_scenario_load(optind < argc ? argv[optind] : NULL, sets, n_sets, &sc, &err);
+    const char *path = optind < argc ? argv[optind] : NULL;
+    rs_status st = rs_import_is_manifest(path) ? rs_import_load(path, sets, n_sets, stderr, &sc, &err)
+                                               : rs_scenario_load(path, sets, n_sets, &sc, &err);
     free(sets);
     if (!st) {
         st = rs_inspect_check(stdout, &sc, &err);
@@ -587,7 +595,8 @@ static int cmd_check(int argc, char **argv)
 int rs_cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL's default handler aborts; we check return values instead */
-    static const char *const commands[] = {"run", "compare", "sweep", "optimize", "check", "plugins", "plot"};
+    static const char *const commands[] = {"run", "compare", "sweep", "optimize", "check", "plugins", "plot", "import",
+                                          "replay"};
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -609,6 +618,10 @@ int rs_cli_main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1, CMD_SWEEP);
     if (!strcmp(cmd, "optimize"))
         return cmd_run(argc - 1, argv + 1, CMD_OPTIMIZE);
+    if (!strcmp(cmd, "import"))
+        return rs_import_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return rs_replay_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))
         return cmd_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "check"))

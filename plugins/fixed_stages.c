@@ -25,6 +25,9 @@ static const rs_param_spec params[] = {
      "shorthand for stages: the weights (0..1), each baking `bake` (flagger: its stepWeights, where above 1 is "
      "accepted and capped at 1 as Flagger does)"},
     {"bake", RS_PARAM_DURATION, "12h", 1e-9, 1e7, NULL, "how long each stage runs (default for stages)"},
+    {"complete", RS_PARAM_BOOL, "false", 0, 0, NULL,
+     "a passed last stage below weight 1 promotes at once to everyone (Argo: a canary that finished its steps "
+     "goes to 100 %); false: the rollout stops there (incomplete)"},
     RS_GATE_PARAMS,
     {"candidate", RS_PARAM_STRING, NULL, 0, 0, NULL, "the version to roll out (default: the only candidate)"},
 };
@@ -41,6 +44,7 @@ typedef struct fs_state {
     double *weights; /* n_stages * ns, behind stages[i].weights */
     size_t n_stages, k;
     double bake;
+    int complete;  /* the last stage passed promotes to weight 1 (Argo's end of steps) */
     rs_gate *gate; /* the host's gate (NULL for gate = "none") */
     int stepping;  /* the gate moves the weight itself (flagger): stage k is its k-th weight */
     int blocking;  /* the stage waits for the gate past its bake (argo's inline analysis step) */
@@ -170,6 +174,7 @@ static int fs_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
     double bake;
     h->value_duration(h->value_get(p, "bake"), &bake);
     s->bake = bake;
+    h->value_bool(h->value_get(p, "complete"), &s->complete);
     if (h->struct_size < offsetof(rs_host, gate_free) + sizeof h->gate_free) /* an older host */
         FAIL("this rollsim is too old for fixed_stages' gates (its host table has no gate_create)");
     const char *gate = h->value_string(h->value_get(p, "gate"));
@@ -246,6 +251,10 @@ static void end_stage(fs_state *s, const rs_observation *obs, rs_action *act)
         int full = 1;
         for (size_t g = 0; g < s->ns; g++)
             full &= s->stages[s->k].weights[g] >= 1;
+        if (!full && s->complete) {
+            set_weight(s, act, 1); /* Argo's canary after its last step: the new ReplicaSet takes everyone */
+            full = 1;
+        }
         act->verdict = full ? RS_VERDICT_PROMOTE : RS_VERDICT_STOP;
         return;
     }

@@ -177,6 +177,8 @@ EOF
 cp good.lua other.lua
 echo "not a folder" >afile
 mkdir adir
+cp "$SRC"/tests/manifests/replay/argo.yaml replay_argo.yaml
+cp "$SRC"/tests/manifests/bad/*.yaml "$SRC"/tests/manifests/bad/*.json "$SRC"/tests/manifests/bad/*.csv . # rollsim import's bad manifests (issue 15), named as the user would
 
 # Controls: the valid scenario runs and writes its files (so the checks above can see output), also with a
 # plugin from the test folder found by name through ROLLSIM_PLUGIN_PATH (the C++ one).
@@ -241,6 +243,33 @@ cli set_bad_duration 2 "rollsim: --set policy.bake=6x: bad duration \"6x\" (expe
     -- run good.lua --set policy.bake=6x --out o --quiet
 cli set_no_such_item 2 "rollsim: --set versions.3.error_rate=0.5: versions has no item 3 (it has 2)" \
     -- run good.lua --set versions.3.error_rate=0.5 --out o --quiet
+# rollsim import (and run on a manifest): one message naming the file and line, no scenario written.
+cli import_yaml_syntax 2 "rollsim: yaml_syntax.yaml:11:8: YAML syntax error: did not find expected key (while parsing a block mapping that starts at line 9)" \
+    -- import yaml_syntax.yaml --out o/s.lua
+cli import_unknown_kind 2 "rollsim: unknown_kind.yaml:3: unknown kind \"Experiment\": rollsim imports Argo Rollouts (Rollout, AnalysisTemplate, ClusterAnalysisTemplate) and Flagger (Canary)" \
+    -- import unknown_kind.yaml --out o/s.lua
+cli import_step_type 2 "rollsim: step_type.yaml:13: steps[1]: step type \"setWeigth\" cannot be simulated (rollsim simulates setWeight, pause and analysis)" \
+    -- import step_type.yaml --out o/s.lua
+cli import_unmapped_metric 2 "rollsim: unmapped_metric.yaml:13: metric \"checkout-p95\": rollsim cannot run its query; say which rollsim metric it measures with --map checkout-p95=METRIC (rollsim metrics: error_rate, success_rate, latency_mean, latency_p50, latency_p90, latency_p95, latency_p99)" \
+    -- import unmapped_metric.yaml --out o/s.lua
+cli import_map_unknown_metric 2 "rollsim: unmapped_metric.yaml:13: --map checkout-p95=p95: no rollsim metric \"p95\" (rollsim metrics: error_rate, success_rate, latency_mean, latency_p50, latency_p90, latency_p95, latency_p99)" \
+    -- import unmapped_metric.yaml --map checkout-p95=p95 --out o/s.lua
+cli import_bad_duration 2 "rollsim: bad_duration.yaml:14: pause.duration \"1hour\": Argo cannot parse this duration (DurationSeconds is -1): give seconds (60) or a Go duration (30s, 10m, 1h, 1h30m)" \
+    -- import bad_duration.yaml --out o/s.lua
+cli import_condition 2 "rollsim: condition.yaml:24: successCondition \"len(result) > 0 && result[0] <= 0.01\": rollsim evaluates only result[0] (or result) compared with a number by <, <=, > or >=, e.g. result[0] >= 0.95" \
+    -- import condition.yaml --out o/s.lua
+cli import_json_syntax 2 "rollsim: json_syntax.json:4:29: JSON syntax error: string or '}' expected near '}'" \
+    -- import json_syntax.json --out o/s.lua
+cli replay_bad_time 2 "rollsim: replay_bad_time.csv:3: time \"five\": expected hours or a duration such as 90s, 10m (from the release)" \
+    -- replay replay_argo.yaml --metrics replay_bad_time.csv
+cli replay_unknown_metric 2 "rollsim: replay_unknown_metric.csv:2: metric \"latency-p99\" is not one the gate checks (error_rate)" \
+    -- replay replay_argo.yaml --metrics replay_unknown_metric.csv
+cli replay_no_metrics 2 "rollsim: replay needs --metrics FILE.csv (see rollsim replay --help)" \
+    -- replay replay_argo.yaml
+cli import_no_file 2 "rollsim: import needs a manifest: rollsim import FILE... (see rollsim import --help)" \
+    -- import
+cli run_bad_manifest 2 "rollsim: bad_duration.yaml:14: pause.duration \"1hour\": Argo cannot parse this duration (DurationSeconds is -1): give seconds (60) or a Go duration (30s, 10m, 1h, 1h30m)" \
+    -- run bad_duration.yaml --out o --quiet
 # The planner (sweep, optimize): keys, ranges and expressions are checked before anything runs.
 cli sweep_unknown_key 2 "rollsim: --grid horizn=5: unknown key 'horizn' (did you mean 'horizon'?)" \
     -- sweep good.lua --grid horizn=5,10 --out o --quiet
