@@ -224,6 +224,25 @@ void rs_gate_free(rs_gate *g)
  * only some of them (or an older set), and then gets the defaults rollsim documents. */
 static const rs_param_spec gate_params[] = {RS_GATE_PARAMS};
 
+int rs_gate_param_used(const char *gate, const char *key)
+{
+    size_t g = 0, k = 0, n = sizeof gate_params / sizeof *gate_params;
+    while (k < n && strcmp(gate_params[k].name, key))
+        k++;
+    if (k == n || !strcmp(key, "gate"))
+        return 1; /* not a gate parameter: the policy's own */
+    while (g < rs_gate_count && strcmp(rs_gate_names[g], gate))
+        g++;
+    if (g == rs_gate_count)
+        return 1;
+    /* rs_gate_about's list ("alpha, two_sided, ...") is what the gate reads: the one statement of it */
+    size_t len = strlen(key);
+    for (const char *p = rs_gate_about[g][1]; (p = strstr(p, key)); p += len)
+        if ((p == rs_gate_about[g][1] || p[-1] == ' ') && (p[len] == ',' || p[len] == '\0'))
+            return 1;
+    return 0;
+}
+
 static const char *param_default(const char *key)
 {
     for (size_t i = 0; i < sizeof gate_params / sizeof *gate_params; i++)

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "paths.h"
 #include "runner.h" /* ROLLSIM_VERSION */
 
 extern char **environ;
@@ -1313,13 +1314,19 @@ static void write_pareto(plot_ctx *c)
         c->global->oom = 1;
         return;
     }
-    double xmax = 0, ymax = 0;
+    double xmax = 0, ymax = 0, ymin = 0;
     size_t n_full = 0, n_never = 0;
     for (size_t i = 0; i < in->n; i++) {
         const policy_data *p = &in->p[i];
         xmax = fmax(xmax, isfinite(p->ttf_mean) ? or_else(p->ttf_hi, p->ttf_mean) : in->horizon);
         ymax = fmax(ymax, or_else(p->excess_hi, or_else(p->excess_mean, 0)));
+        ymin = fmin(ymin, or_else(p->excess_lo, or_else(p->excess_mean, 0)));
     }
+    /* the y range follows the data, whiskers included: mean excess harm may be negative (a candidate better
+     * than the baseline), and a range clipped at 0 hid those points and failed when all were below it */
+    double pad = 0.12 * fmax(ymax - ymin, 1);
+    vars_set(c->global, "YMIN", "%.10g", ymin < 0 ? ymin - pad : 0);
+    vars_set(c->global, "YMAX", "%.10g", ymax + pad);
     for (size_t i = 0; i < in->n; i++) {
         const policy_data *p = &in->p[i];
         int full = isfinite(p->ttf_mean);
@@ -2302,16 +2309,10 @@ static char *read_file(const char *path)
 /* The template's text (caller frees) and where it came from, or NULL. */
 static char *load_template(const char *name, char *from, size_t from_size)
 {
-    static const char *const dirs[] = {
-#ifdef RS_PLOTS_DIR
-        RS_PLOTS_DIR,
-#endif
-#ifdef RS_INSTALL_PLOTS_DIR
-        RS_INSTALL_PLOTS_DIR,
-#endif
-        NULL};
-    for (size_t i = 0; dirs[i]; i++) {
-        snprintf(from, from_size, "%s/%s", dirs[i], name);
+    /* The source tree's plots/ when running from the build tree, else share/rollsim/plots beside bin/. */
+    char dir[4096];
+    if (rs_paths_plots_dir(dir, sizeof dir)) {
+        snprintf(from, from_size, "%s/%s", dir, name);
         char *text = read_file(from);
         if (text)
             return text;
