@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "htmlreport.h"
 #include "output.h"
 #include "paths.h"
 #include "runner.h" /* ROLLSIM_VERSION */
@@ -59,10 +60,11 @@ typedef struct policy_data {
     double n_bad, n_good;                 /* their denominators */
     double harm_mean, harm_lo, harm_hi, harm_var95, harm_cvar95;
     double excess_mean, excess_lo, excess_hi; /* excess harm: errors above the baseline's rate */
+    double excess_var95, excess_cvar95;
     double ttf_mean, ttf_lo, ttf_hi, ttf_n; /* time to full over the promoted replications */
     band_row *bands;
     size_t n_bands, cap_bands;
-    double *harm; /* per replication (runs.csv) */
+    xy *harm; /* per replication (runs.csv): (excess harm, 1 when the candidate is bad else 0) */
     size_t n_harm, cap_harm;
     xy *rollbacks; /* (time, P before) of every rolled-back replication */
     size_t n_rollbacks, cap_rollbacks;
@@ -406,6 +408,8 @@ static rs_status read_summary(const char *dir, plot_input *in, rs_error *err)
         p->excess_hi = jnum(x, "hi");
         p->harm_var95 = jnum(h, "var95");
         p->harm_cvar95 = jnum(h, "cvar95");
+        p->excess_var95 = jnum(x, "var95");
+        p->excess_cvar95 = jnum(x, "cvar95");
         p->ttf_mean = jnum(t, "mean");
         p->ttf_lo = jnum(t, "lo");
         p->ttf_hi = jnum(t, "hi");
@@ -599,17 +603,17 @@ static rs_status read_bands(const char *dir, plot_input *in, rs_error *err)
 
 static rs_status read_runs(const char *dir, plot_input *in, rs_error *err)
 {
-    static const char *const names[] = {"outcome", "harm", "rollback_time", "p_at_rollback", "policy"};
-    int col[5];
+    static const char *const names[] = {"outcome", "excess_harm", "rollback_time", "p_at_rollback", "policy", "bad"};
+    int col[6];
     csv c;
-    rs_status st = csv_open(&c, dir, "runs.csv", names, col, 5, err);
+    rs_status st = csv_open(&c, dir, "runs.csv", names, col, 6, err);
     int r = 0;
     while (!st && (r = csv_next(&c)) > 0) {
         policy_data *p = find_policy(in, csv_get(&c, col[4]));
         if (!p)
             continue;
-        double h = csv_num(&c, col[1]);
-        if (isfinite(h) && push(&p->harm, &p->n_harm, &p->cap_harm, sizeof h, &h))
+        xy h = {csv_num(&c, col[1]), csv_num(&c, col[5]) == 1};
+        if (isfinite(h.x) && push(&p->harm, &p->n_harm, &p->cap_harm, sizeof h, &h))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         xy rb = {csv_num(&c, col[2]), csv_num(&c, col[3])};
         if (!st && !strcmp(csv_get(&c, col[0]), "rolled_back") && isfinite(rb.x) && isfinite(rb.y) &&
@@ -1082,7 +1086,13 @@ static void write_fan(plot_ctx *c)
     for (size_t i = 0; i < in->n; i++) {
         policy_data *p = &in->p[i];
         vars *pv = &c->per[i];
-        set_panel_title(c, i, "PANEL_TITLE", "");
+        { /* the panel's own count in its title: one legend (the last panel's) serves every panel */
+            char *label = one_line(p->label);
+            vars_setq(pv, "PANEL_TITLE", "%s%s%zu of %zu replications rolled back", label ? label : "",
+                      label ? ": " : "", p->n_rollbacks, p->reps);
+            free(label);
+        }
+        vars_set(&c->per[i], "KEY", "%s", i + 1 == in->n ? "set key" : "unset key");
         int b = begin_block(c, "policy %s: t (hours), P(t) quantiles over replications 5 25 50 75 95 %% (percent of "
                                "users); each time twice (just before, at) so that lines draw the staircase",
                             p->label);
@@ -1138,11 +1148,10 @@ static void write_fan(plot_ctx *c)
             }
             fprintf(m,
                     ", \\\n     DAT index %d using 1:2 with points ls 5 "
-                    "title \"rollbacks: %zu of %zu replications\"",
-                    s, p->n_rollbacks, p->reps);
+                    "title \"rollbacks (each at its time and P)\"",
+                    s);
         } else {
-            fprintf(m, ", \\\n     keyentry with points ls 5 title \"rollbacks: none of %zu replications\"",
-                    p->reps);
+            fprintf(m, ", \\\n     keyentry with points ls 5 title \"rollbacks (each at its time and P)\"");
         }
         if (fclose(m))
             pv->oom = 1;
@@ -1171,6 +1180,7 @@ static void write_exposure(plot_ctx *c)
                         in->n == 1 ? "exposed: users with ≥ 1 response from the candidate" : "exposed users: ");
         set_panel_title(c, i, "HARMED_TITLE",
                         in->n == 1 ? "harmed: users with ≥ 1 error from the candidate" : "harmed users: ");
+        vars_set(&c->per[i], "KEY", "%s", i + 1 == in->n ? "set key" : "unset key"); /* one legend: the last row's */
         int b = begin_block(c, "policy %s: t (hours), exposed users 5 50 95 %%, harmed users 5 50 95 %% (quantiles "
                                "over replications)",
                             p->label);
@@ -1248,49 +1258,57 @@ static void write_harm(plot_ctx *c)
     size_t most = 0;
     for (size_t i = 0; i < in->n; i++) {
         for (size_t k = 0; k < in->p[i].n_harm; k++) {
-            lo = fmin(lo, in->p[i].harm[k]);
-            hi = fmax(hi, in->p[i].harm[k]);
+            lo = fmin(lo, in->p[i].harm[k].x);
+            hi = fmax(hi, in->p[i].harm[k].x);
         }
         most = in->p[i].n_harm > most ? in->p[i].n_harm : most;
     }
     if (!(lo <= hi))
         lo = hi = 0;
-    /* twice Rice's rule for the number of bins (harm is often multimodal: rollbacks early, promotions late), a round bin width (harm counts errors: at least 1) */
+    /* twice Rice's rule for the number of bins (harm is often multimodal: rollbacks early, promotions late), a
+     * round bin width (harm counts errors: at least 1) */
     double bins = fmin(fmax(ceil(4 * cbrt((double)most)), 10), 80);
     double width = fmax(1, ceil(nice_floor((hi - lo) / bins)));
     double start = floor(lo / width) * width;
     size_t nb = (size_t)floor((hi - start) / width) + 1;
-    size_t *count = calloc(nb, sizeof *count);
+    size_t *count = calloc(2 * nb, sizeof *count);
     size_t ymax = 1;
     set_panel_layout(c, 1);
-    set_title(c, "Harm: candidate errors per replication, with its tail risk");
+    set_title(c, "Excess harm: candidate errors above the baseline's rate, bad and good candidates");
     vars_set(c->global, "BIN", "%.10g", width);
-    vars_set(c->global, "XMIN", "%.10g", start);
-    vars_set(c->global, "XMAX", "%.10g", start + (double)nb * width);
+    vars_set(c->global, "XMIN", "%.10g", fmin(start, 0));
+    vars_set(c->global, "XMAX", "%.10g", fmax(start + (double)nb * width, 0));
     for (size_t i = 0; i < in->n && count; i++) {
         const policy_data *p = &in->p[i];
-        memset(count, 0, nb * sizeof *count);
+        memset(count, 0, 2 * nb * sizeof *count);
+        size_t n_bad = 0;
         for (size_t k = 0; k < p->n_harm; k++) {
-            size_t b = (size_t)floor((p->harm[k] - start) / width);
-            count[b < nb ? b : nb - 1]++;
+            size_t b = (size_t)floor((p->harm[k].x - start) / width);
+            int bad = p->harm[k].y != 0;
+            count[2 * (b < nb ? b : nb - 1) + (size_t)bad]++;
+            n_bad += (size_t)bad;
         }
-        int b = begin_block(c, "policy %s: bin centre (errors), replications in the bin [centre - %g/2, centre + "
-                               "%g/2)",
+        int b = begin_block(c, "policy %s: bin centre (errors of excess harm), replications in the bin [centre - "
+                               "%g/2, centre + %g/2) with a bad candidate, with a good one, both",
                             p->label, width, width);
         for (size_t k = 0; k < nb; k++) {
-            fprintf(c->dat, "%.10g %zu\n", start + ((double)k + 0.5) * width, count[k]);
-            ymax = count[k] > ymax ? count[k] : ymax;
+            fprintf(c->dat, "%.10g %zu %zu %zu\n", start + ((double)k + 0.5) * width, count[2 * k + 1], count[2 * k],
+                    count[2 * k] + count[2 * k + 1]);
+            ymax = count[2 * k] + count[2 * k + 1] > ymax ? count[2 * k] + count[2 * k + 1] : ymax;
         }
         vars *pv = &c->per[i];
-        double mean = or_else(p->harm_mean, 0), var = or_else(p->harm_var95, mean), cvar = or_else(p->harm_cvar95, var);
-        set_panel_title(c, i, "PANEL_TITLE", "");
+        double mean = or_else(p->excess_mean, 0), var = or_else(p->excess_var95, mean);
+        double cvar = or_else(p->excess_cvar95, var);
+        /* the numbers in the panel's title: one legend serves every panel */
+        char *label = one_line(p->label);
+        vars_setq(pv, "PANEL_TITLE", "%s%smean %.0f, VaR95 %.0f, CVaR95 %.0f errors; %zu bad and %zu good candidates",
+                  in->n > 1 && label ? label : "", in->n > 1 ? ": " : "", mean, var, cvar, n_bad, p->n_harm - n_bad);
+        free(label);
         vars_set(pv, "I", "%d", b);
         vars_set(pv, "MEAN", "%.10g", mean);
         vars_set(pv, "VAR95", "%.10g", var);
         vars_set(pv, "CVAR95", "%.10g", cvar);
-        vars_setq(pv, "MEAN_TITLE", "mean %.0f errors", mean);
-        vars_setq(pv, "VAR_TITLE", "VaR95 %.0f (95 %% of replications at or below)", var);
-        vars_setq(pv, "CVAR_TITLE", "CVaR95 %.0f (mean of the worst 5 %%)", cvar);
+        vars_set(pv, "KEY", "%s", i + 1 == in->n ? "set key" : "unset key"); /* under the last panel */
     }
     if (!count)
         c->global->oom = 1;
@@ -2349,13 +2367,15 @@ static int find_gnuplot(char *path, size_t size)
 
 /* Runs `gnuplot -e 'rs_png = "<temporary>"' NAME.gp` inside plots_dir, then renames the temporary PNG to
  * NAME.png. The -e text holds only our own file name, never text from the output folder. */
-static rs_status run_gnuplot(const char *gnuplot, const char *plots_dir, const char *name, rs_error *err)
+/* Runs NAME.gp in plots_dir into NAME.EXT (ext "png", or "svg": the script's SVG terminal, rs_svg = 1). */
+static rs_status run_gnuplot(const char *gnuplot, const char *plots_dir, const char *name, const char *ext,
+                             rs_error *err)
 {
     char script[64], png[64], tmp[96], setvar[160], tmp_path[4200], png_path[4200];
     snprintf(script, sizeof script, "%s.gp", name);
-    snprintf(png, sizeof png, "%s.png", name);
-    snprintf(tmp, sizeof tmp, ".%s.png.%ld.tmp", name, (long)getpid());
-    snprintf(setvar, sizeof setvar, "rs_png = \"%s\"", tmp);
+    snprintf(png, sizeof png, "%s.%s", name, ext);
+    snprintf(tmp, sizeof tmp, ".%s.%s.%ld.tmp", name, ext, (long)getpid());
+    snprintf(setvar, sizeof setvar, "rs_png = \"%s\"%s", tmp, strcmp(ext, "svg") ? "" : "; rs_svg = 1");
     snprintf(tmp_path, sizeof tmp_path, "%s/%s", plots_dir, tmp);
     snprintf(png_path, sizeof png_path, "%s/%s", plots_dir, png);
     char *argv[] = {"gnuplot", "-e", setvar, script, NULL};
@@ -2448,12 +2468,12 @@ static rs_status write_kind(const plot_kind *k, const plot_input *in, const char
     return st;
 }
 
-/* Removes NAME.{png,gp,dat} of a kind that does not apply (e.g. left by an earlier compare in the folder). */
+/* Removes NAME.{png,svg,gp,dat} of a kind that does not apply (e.g. left by an earlier compare in the folder). */
 static void remove_kind(const plot_kind *k, const char *plots_dir)
 {
-    static const char *const ext[] = {"png", "gp", "dat"};
+    static const char *const ext[] = {"png", "svg", "gp", "dat"};
     char path[4200];
-    for (int e = 0; e < 3; e++) {
+    for (int e = 0; e < 4; e++) {
         snprintf(path, sizeof path, "%s/%s.%s", plots_dir, k->name, ext[e]);
         unlink(path);
     }
@@ -2499,7 +2519,9 @@ rs_status rs_plot_dir(const char *dir, int verbose, rs_error *err)
         rs_error e = {0};
         rs_status s = write_kind(k, &in, plots_dir, &e);
         if (!s && have_gnuplot)
-            s = run_gnuplot(gnuplot, plots_dir, k->name, &e);
+            s = run_gnuplot(gnuplot, plots_dir, k->name, "png", &e);
+        if (!s && have_gnuplot) /* the vector figure beside it, for papers */
+            s = run_gnuplot(gnuplot, plots_dir, k->name, "svg", &e);
         if (s && !st) { /* keep the first failure, draw the other plots */
             st = s;
             *err = e;
@@ -2511,9 +2533,19 @@ rs_status rs_plot_dir(const char *dir, int verbose, rs_error *err)
         }
     }
     if (verbose && n_done)
-        printf(have_gnuplot ? "  plots in %s/:%s (rerun there: gnuplot NAME.gp)\n"
+        printf(have_gnuplot ? "  plots in %s/:%s, each also as SVG (rerun there: gnuplot NAME.gp)\n"
                             : "  plot scripts in %s/:%s (no PNG: gnuplot not found)\n",
                plots_dir, done);
+    if (in.command == CMD_RUN) { /* run and compare: the page to send (sweep and optimize have none yet) */
+        rs_error e = {0};
+        rs_status s = rs_html_report(dir, &e);
+        if (s && !st) {
+            st = s;
+            *err = e;
+        }
+        if (!s && verbose)
+            printf("  report: %s/report.html\n", dir);
+    }
     input_free(&in);
     return st;
 }

@@ -16,9 +16,15 @@ EXPR is Python over these helpers, applied to ID's output folder:
   j("policies.0.estimates.p_escape.hi")    a value of summary.json by its dotted path
   count("runs.csv", outcome="rolled_back", bad=1)   rows of a CSV file matching every KEY=VALUE
   col("segments.csv", "errors", segment="beta")     a column as numbers, over the matching rows
+  reps(bad=1)                                       the replications (runs.csv) matching; as a filter value:
+                                                    col("segments.csv", "errors", rep=reps(bad=1))
   mean(xs), pct(x) = 100 x, and Python's own (len, sum, min, max, round, abs)
+A marker "<!--= ID text EXPR -->" checks instead that the `code span` right before it is EXPR's text (a line
+of output quoted whole).
 
 Usage: docs_check.py ROLLSIM SOURCE_DIR FILE.md...   (exit 1 listing every figure that differs)
+ROLLSIM_DOCS_WORK=DIR (when editing the docs): run in DIR and keep it; a command whose output folder already
+holds a summary.json is not run again.
 """
 import csv
 import json
@@ -31,7 +37,7 @@ import tempfile
 
 RUN = re.compile(r"<!--\s*docs-run\s+(\w[\w-]*):\s*(.*?)\s*-->")
 FIG = re.compile(r"<!--=\s*(\w[\w-]*)\s+(.*?)\s*-->")
-NUM = re.compile(r"(-?\d{1,3}(?:[ \u2009\u202f]\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*%?\s*$")
+NUM = re.compile(r"([-\u2212]?\d{1,3}(?:[ \u2009\u202f]\d{3})+(?:\.\d+)?|[-\u2212]?\d+(?:\.\d+)?)\s*%?\)?\s*$")
 
 
 def helpers(out):
@@ -43,23 +49,27 @@ def helpers(out):
 
     def rows(name, **want):
         with open(os.path.join(out, name), newline="") as f:
-            return [r for r in csv.DictReader(f) if all(r[k] == str(v) for k, v in want.items())]
+            return [r for r in csv.DictReader(f)
+                    if all(r[k] in v if isinstance(v, (set, list)) else r[k] == str(v) for k, v in want.items())]
 
     return {
         "j": j,
         "rows": rows,
         "count": lambda name, **want: len(rows(name, **want)),
+        "reps": lambda **want: {r["rep"] for r in rows("runs.csv", **want)},
         "col": lambda name, c, **want: [float(r[c]) for r in rows(name, **want)],
         "mean": lambda xs: sum(xs) / len(xs),
         "pct": lambda x: 100 * x,
-        "len": len, "sum": sum, "min": min, "max": max, "round": round, "abs": abs,
+        "len": len, "sum": sum, "min": min, "max": max, "round": round, "abs": abs, "float": float, "str": str,
     }
 
 
 def main():
     rollsim, src, docs = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3:]
-    work = tempfile.mkdtemp(prefix="rollsim-docs.")
-    os.symlink(os.path.join(src, "scenarios"), os.path.join(work, "scenarios"))
+    keep = os.environ.get("ROLLSIM_DOCS_WORK")  # for editing the docs: reuse the outputs found there
+    work = keep or tempfile.mkdtemp(prefix="rollsim-docs.")
+    if not os.path.exists(os.path.join(work, "scenarios")):
+        os.symlink(os.path.join(src, "scenarios"), os.path.join(work, "scenarios"))
     failures, checked, outs = [], 0, {}
     for doc in docs:
         text = open(doc, encoding="utf-8").read()
@@ -73,6 +83,9 @@ def main():
             if argv[0] in ("rollsim", "./build/rollsim"):
                 argv[0] = rollsim
             out = argv[argv.index("--out") + 1] if "--out" in argv else "rollsim-out"
+            if keep and os.path.exists(os.path.join(work, out, "summary.json")):
+                outs[ident] = os.path.join(work, out)
+                continue
             r = subprocess.run(argv, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             if r.returncode != 0:
                 failures.append(f"{doc}: {cmd}: exit {r.returncode}: {r.stderr.strip()}")
@@ -83,16 +96,27 @@ def main():
                 before = FIG.sub("", line[: m.start()])
                 n = NUM.search(before)
                 where = f"{doc}:{lineno}"
+                if ident in outs and expr.startswith("text "):  # a quoted line of output: `...` right before
+                    checked += 1
+                    q = re.search(r"`([^`]*)`\W*$", before)
+                    try:
+                        value = str(eval(expr[5:], {"__builtins__": {}, **helpers(outs[ident])}))
+                    except Exception as e:
+                        failures.append(f"{where}: {expr}: {type(e).__name__}: {e}")
+                        continue
+                    if not q or q.group(1) != value:
+                        failures.append(f"{where}: the text quotes {q.group(1) if q else '(nothing)'}, {ident} gives {value}")
+                    continue
                 if not n:
                     failures.append(f"{where}: no figure right before the marker <!--= {ident} {expr} -->")
                     continue
                 if ident not in outs:
                     failures.append(f"{where}: no docs-run {ident} before this figure")
                     continue
-                quoted = re.sub(r"[ \u2009\u202f]", "", n.group(1))
+                quoted = re.sub(r"[ \u2009\u202f]", "", n.group(1)).replace("\u2212", "-")
                 decimals = len(quoted.split(".")[1]) if "." in quoted else 0
                 try:
-                    value = eval(expr, {"__builtins__": {}}, helpers(outs[ident]))
+                    value = eval(expr, {"__builtins__": {}, **helpers(outs[ident])})
                     got = f"{float(value):.{decimals}f}"
                 except Exception as e:  # a broken expression is a failure of the doc, said as such
                     failures.append(f"{where}: {expr}: {type(e).__name__}: {e}")
@@ -105,7 +129,8 @@ def main():
     for f in failures:
         print("docs_check: DRIFT " + f)
     print(f"docs_check: {checked} figures checked in {len(outs)} runs, {len(failures)} differ")
-    subprocess.run(["rm", "-rf", work])
+    if not keep:
+        subprocess.run(["rm", "-rf", work])
     sys.exit(1 if failures or not checked else 0)
 
 

@@ -51,7 +51,7 @@ check_png() {
     w=$(be_uint32 "$png" 16)
     h=$(be_uint32 "$png" 20)
     size=$(wc -c <"$png")
-    read -r gw gh < <(sed -n 's/^set terminal pngcairo size \([0-9]*\),\([0-9]*\).*/\1 \2/p' "$gp")
+    read -r gw gh < <(sed -n 's/^ *set terminal pngcairo size \([0-9]*\),\([0-9]*\).*/\1 \2/p' "$gp")
     [ -n "${gw:-}" ] || { fail "$gp: no 'set terminal pngcairo size W,H'"; return; }
     [ "$w" = "$gw" ] && [ "$h" = "$gh" ] || { fail "$png: ${w}x$h, but $name.gp sets ${gw}x$gh"; return; }
     if [ $# -ge 4 ] && { [ "$w" != "$3" ] || [ "$h" != "$4" ]; }; then
@@ -59,7 +59,11 @@ check_png() {
         return
     fi
     [ "$size" -gt 5120 ] || { fail "$png: only $size bytes"; return; }
-    pass "$name.png in $(basename "$dir"): PNG ${w}x$h, $size bytes"
+    # the same figure as SVG beside it (issue 19), at the same size
+    local svg=$dir/plots/$name.svg
+    grep -q "^<svg" "$svg" 2>/dev/null && grep -q "width=\"$w\" height=\"$h\"" "$svg" ||
+        { fail "$svg: missing, or not an SVG of ${w}x$h"; return; }
+    pass "$name.png in $(basename "$dir"): PNG ${w}x$h, $size bytes, and $name.svg"
 }
 
 # rerun_gp DIR NAME: gnuplot NAME.gp alone, inside DIR/plots, redraws NAME.png identically.
@@ -184,9 +188,10 @@ for f in summary.json runs.csv bands.csv curves.csv events.csv plots/fan.dat plo
     [ -s nogp/$f ] || fail "without gnuplot: nogp/$f not written"
 done
 for k in pareto risk; do [ -s nogpc/plots/$k.gp ] && [ -s nogpc/plots/$k.dat ] || fail "without gnuplot: nogpc/plots/$k.gp/.dat"; done
-[ -z "$(find nogp nogpc -name '*.png')" ] || fail "without gnuplot: a PNG was written"
+[ -z "$(find nogp nogpc -name '*.png' -o -name '*.svg')" ] || fail "without gnuplot: a PNG or SVG was written"
 grep -q "no PNG: gnuplot not found" nogp.out || fail "without gnuplot: stdout does not say so: $(cat nogp.out)"
-(cd nogpc/plots && "$GNUPLOT" pareto.gp) && check_png nogpc pareto 900 560
+(cd nogpc/plots && "$GNUPLOT" pareto.gp && "$GNUPLOT" -e 'rs_svg = 1; rs_png = "pareto.svg"' pareto.gp) &&
+    check_png nogpc pareto 900 560
 no_temporaries nogp
 PATH=$TMP/nognuplot/bin "$ROLLSIM" plot nogp --quiet 2>nogp.err >/dev/null || fail "plot DIR without gnuplot: exit $?"
 [ "$(cat nogp.err)" = "$WARNING" ] || fail "plot DIR without gnuplot: stderr $(cat nogp.err)"
