@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -66,6 +67,8 @@ typedef struct policy_data {
     size_t n_bands, cap_bands;
     xy *harm; /* per replication (runs.csv): (excess harm, 1 when the candidate is bad else 0) */
     size_t n_harm, cap_harm;
+    double *ttf_rows; /* per replication, in the same order: time to full, NaN when never full */
+    size_t n_ttf_rows, cap_ttf_rows;
     xy *rollbacks; /* (time, P before) of every rolled-back replication */
     size_t n_rollbacks, cap_rollbacks;
     long long rep0; /* the first replication in events.csv (-1: none seen) */
@@ -128,6 +131,7 @@ static void input_free(plot_input *in)
         free(p->label);
         free(p->bands);
         free(p->harm);
+        free(p->ttf_rows);
         free(p->rollbacks);
         free(p->stages);
     }
@@ -603,17 +607,21 @@ static rs_status read_bands(const char *dir, plot_input *in, rs_error *err)
 
 static rs_status read_runs(const char *dir, plot_input *in, rs_error *err)
 {
-    static const char *const names[] = {"outcome", "excess_harm", "rollback_time", "p_at_rollback", "policy", "bad"};
-    int col[6];
+    static const char *const names[] = {"outcome", "excess_harm", "rollback_time", "p_at_rollback", "policy", "bad",
+                                        "time_to_full"};
+    int col[7];
     csv c;
-    rs_status st = csv_open(&c, dir, "runs.csv", names, col, 6, err);
+    rs_status st = csv_open(&c, dir, "runs.csv", names, col, 7, err);
     int r = 0;
     while (!st && (r = csv_next(&c)) > 0) {
         policy_data *p = find_policy(in, csv_get(&c, col[4]));
         if (!p)
             continue;
         xy h = {csv_num(&c, col[1]), csv_num(&c, col[5]) == 1};
-        if (isfinite(h.x) && push(&p->harm, &p->n_harm, &p->cap_harm, sizeof h, &h))
+        double ttf = csv_num(&c, col[6]);
+        if (isfinite(h.x) && push(&p->ttf_rows, &p->n_ttf_rows, &p->cap_ttf_rows, sizeof ttf, &ttf))
+            st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+        if (!st && isfinite(h.x) && push(&p->harm, &p->n_harm, &p->cap_harm, sizeof h, &h))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         xy rb = {csv_num(&c, col[2]), csv_num(&c, col[3])};
         if (!st && !strcmp(csv_get(&c, col[0]), "rolled_back") && isfinite(rb.x) && isfinite(rb.y) &&
@@ -1316,6 +1324,61 @@ static void write_harm(plot_ctx *c)
     vars_set(c->global, "YMAX", "%.10g", ceil((double)ymax * 1.12));
 }
 
+/* P(non-dominated) of each policy from the paired replications: the replications are resampled with replacement
+ * (the same draw for every policy: they ran on the same replications), each resample's mean excess harm and mean
+ * time to full (over its promoted replications) per policy, and the share of resamples in which no other policy
+ * that reached everyone is at least as good on both and better on one. A policy never full in a resample is not on
+ * its front. Fills prob[] (NaN when the policies' runs.csv rows do not pair up); deterministic (fixed seed). */
+#define PARETO_RESAMPLES 2000
+static void pareto_probabilities(const plot_input *in, double *prob)
+{
+    size_t n = in->n, reps = n ? in->p[0].n_harm : 0;
+    for (size_t i = 0; i < n; i++) {
+        prob[i] = NAN;
+        if (in->p[i].n_harm != reps || in->p[i].n_ttf_rows != reps)
+            return;
+    }
+    size_t *idx = malloc(reps * sizeof *idx);
+    double *x = malloc(2 * n * sizeof *x);
+    size_t *nd = calloc(n, sizeof *nd);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (reps < 2 || !idx || !x || !nd || !rng)
+        goto done;
+    gsl_rng_set(rng, 19);
+    for (int b = 0; b < PARETO_RESAMPLES; b++) {
+        for (size_t r = 0; r < reps; r++)
+            idx[r] = (size_t)gsl_rng_uniform_int(rng, reps);
+        for (size_t i = 0; i < n; i++) {
+            double ex = 0, tt = 0;
+            size_t full = 0;
+            for (size_t r = 0; r < reps; r++) {
+                ex += in->p[i].harm[idx[r]].x;
+                double t = in->p[i].ttf_rows[idx[r]];
+                if (isfinite(t)) {
+                    tt += t;
+                    full++;
+                }
+            }
+            x[2 * i] = full ? tt / (double)full : NAN;
+            x[2 * i + 1] = ex / (double)reps;
+        }
+        for (size_t i = 0; i < n; i++) {
+            int dominated = isnan(x[2 * i]);
+            for (size_t j = 0; j < n && !dominated; j++)
+                dominated = j != i && !isnan(x[2 * j]) && x[2 * j] <= x[2 * i] && x[2 * j + 1] <= x[2 * i + 1] &&
+                            (x[2 * j] < x[2 * i] || x[2 * j + 1] < x[2 * i + 1]);
+            nd[i] += !dominated;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        prob[i] = (double)nd[i] / PARETO_RESAMPLES;
+done:
+    gsl_rng_free(rng);
+    free(idx);
+    free(x);
+    free(nd);
+}
+
 /* pareto: mean excess harm (the errors a candidate served above the baseline's rate: a good candidate
  * that is promoted fast serves many errors, but no more than the baseline would have) against mean time to
  * full per policy, with their 95 % intervals, and the non-dominated
@@ -1325,10 +1388,17 @@ static void write_pareto(plot_ctx *c)
     const plot_input *in = c->in;
     set_single_layout(c);
     set_title(c, "Policies compared: excess harm against time to full (lower left is better)");
+    double *prob = malloc((in->n + 1) * sizeof *prob);
+    if (!prob) {
+        c->global->oom = 1;
+        return;
+    }
+    pareto_probabilities(in, prob);
     int b = begin_block(c, "one row per policy: row, mean time to full (hours; the horizon when never full), its 95 "
                            "%% interval lo hi, mean excess harm (errors above the baseline's rate), its lo hi, reached full (1/0)");
     xy *pt = malloc(in->n * sizeof *pt);
     if (!pt) {
+        free(prob);
         c->global->oom = 1;
         return;
     }
@@ -1375,7 +1445,10 @@ static void write_pareto(plot_ctx *c)
                  x <= 0.55 * xmax ? "left offset char 1.2,0.9"
                  : y > 0.15 * ymax ? "right offset char -1.2,-1.1" : "right offset char -1.2,0.9");
         free(wrapped);
-        vars_setq(pv, "KEY", "%s%s", label ? label : "", full ? "" : " (never full: drawn at the horizon)");
+        char pnd[64] = "";
+        if (isfinite(prob[i]))
+            snprintf(pnd, sizeof pnd, ", P(non-dominated) %.2f", prob[i]);
+        vars_setq(pv, "KEY", "%s%s%s", label ? label : "", full ? "" : " (never full: drawn at the horizon)", pnd);
         free(label);
     }
     /* the non-dominated set among the policies that reached everyone: no other is at least as good on both
@@ -1390,13 +1463,14 @@ static void write_pareto(plot_ctx *c)
                 fprintf(c->dat, "%.10g %.10g\n", pt[i].x, pt[i].y);
                 best = pt[i].y;
             }
-        vars_set(c->global, "FRONT", "DAT index %d using 1:2 with lines ls 20 title \"Pareto front (non-dominated)\"",
-                 f);
+        vars_set(c->global, "FRONT", "DAT index %d using 1:2 with lines ls 20 title \"front of the means (each policy's "
+                                     "P(non-dominated) over resampled replications in its key)\"", f);
     } else {
         vars_set(c->global, "FRONT", "keyentry with lines ls 20 title \"Pareto front: none (no policy reached "
                                      "everyone)\"");
     }
     free(pt);
+    free(prob);
     vars_set(c->global, "POINTS", "%d", b);
     if (n_never)
         vars_set(c->global, "HORIZON_MARK",
@@ -2409,6 +2483,17 @@ static rs_status run_gnuplot(const char *gnuplot, const char *plots_dir, const c
     if (stat(tmp_path, &st) || st.st_size == 0) {
         unlink(tmp_path);
         RS_FAIL(err, RS_ERR_RUNTIME, "gnuplot wrote no image for %s/%s", plots_dir, script);
+    }
+    if (!strcmp(ext, "svg")) { /* a template without the rs_svg terminal switch drew a PNG: no SVG, no failure */
+        char head[6] = "";
+        FILE *f = fopen(tmp_path, "rb");
+        size_t got = f ? fread(head, 1, 5, f) : 0;
+        if (f)
+            fclose(f);
+        if (got < 5 || (memcmp(head, "<?xml", 5) && memcmp(head, "<svg", 4))) {
+            unlink(tmp_path);
+            return RS_OK;
+        }
     }
     if (rename(tmp_path, png_path)) {
         int e = errno;

@@ -118,6 +118,16 @@ check_png cmp harm 900 1070
 check_png cmp pareto 900 560
 check_png cmp risk 900 560
 no_temporaries cmp
+# pareto's P(non-dominated) from resampled paired replications: one per policy, in [0, 1], and at least one
+# policy is on the front in every resample (canary_sizing's policies all reach everyone), so they sum to >= 1
+pnd=$(sed -n "s/.*P(non-dominated) \([01]\.[0-9][0-9]\)'.*/\1/p" cmp/plots/pareto.gp)
+[ "$(echo "$pnd" | wc -w)" = 3 ] && echo "$pnd" | awk '{ s += $1 } END { exit !(s >= 1) }' ||
+    fail "pareto: P(non-dominated) of the 3 policies: '$pnd'"
+# two identical policies tie in every resample: neither dominates the other, both 1.00
+"$ROLLSIM" compare "$SRC/scenarios/canary_sizing.lua" "${SMALL[@]}" --plot --quiet --out twin \
+    --policy fixed_stages --policy 'fixed_stages:alpha=0.05' >/dev/null 2>&1 || fail "compare twin --plot"
+[ "$(grep -c "P(non-dominated) 1.00'" twin/plots/pareto.gp)" = 2 ] ||
+    fail "pareto: two identical policies: $(grep -o "P(non-dominated) [0-9.]*" twin/plots/pareto.gp | tr '\n' ' ')"
 for k in fan exposure harm pareto risk; do rerun_gp cmp $k; done
 
 # 3. labels that need quoting (commas, semicolons, a colon) go through the CSVs and into gnuplot strings
@@ -129,7 +139,7 @@ else
 fi
 check_png specs fan 900 740
 check_png specs pareto 900 560
-grep -qF "'fixed_stages:steps=0.2,1;bake=6h'" specs/plots/pareto.gp || fail "pareto.gp does not label the policy by its spec"
+grep -qF "'fixed_stages:steps=0.2,1;bake=6h, P(non-dominated) " specs/plots/pareto.gp || fail "pareto.gp does not label the policy by its spec"
 rerun_gp specs risk
 
 # 3b. a label is data, never gnuplot code: backquotes (which gnuplot runs inside double-quoted strings), quotes
@@ -147,7 +157,7 @@ grep -qF 'touch' weird/summary.json && grep -qF 'touch' weird/runs.csv || fail "
 [ ! -e "$TMP/pwned" ] || fail "a label's backquotes ran a command"
 [ ! -s weird.err ] || fail "plot with a weird label printed: $(cat weird.err)"
 for k in fan pareto risk; do check_png weird $k; done
-grep -qF "'big\`touch $TMP/pwned\`''q\"d @ROWS@'" weird/plots/pareto.gp || fail "pareto.gp does not quote the weird label"
+grep -qF "'big\`touch $TMP/pwned\`''q\"d @ROWS@, P(non-dominated) " weird/plots/pareto.gp || fail "pareto.gp does not quote the weird label"
 
 # 4. rollsim plot DIR redraws; a single-policy run into a compare folder removes the compare-only plots
 cp -r cmp redraw
