@@ -12,10 +12,11 @@ enum { OPT_OUT = 'o', OPT_SEED = 's', OPT_SET = 'S', OPT_REPS = 'r', OPT_JOBS = 
        OPT_PLOT = 'P', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V', OPT_GRID = 'g', OPT_PARAM = 'x',
        OPT_OBJECTIVE = 'O', OPT_CONSTRAINT = 'C', OPT_BUDGET = 'b', OPT_FINAL_REPS = 'F', OPT_FORCE = 'f' };
 
-/* Command bits: the commands an option belongs to. */
+/* Command bits: the commands an option belongs to. A new command takes the next free bit (256, 512, ...);
+ * CMD_ALL covers it already. */
 enum { CMD_RUN = 1, CMD_COMPARE = 2, CMD_PLOT = 4, CMD_CHECK = 8, CMD_SWEEP = 16, CMD_OPTIMIZE = 32,
        CMD_PLUGINS = 64, CMD_HELP = 128, CMD_PLAN = CMD_SWEEP | CMD_OPTIMIZE,
-       CMD_SIM = CMD_RUN | CMD_COMPARE | CMD_PLAN, CMD_ALL = 255 };
+       CMD_SIM = CMD_RUN | CMD_COMPARE | CMD_PLAN, CMD_ALL = 0xffff };
 
 typedef struct rs_cli_option {
     const char *name;
