@@ -1,4 +1,5 @@
-/* The command line (SPEC §4). Options are a declared table, so --help and parsing come from one place. */
+/* The command line. Commands and options are declared tables (core/help.c), so parsing, --help, the man page and
+ * the bash completion come from one place. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -11,9 +12,11 @@
 #include <unistd.h>
 
 #include "dist.h"
+#include "help.h"
 #include "import.h"
 #include "replay.h"
 #include "inspect.h"
+#include "output.h"
 #include "plot.h"
 #include "runner.h"
 #include "scenario.h"
@@ -21,80 +24,6 @@
 #include "suggest.h"
 #include "sweep.h"
 #include "tune.h"
-
-typedef struct cli_option {
-    const char *name;
-    int has_arg;
-    int short_name;
-    const char *arg_name;
-    const char *help;
-    unsigned commands; /* the commands that take it */
-} cli_option;
-
-enum { OPT_OUT = 'o', OPT_SEED = 's', OPT_SET = 'S', OPT_REPS = 'r', OPT_JOBS = 'j', OPT_POLICY = 'p',
-       OPT_PLOT = 'P', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V', OPT_GRID = 'g', OPT_PARAM = 'x',
-       OPT_OBJECTIVE = 'O', OPT_CONSTRAINT = 'C', OPT_BUDGET = 'b', OPT_FINAL_REPS = 'F' };
-enum { CMD_RUN = 1, CMD_COMPARE = 2, CMD_PLOT = 4, CMD_CHECK = 8, CMD_SWEEP = 16, CMD_OPTIMIZE = 32,
-       CMD_PLAN = CMD_SWEEP | CMD_OPTIMIZE, CMD_SIM = CMD_RUN | CMD_COMPARE | CMD_PLAN, CMD_ALL = 63 };
-
-static const cli_option options[] = {
-    {"out", 1, OPT_OUT, "DIR", "output folder (default: rollsim-out)", CMD_SIM},
-    {"reps", 1, OPT_REPS, "N", "replications (default: the scenario's `replications`, else 1)", CMD_SIM},
-    {"seed", 1, OPT_SEED, "S", "master seed (default: the scenario's `seed`, else 1)", CMD_SIM},
-    {"jobs", 1, OPT_JOBS, "J", "run replications on J threads (same results whatever J; default 1)", CMD_SIM},
-    {"set", 1, OPT_SET, "KEY=VALUE", "override a scenario key, e.g. policy.bake=6h (repeatable)",
-     CMD_SIM | CMD_CHECK},
-    {"policy", 1, OPT_POLICY, "SPEC",
-     "compare: a policy, PLUGIN[:KEY=VALUE;KEY=VALUE...], e.g. fixed_stages:steps=0.01,0.1,1;bake=6h "
-     "(repeatable; default: the scenario's `policies`)", CMD_COMPARE},
-    {"grid", 1, OPT_GRID, "KEY=V1,V2,...",
-     "sweep: the values of a scenario key (repeatable: the full factorial); KEY=A;B;C when a value is a list",
-     CMD_SWEEP},
-    {"param", 1, OPT_PARAM, "KEY=LO:HI[:log|:int]",
-     "optimize: a scenario key to tune over [LO, HI] (repeatable), e.g. policy.bake=2h:48h:log", CMD_OPTIMIZE},
-    {"objective", 1, OPT_OBJECTIVE, "EXPR",
-     "optimize: what to minimise, over the summary's estimates, e.g. 'excess_harm.mean + 5 * time_to_full.mean'",
-     CMD_OPTIMIZE},
-    {"constraint", 1, OPT_CONSTRAINT, "EXPR", "optimize: a condition to respect, e.g. 'p_escape.hi <= 0.05' "
-     "(repeatable)", CMD_OPTIMIZE},
-    {"budget", 1, OPT_BUDGET, "N", "optimize: evaluations, each a batch of replications (default 30)",
-     CMD_OPTIMIZE},
-    {"final-reps", 1, OPT_FINAL_REPS, "N",
-     "optimize: replications of the re-evaluation of the best point on fresh streams (default: as --reps)",
-     CMD_OPTIMIZE},
-    {"plot", 0, OPT_PLOT, NULL,
-     "then draw the plots into DIR/plots/ (PNG with gnuplot, its scripts and their data)", CMD_SIM},
-    {"quiet", 0, OPT_QUIET, NULL, "print nothing but errors (no progress bar)", CMD_ALL},
-    {"help", 0, OPT_HELP, NULL, "show this help", CMD_ALL},
-    {"version", 0, OPT_VERSION, NULL, "show the version", CMD_SIM},
-};
-#define N_OPTIONS (sizeof options / sizeof *options)
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: rollsim run [SCENARIO] [options]   simulate a rollout (no SCENARIO: the built-in quick start)\n"
-               "       rollsim compare SCENARIO [--policy SPEC]... [options]   policies on the same replications\n"
-               "       rollsim sweep SCENARIO --grid KEY=V1,V2,... [--grid ...] [options]   the full factorial\n"
-               "       rollsim optimize SCENARIO --param KEY=LO:HI ... --objective EXPR [--constraint EXPR]...\n"
-               "                [--budget N] [options]   Bayesian optimisation of scenario keys\n"
-               "       rollsim plot DIR [--quiet]   (re)draw the plots of an output folder into DIR/plots/\n"
-               "       rollsim check [SCENARIO] [--set KEY=VALUE]...   validate and print the resolved scenario\n"
-               "       rollsim plugins   list the policies found, with their parameters and defaults\n"
-               "       rollsim import MANIFEST... [--out SCENARIO.lua] [--map NAME=METRIC]   an Argo Rollout or a Flagger\n"
-               "                Canary as a Lua scenario (see rollsim import --help)\n"
-               "       rollsim replay MANIFEST... --metrics FILE.csv   recorded metrics through the manifest's gate\n"
-               "       rollsim --help | --version\n\noptions:\n");
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", options[i].name, options[i].arg_name ? " " : "",
-                 options[i].arg_name ? options[i].arg_name : "");
-        fprintf(f, "  %-22s %s\n", left, options[i].help);
-    }
-    fprintf(f, "\nexit codes: 0 success, 1 runtime failure, 2 bad usage or input, 130 interrupted (the finished\n"
-               "replications are written and summary.json says \"partial\": true)\n"
-               "plugins are found by name in $ROLLSIM_PLUGIN_PATH, then the build's and the installed plugin "
-               "folders\n");
-}
 
 static int parse_u64(const char *text, double max, unsigned long long *out)
 {
@@ -118,16 +47,17 @@ static void print_one(const rs_policy_report *p, size_t reps)
 {
     if (reps == 1 && p->reps_done == 1) {
         const rs_rep_result *x = &p->first;
+        const char *cand = x->bad ? "bad" : "good";
         if (x->outcome == RS_OUTCOME_ROLLED_BACK)
             printf("  outcome:  rolled back at t = %g h (stage %d, P = %.4g)%s\n", x->rollback_time,
                    x->stage_reached, x->p_at_rollback, x->bad ? ", the candidate was bad" : ", a false rollback");
         else if (x->outcome == RS_OUTCOME_PROMOTED)
             printf("  outcome:  promoted, full at t = %g h (stage %d)%s\n", x->time_to_full, x->stage_reached,
-                   x->bad ? ": the bad candidate ESCAPED" : "");
+                   x->bad ? ": the bad candidate ESCAPED" : ", the candidate was good");
         else
-            printf("  outcome:  incomplete at the horizon (stage %d)\n", x->stage_reached);
-        printf("  harm:     %llu candidate errors (%+.1f over the baseline's rate) to %llu users; %llu users "
-               "exposed\n",
+            printf("  outcome:  incomplete at the horizon (stage %d), the candidate was %s\n", x->stage_reached, cand);
+        printf("  harm:     %llu candidate errors, %+.1f over the baseline's rate (excess harm), to %llu users; %llu "
+               "users exposed\n",
                (unsigned long long)x->harm, x->excess_harm, (unsigned long long)x->harmed_users,
                (unsigned long long)x->exposed);
         return;
@@ -137,6 +67,11 @@ static void print_one(const rs_policy_report *p, size_t reps)
            p->promoted, p->rolled_back, p->incomplete, p->reps_done, p->escapes, p->bad, p->false_rollbacks);
     printf("  harm:     mean %.1f candidate errors (p95 %.0f); exposed users mean %.1f\n", p->harm_mean, p->harm_p95,
            p->exposed_mean);
+    if (isfinite(p->excess_lo))
+        printf("  excess:   mean %+.1f errors over the baseline's rate, 95 %% interval [%+.1f, %+.1f]\n",
+               p->excess_mean, p->excess_lo, p->excess_hi);
+    else
+        printf("  excess:   mean %+.1f errors over the baseline's rate\n", p->excess_mean);
 }
 
 static void print_summary(const rs_scenario *sc, const rs_run_options *opt, const rs_run_report *r)
@@ -197,21 +132,13 @@ static rs_status parse_policy_spec(const char *spec, const rs_scenario *sc, char
     return st;
 }
 
-/* getopt_long's tables for the options that command (a CMD_ bit) takes. */
-static void getopt_tables(unsigned command, struct option *longs, char *shorts)
+/* The help of the command with that bit. */
+static int command_help(unsigned bit)
 {
-    size_t n_long = 0;
-    strcpy(shorts, ":");
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        if (!(options[i].commands & command))
-            continue;
-        longs[n_long++] = (struct option){options[i].name, options[i].has_arg, NULL, options[i].short_name};
-        size_t len = strlen(shorts);
-        shorts[len] = (char)options[i].short_name;
-        shorts[len + 1] = options[i].has_arg ? ':' : '\0';
-        shorts[len + 2] = '\0';
-    }
-    longs[n_long] = (struct option){0, 0, 0, 0};
+    for (size_t i = 0; i < rs_cli_n_commands; i++)
+        if (rs_cli_commands[i].bit == bit)
+            rs_help_command(stdout, &rs_cli_commands[i]);
+    return 0;
 }
 
 /* What the simulating commands (run, compare, sweep, optimize) read from their command line. */
@@ -220,7 +147,7 @@ typedef struct sim_args {
     size_t n_sets, n_specs, n_grids, n_params, n_constraints;
     const char *objective;
     unsigned long long budget, final_reps;
-    int quiet, plot;
+    int quiet, plot, force;
     rs_run_options opt;
     char seed_set[64], reps_set[64];
 } sim_args;
@@ -247,9 +174,9 @@ static const char *command_name(unsigned command)
 /* Parses the options of a simulating command; returns -1 to go on, else the exit code (help, bad usage). */
 static int parse_sim_args(int argc, char **argv, unsigned command, sim_args *a)
 {
-    struct option longs[N_OPTIONS + 1];
-    char shorts[2 * N_OPTIONS + 2];
-    getopt_tables(command, longs, shorts);
+    struct option longs[RS_CLI_MAX_OPTIONS + 1];
+    char shorts[3 * RS_CLI_MAX_OPTIONS + 2];
+    rs_cli_getopt_tables(command, longs, shorts);
     memset(a, 0, sizeof *a);
     a->opt = (rs_run_options){.out_dir = "rollsim-out", .jobs = 1, .stop = &stop_requested};
     size_t n = (size_t)argc + 2;
@@ -291,6 +218,7 @@ static int parse_sim_args(int argc, char **argv, unsigned command, sim_args *a)
             break;
         case OPT_QUIET: a->quiet = 1; break;
         case OPT_PLOT: a->plot = 1; break;
+        case OPT_FORCE: a->force = 1; break;
         case OPT_SEED:
             if (parse_u64(optarg, 9007199254740991.0, &u)) {
                 fprintf(stderr, "rollsim: --seed %s: expected an integer in [0, 2^53)\n", optarg);
@@ -333,11 +261,16 @@ static int parse_sim_args(int argc, char **argv, unsigned command, sim_args *a)
             }
             a->opt.jobs = (unsigned)u;
             break;
-        case OPT_HELP: usage(stdout); rc = 0; break;
+        case OPT_HELP: rc = command_help(command); break;
         case OPT_VERSION: printf("rollsim %s\n", ROLLSIM_VERSION); rc = 0; break;
-        case ':': fprintf(stderr, "rollsim: option %s needs a value (see rollsim --help)\n", argv[optind - 1]); rc = 2; break;
+        case ':':
+            fprintf(stderr, "rollsim: option %s needs a value (see rollsim %s --help)\n", argv[optind - 1],
+                    command_name(command));
+            rc = 2;
+            break;
         default:
-            fprintf(stderr, "rollsim: unknown option %s (see rollsim --help)\n", argv[optind - 1]);
+            fprintf(stderr, "rollsim: unknown option %s (see rollsim %s --help)\n", argv[optind - 1],
+                    command_name(command));
             rc = 2;
             break;
         }
@@ -348,15 +281,16 @@ static int parse_sim_args(int argc, char **argv, unsigned command, sim_args *a)
         rc = 2;
     }
     if (rc < 0 && command != CMD_RUN && optind == argc) {
-        fprintf(stderr, "rollsim: %s needs a scenario (see rollsim --help)\n", command_name(command));
+        fprintf(stderr, "rollsim: %s needs a scenario (see rollsim %s --help)\n", command_name(command),
+                command_name(command));
         rc = 2;
     }
     if (rc < 0 && command == CMD_SWEEP && a->n_grids == 0) {
-        fprintf(stderr, "rollsim: sweep needs at least one --grid KEY=V1,V2,... (see rollsim --help)\n");
+        fprintf(stderr, "rollsim: sweep needs at least one --grid KEY=V1,V2,... (see rollsim sweep --help)\n");
         rc = 2;
     }
     if (rc < 0 && command == CMD_OPTIMIZE && (a->n_params == 0 || !a->objective)) {
-        fprintf(stderr, "rollsim: optimize needs %s (see rollsim --help)\n",
+        fprintf(stderr, "rollsim: optimize needs %s (see rollsim optimize --help)\n",
                 a->n_params ? "an --objective EXPR" : "at least one --param KEY=LO:HI");
         rc = 2;
     }
@@ -402,6 +336,8 @@ static int cmd_sweep(sim_args *a, const char *path)
         st = rs_sweep(path, a->sets, a->n_sets, axes, n_axes, &a->opt, !a->quiet, &err);
         restore_interrupts(&old_int, &old_term);
     }
+    if (!st || st == RS_ERR_INTERRUPTED)
+        rs_output_clear_plots(a->opt.out_dir); /* the plots of an earlier run would describe other data */
     if (!st && !a->quiet)
         printf("  files in %s/: sweep.csv summary.json\n", a->opt.out_dir);
     if (!st && a->plot)
@@ -425,6 +361,8 @@ static int cmd_optimize(sim_args *a, const char *path)
     catch_interrupts(&old_int, &old_term);
     rs_status st = rs_tune(&t, &a->opt, &err);
     restore_interrupts(&old_int, &old_term);
+    if (!st || st == RS_ERR_INTERRUPTED)
+        rs_output_clear_plots(a->opt.out_dir);
     if ((!st || st == RS_ERR_INTERRUPTED) && a->plot) {
         rs_error perr = {0};
         rs_status pst = rs_plot_dir(a->opt.out_dir, !a->quiet, &perr);
@@ -447,6 +385,12 @@ static int cmd_run(int argc, char **argv, unsigned command)
         return rc;
     }
     const char *path = optind < argc ? argv[optind] : NULL;
+    rs_error ferr = {0};
+    if (rs_dist_agree(rs_output_check_dir(a.opt.out_dir, a.force, &ferr), &ferr)) {
+        fprintf(stderr, "rollsim: %s\n", ferr.msg);
+        sim_args_free(&a);
+        return 2;
+    }
     if (command == CMD_SWEEP || command == CMD_OPTIMIZE) {
         rc = command == CMD_SWEEP ? cmd_sweep(&a, path) : cmd_optimize(&a, path);
         sim_args_free(&a);
@@ -475,6 +419,10 @@ static int cmd_run(int argc, char **argv, unsigned command)
     size_t n_choice = 0, n_params = 0;
     if (!compare) {
         choice[n_choice++] = (rs_policy_choice){sc.policy_name, sc.policy_name, &sc.policy};
+        if (sc.n_policies && !quiet && rs_dist_rank() == 0)
+            fprintf(stderr, "rollsim: note: %s has a `policies` table (%zu policies, from '%s'); run simulates its "
+                            "`policy` only, `rollsim compare %s` runs them all on the same replications\n",
+                    sc.file, sc.n_policies, sc.policy_labels[0], sc.file);
     } else if (n_specs) {
         if (n_specs > RS_MAX_POLICIES)
             st = RS_SET(&err, RS_ERR_INPUT, "compare takes at most %d policies, got %zu", RS_MAX_POLICIES, n_specs);
@@ -500,6 +448,8 @@ static int cmd_run(int argc, char **argv, unsigned command)
         st = rs_run(&sc, choice, n_choice, &opt, &report, &err);
         restore_interrupts(&old_int, &old_term);
     }
+    if (!st || st == RS_ERR_INTERRUPTED)
+        rs_output_clear_plots(opt.out_dir);
     if ((!st || st == RS_ERR_INTERRUPTED) && !quiet)
         print_summary(&sc, &opt, &report);
     if (!st && plot)
@@ -518,22 +468,22 @@ static int cmd_run(int argc, char **argv, unsigned command)
 /* rollsim plot DIR: (re)draws the plots of an output folder. */
 static int cmd_plot(int argc, char **argv)
 {
-    struct option longs[N_OPTIONS + 1];
-    char shorts[2 * N_OPTIONS + 2];
-    getopt_tables(CMD_PLOT, longs, shorts);
+    struct option longs[RS_CLI_MAX_OPTIONS + 1];
+    char shorts[3 * RS_CLI_MAX_OPTIONS + 2];
+    rs_cli_getopt_tables(CMD_PLOT, longs, shorts);
     int c, quiet = 0;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         switch (c) {
         case OPT_QUIET: quiet = 1; break;
-        case OPT_HELP: usage(stdout); return 0;
-        default: fprintf(stderr, "rollsim: plot: unknown option %s (see rollsim --help)\n", argv[optind - 1]); return 2;
+        case OPT_HELP: return command_help(CMD_PLOT);
+        default: fprintf(stderr, "rollsim: plot: unknown option %s (see rollsim plot --help)\n", argv[optind - 1]); return 2;
         }
     }
     if (argc - optind != 1) {
         if (optind == argc)
-            fprintf(stderr, "rollsim: plot needs an output folder: rollsim plot DIR (see rollsim --help)\n");
+            fprintf(stderr, "rollsim: plot needs an output folder: rollsim plot DIR (see rollsim plot --help)\n");
         else
             fprintf(stderr, "rollsim: plot takes one output folder, got %d (%s, %s%s)\n", argc - optind,
                     argv[optind], argv[optind + 1], argc - optind > 2 ? ", ..." : "");
@@ -549,9 +499,9 @@ static int cmd_plot(int argc, char **argv)
 /* rollsim check [SCENARIO] [--set ...]: validates a scenario and prints it resolved. */
 static int cmd_check(int argc, char **argv)
 {
-    struct option longs[N_OPTIONS + 1];
-    char shorts[2 * N_OPTIONS + 2];
-    getopt_tables(CMD_CHECK, longs, shorts);
+    struct option longs[RS_CLI_MAX_OPTIONS + 1];
+    char shorts[3 * RS_CLI_MAX_OPTIONS + 2];
+    rs_cli_getopt_tables(CMD_CHECK, longs, shorts);
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t n_sets = 0;
     int c, rc = -1;
@@ -563,9 +513,9 @@ static int cmd_check(int argc, char **argv)
         switch (c) {
         case OPT_SET: sets[n_sets++] = optarg; break;
         case OPT_QUIET: break;
-        case OPT_HELP: usage(stdout); rc = 0; break;
-        case ':': fprintf(stderr, "rollsim: option %s needs a value (see rollsim --help)\n", argv[optind - 1]); rc = 2; break;
-        default: fprintf(stderr, "rollsim: check: unknown option %s (see rollsim --help)\n", argv[optind - 1]); rc = 2; break;
+        case OPT_HELP: rc = command_help(CMD_CHECK); break;
+        case ':': fprintf(stderr, "rollsim: option %s needs a value (see rollsim check --help)\n", argv[optind - 1]); rc = 2; break;
+        default: fprintf(stderr, "rollsim: check: unknown option %s (see rollsim check --help)\n", argv[optind - 1]); rc = 2; break;
         }
     }
     if (rc < 0 && argc - optind > 1) {
@@ -592,22 +542,77 @@ static int cmd_check(int argc, char **argv)
     return (int)st;
 }
 
+/* rollsim plugins [--help] */
+static int cmd_plugins(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) { /* in order, as getopt would: --help, or the first thing it takes not */
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return command_help(CMD_PLUGINS);
+        fprintf(stderr, "rollsim: plugins takes no arguments, got %s (see rollsim plugins --help)\n", argv[i]);
+        return 2;
+    }
+    rs_error err = {0};
+    rs_status st = rs_inspect_plugins(stdout, &err);
+    if (st)
+        fprintf(stderr, "rollsim: %s\n", err.msg);
+    return (int)st;
+}
+
+/* An unknown command's message, with the nearest command's name when one is near. */
+static int unknown_command(const char *cmd)
+{
+    const char *names[32];
+    size_t n = 0;
+    for (size_t i = 0; i < rs_cli_n_commands && n < 32; i++)
+        names[n++] = rs_cli_commands[i].name;
+    char hint[96];
+    rs_suggest_hint(cmd, names, n, hint, sizeof hint);
+    fprintf(stderr, "rollsim: unknown command '%s'%s (see rollsim --help)\n", cmd, hint);
+    return 2;
+}
+
+/* rollsim help [COMMAND] */
+static int cmd_help(int argc, char **argv)
+{
+    if (argc == 1) {
+        rs_help_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+        return command_help(CMD_HELP);
+    if (argc > 2) {
+        fprintf(stderr, "rollsim: help takes one command, got %d (see rollsim --help)\n", argc - 1);
+        return 2;
+    }
+    const rs_cli_command *c = rs_help_find(argv[1]);
+    if (!c)
+        return unknown_command(argv[1]);
+    rs_help_command(stdout, c);
+    return 0;
+}
+
 int rs_cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL's default handler aborts; we check return values instead */
-    static const char *const commands[] = {"run", "compare", "sweep", "optimize", "check", "plugins", "plot", "import",
-                                          "replay"};
     if (argc < 2) {
-        usage(stderr);
+        rs_help_usage(stderr);
         return 2;
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-        usage(stdout);
+        rs_help_usage(stdout);
         return 0;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
         printf("rollsim %s\n", ROLLSIM_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "--man")) {
+        rs_help_man(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--bash-completion")) {
+        rs_help_bash(stdout);
         return 0;
     }
     if (!strcmp(cmd, "run"))
@@ -626,19 +631,9 @@ int rs_cli_main(int argc, char **argv)
         return cmd_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "check"))
         return cmd_check(argc - 1, argv + 1);
-    if (!strcmp(cmd, "plugins")) {
-        if (argc > 2) {
-            fprintf(stderr, "rollsim: plugins takes no arguments, got %s\n", argv[2]);
-            return 2;
-        }
-        rs_error err = {0};
-        rs_status st = rs_inspect_plugins(stdout, &err);
-        if (st)
-            fprintf(stderr, "rollsim: %s\n", err.msg);
-        return (int)st;
-    }
-    char hint[96];
-    rs_suggest_hint(cmd, commands, sizeof commands / sizeof *commands, hint, sizeof hint);
-    fprintf(stderr, "rollsim: unknown command '%s'%s (see rollsim --help)\n", cmd, hint);
-    return 2;
+    if (!strcmp(cmd, "plugins"))
+        return cmd_plugins(argc - 1, argv + 1);
+    if (!strcmp(cmd, "help"))
+        return cmd_help(argc - 1, argv + 1);
+    return unknown_command(cmd);
 }

@@ -43,13 +43,13 @@ const char *const rs_gate_names[] = {"none",    "ztest", "bayes",     "msprt",  
 const size_t rs_gate_count = sizeof rs_gate_names / sizeof *rs_gate_names;
 const char *const rs_gate_about[][2] = {
     {"no gate: every stage passes", ""},
-    {"one-sided pooled two-proportion z-test on the window's error counts", "alpha, two_sided, check_every, window"},
+    {"one-sided pooled two-proportion z-test on the window's counts of `metric` (errors by default)", "alpha, two_sided, check_every, window, metric, min_n"},
     {"exact Beta-Binomial posterior P(p_cand - p_base > delta) (uniform priors) above level rolls back",
-     "delta, level, check_every, window"},
+     "delta, level, check_every, window, metric, min_n"},
     {"normal-mixture sequential probability ratio test, always-valid p-value below alpha rolls back",
-     "alpha, tau2, check_every, window"},
+     "alpha, tau2, check_every, window, metric, min_n"},
     {"GrowthBook's asymptotic confidence sequence on the difference; lower bound above 0 rolls back",
-     "alpha, n_star, check_every, window"},
+     "alpha, n_star, check_every, window, metric, min_n"},
     {"Flagger's canary analysis: a detection tick, metrics in range each interval, failed checks cumulative, "
      "weight held on a failure, rollback at the tick after `threshold` failures, stepping by steps "
      "(stepWeights) or step_weight, then the Promoting and Finalising ticks",
@@ -233,6 +233,25 @@ void rs_gate_free(rs_gate *g)
 /* The policy's gate parameters, read with the defaults of rollsim's own RS_GATE_PARAMS: a plugin may declare
  * only some of them (or an older set), and then gets the defaults rollsim documents. */
 static const rs_param_spec gate_params[] = {RS_GATE_PARAMS};
+
+int rs_gate_param_used(const char *gate, const char *key)
+{
+    size_t g = 0, k = 0, n = sizeof gate_params / sizeof *gate_params;
+    while (k < n && strcmp(gate_params[k].name, key))
+        k++;
+    if (k == n || !strcmp(key, "gate"))
+        return 1; /* not a gate parameter: the policy's own */
+    while (g < rs_gate_count && strcmp(rs_gate_names[g], gate))
+        g++;
+    if (g == rs_gate_count)
+        return 1;
+    /* rs_gate_about's list ("alpha, two_sided, ...") is what the gate reads: the one statement of it */
+    size_t len = strlen(key);
+    for (const char *p = rs_gate_about[g][1]; (p = strstr(p, key)); p += len)
+        if ((p == rs_gate_about[g][1] || p[-1] == ' ') && (p[len] == ',' || p[len] == '\0'))
+            return 1;
+    return 0;
+}
 
 static const char *param_default(const char *key)
 {

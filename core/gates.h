@@ -30,5 +30,8 @@ extern const size_t rs_gate_count;
 /* For gate i: a one-line description, and the policy parameters it reads. */
 extern const char *const rs_gate_about[][2];
 const rs_param_spec *rs_gate_metric_keys(size_t gate, size_t *n);
+/* 1 when the policy parameter `key` matters with the gate called `gate`: not one of RS_GATE_PARAMS, or one that
+ * gate reads (rs_gate_about); 0 for another gate's knob (summary.json leaves those out). */
+int rs_gate_param_used(const char *gate, const char *key);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "help.h"
 #include "import_sys.h"
 #include "output.h"
 #include "runner.h"
@@ -346,25 +347,11 @@ rs_status rs_import_load(const char *path, const char *const *sets, size_t n_set
     return st;
 }
 
-static void import_usage(FILE *f)
-{
-    fprintf(f, "usage: rollsim import FILE... [--out SCENARIO.lua] [--map NAME=METRIC]... [--manual-pause D]\n"
-               "  FILE: an Argo Rollouts Rollout with its AnalysisTemplates (one or several YAML files, or one file\n"
-               "        of several documents), a Flagger Canary, or a Kayenta canary config JSON with the\n"
-               "        Spinnaker pipeline (or its kayentaCanary stage) JSON\n"
-               "  --out SCENARIO.lua     write the scenario there (default: print it)\n"
-               "  --map NAME=METRIC      the manifest's metric NAME is rollsim's METRIC (error_rate, success_rate,\n"
-               "                         latency_mean, latency_p50, latency_p90, latency_p95, latency_p99)\n"
-               "  --manual-pause D       how long a human takes to promote an Argo pause without a duration\n"
-               "                         (default 1h; the scenario's `manual_pause`)\n"
-               "  --quiet                no warnings\n");
-}
-
 int rs_import_main(int argc, char **argv)
 {
-    static const struct option longs[] = {{"out", 1, NULL, 'o'},          {"map", 1, NULL, 'm'},
-                                          {"manual-pause", 1, NULL, 'M'}, {"quiet", 0, NULL, 'q'},
-                                          {"help", 0, NULL, 'h'},         {0, 0, 0, 0}};
+    struct option longs[RS_CLI_MAX_OPTIONS + 1];
+    char shorts[3 * RS_CLI_MAX_OPTIONS + 2];
+    rs_cli_getopt_tables(CMD_IMPORT, longs, shorts); /* the declared tables of core/help.c */
     const char **maps = calloc((size_t)argc + 1, sizeof *maps);
     const char *out = NULL;
     rs_import_options opt = {.maps = maps, .manual_pause = 1};
@@ -373,19 +360,19 @@ int rs_import_main(int argc, char **argv)
         return 1;
     opterr = 0;
     optind = 1;
-    while (rc < 0 && (c = getopt_long(argc, argv, ":o:m:M:qh", longs, NULL)) != -1) {
+    while (rc < 0 && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
-        case 'm': maps[opt.n_maps++] = optarg; break;
-        case 'M':
+        case OPT_OUT: out = optarg; break;
+        case OPT_MAP: maps[opt.n_maps++] = optarg; break;
+        case OPT_MANUAL_PAUSE:
             if (rs_parse_duration(optarg, &opt.manual_pause) || !(opt.manual_pause > 0)) {
                 fprintf(stderr, "rollsim: --manual-pause %s: expected a positive duration (hours, or \"30m\", \"2h\")\n",
                         optarg);
                 rc = 2;
             }
             break;
-        case 'q': quiet = 1; break;
-        case 'h': import_usage(stdout); rc = 0; break;
+        case OPT_QUIET: quiet = 1; break;
+        case OPT_HELP: rs_help_command(stdout, rs_help_find("import")); rc = 0; break;
         case ':': fprintf(stderr, "rollsim: option %s needs a value (see rollsim import --help)\n", argv[optind - 1]); rc = 2; break;
         default: fprintf(stderr, "rollsim: import: unknown option %s (see rollsim import --help)\n", argv[optind - 1]); rc = 2; break;
         }

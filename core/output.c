@@ -1,6 +1,8 @@
 #include "output.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -100,4 +102,84 @@ void rs_atomic_abort(rs_atomic_file *af)
     af->f = NULL;
     if (af->tmp[0])
         unlink(af->tmp);
+}
+
+/* What run, compare, sweep, optimize and plot write at the top of an output folder. */
+static const char *const own_names[] = {"summary.json", "runs.csv",     "curves.csv", "bands.csv",
+                                        "events.csv",   "segments.csv", "sweep.csv",  "optimize.csv",
+                                        "best.json",    "best.lua",     "report.html", "plots", NULL};
+
+/* name is one of names, or a temporary file of one (".NAME.XXXXXX", rs_atomic_open). */
+static int is_own(const char *name, const char *const *names)
+{
+    for (size_t i = 0; names[i]; i++) {
+        size_t len = strlen(names[i]);
+        if (!strcmp(name, names[i]) ||
+            (name[0] == '.' && !strncmp(name + 1, names[i], len) && name[len + 1] == '.' && strlen(name + len + 2) == 6))
+            return 1;
+    }
+    return 0;
+}
+
+rs_status rs_output_check_dir(const char *dir, int force, rs_error *err)
+{
+    if (force || rs_dist_rank() != 0)
+        return RS_OK;
+    DIR *d = opendir(dir);
+    if (!d)
+        return RS_OK; /* absent (created later), or not a folder: rs_output_prepare_dir says so */
+    char foreign[256] = "";
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !is_own(e->d_name, own_names) &&
+            (!*foreign || strcmp(e->d_name, foreign) < 0)) /* the first by name: the same message every time */
+            snprintf(foreign, sizeof foreign, "%s", e->d_name);
+    closedir(d);
+    if (!*foreign)
+        return RS_OK;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    json_t *sum = json_load_file(path, 0, NULL);
+    int ours = json_is_string(json_object_get(sum, "rollsim"));
+    json_decref(sum);
+    if (ours)
+        return RS_OK; /* a rollsim output with the user's own notes beside it */
+    RS_FAIL(err, RS_ERR_INPUT,
+            "output folder %s: holds '%s' and no summary.json of rollsim's, so it is not a rollsim output folder; "
+            "choose another --out (a new or empty folder), or add --force to write into it anyway",
+            dir, foreign);
+}
+
+void rs_output_clear_plots(const char *dir)
+{
+    static const char *const ext[] = {".png", ".svg", ".pdf", ".gp", ".dat", NULL};
+    char plots[4200], path[4500];
+    if (rs_dist_rank() != 0 || snprintf(plots, sizeof plots, "%s/plots", dir) >= (int)sizeof plots)
+        return;
+    DIR *d = opendir(plots);
+    if (!d) {
+        if (snprintf(path, sizeof path, "%s/report.html", dir) < (int)sizeof path)
+            unlink(path);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *name = e->d_name, *dot = strrchr(name, '.');
+        int ours = !strcmp(name, "report.html");
+        for (size_t i = 0; ext[i] && !ours && dot; i++)
+            ours = !strcmp(dot, ext[i]);
+        if (!ours && name[0] == '.' && strlen(name) > 8) { /* a temporary .NAME.XXXXXX of one of them */
+            char base[256];
+            snprintf(base, sizeof base, "%.*s", (int)(strlen(name) - 8), name + 1);
+            const char *bdot = strrchr(base, '.');
+            for (size_t i = 0; ext[i] && bdot; i++)
+                ours |= !strcmp(bdot, ext[i]);
+        }
+        if (ours && snprintf(path, sizeof path, "%s/%s", plots, name) < (int)sizeof path)
+            unlink(path);
+    }
+    closedir(d);
+    rmdir(plots); /* only when nothing else is left in it */
+    if (snprintf(path, sizeof path, "%s/report.html", dir) < (int)sizeof path)
+        unlink(path);
 }

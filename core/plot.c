@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -24,7 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "htmlreport.h"
 #include "output.h"
+#include "paths.h"
 #include "runner.h" /* ROLLSIM_VERSION */
 #include "stats.h"  /* rs_stats_quantile_sorted */
 
@@ -71,11 +74,14 @@ typedef struct policy_data {
     double n_bad, n_good;                 /* their denominators */
     double harm_mean, harm_lo, harm_hi, harm_var95, harm_cvar95;
     double excess_mean, excess_lo, excess_hi; /* excess harm: errors above the baseline's rate */
+    double excess_var95, excess_cvar95;
     double ttf_mean, ttf_lo, ttf_hi, ttf_n; /* time to full over the promoted replications */
     band_row *bands;
     size_t n_bands, cap_bands;
-    double *harm; /* per replication (runs.csv) */
+    xy *harm; /* per replication (runs.csv): (excess harm, 1 when the candidate is bad else 0) */
     size_t n_harm, cap_harm;
+    double *ttf_rows; /* per replication, in the same order: time to full, NaN when never full */
+    size_t n_ttf_rows, cap_ttf_rows;
     xy *rollbacks; /* (time, P before) of every rolled-back replication */
     size_t n_rollbacks, cap_rollbacks;
     long long rep0; /* the first replication in events.csv (-1: none seen) */
@@ -144,6 +150,7 @@ static void input_free(plot_input *in)
         free(p->label);
         free(p->bands);
         free(p->harm);
+        free(p->ttf_rows);
         free(p->rollbacks);
         free(p->stages);
         free(p->quality);
@@ -427,6 +434,8 @@ static rs_status read_summary(const char *dir, plot_input *in, rs_error *err)
         p->excess_hi = jnum(x, "hi");
         p->harm_var95 = jnum(h, "var95");
         p->harm_cvar95 = jnum(h, "cvar95");
+        p->excess_var95 = jnum(x, "var95");
+        p->excess_cvar95 = jnum(x, "cvar95");
         p->ttf_mean = jnum(t, "mean");
         p->ttf_lo = jnum(t, "lo");
         p->ttf_hi = jnum(t, "hi");
@@ -620,17 +629,21 @@ static rs_status read_bands(const char *dir, plot_input *in, rs_error *err)
 
 static rs_status read_runs(const char *dir, plot_input *in, rs_error *err)
 {
-    static const char *const names[] = {"outcome", "harm", "rollback_time", "p_at_rollback", "policy"};
-    int col[5];
+    static const char *const names[] = {"outcome", "excess_harm", "rollback_time", "p_at_rollback", "policy", "bad",
+                                        "time_to_full"};
+    int col[7];
     csv c;
-    rs_status st = csv_open(&c, dir, "runs.csv", names, col, 5, err);
+    rs_status st = csv_open(&c, dir, "runs.csv", names, col, 7, err);
     int r = 0;
     while (!st && (r = csv_next(&c)) > 0) {
         policy_data *p = find_policy(in, csv_get(&c, col[4]));
         if (!p)
             continue;
-        double h = csv_num(&c, col[1]);
-        if (isfinite(h) && push(&p->harm, &p->n_harm, &p->cap_harm, sizeof h, &h))
+        xy h = {csv_num(&c, col[1]), csv_num(&c, col[5]) == 1};
+        double ttf = csv_num(&c, col[6]);
+        if (isfinite(h.x) && push(&p->ttf_rows, &p->n_ttf_rows, &p->cap_ttf_rows, sizeof ttf, &ttf))
+            st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+        if (!st && isfinite(h.x) && push(&p->harm, &p->n_harm, &p->cap_harm, sizeof h, &h))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         xy rb = {csv_num(&c, col[2]), csv_num(&c, col[3])};
         if (!st && !strcmp(csv_get(&c, col[0]), "rolled_back") && isfinite(rb.x) && isfinite(rb.y) &&
@@ -1159,7 +1172,13 @@ static void write_fan(plot_ctx *c)
     for (size_t i = 0; i < in->n; i++) {
         policy_data *p = &in->p[i];
         vars *pv = &c->per[i];
-        set_panel_title(c, i, "PANEL_TITLE", "");
+        { /* the panel's own count in its title: one legend (the last panel's) serves every panel */
+            char *label = one_line(p->label);
+            vars_setq(pv, "PANEL_TITLE", "%s%s%zu of %zu replications rolled back", label ? label : "",
+                      label ? ": " : "", p->n_rollbacks, p->reps);
+            free(label);
+        }
+        vars_set(&c->per[i], "KEY", "%s", i + 1 == in->n ? "set key" : "unset key");
         int b = begin_block(c, "policy %s: t (hours), P(t) quantiles over replications 5 25 50 75 95 %% (percent of "
                                "users); each time twice (just before, at) so that lines draw the staircase",
                             p->label);
@@ -1215,11 +1234,10 @@ static void write_fan(plot_ctx *c)
             }
             fprintf(m,
                     ", \\\n     DAT index %d using 1:2 with points ls 5 "
-                    "title \"rollbacks: %zu of %zu replications\"",
-                    s, p->n_rollbacks, p->reps);
+                    "title \"rollbacks (each at its time and P)\"",
+                    s);
         } else {
-            fprintf(m, ", \\\n     keyentry with points ls 5 title \"rollbacks: none of %zu replications\"",
-                    p->reps);
+            fprintf(m, ", \\\n     keyentry with points ls 5 title \"rollbacks (each at its time and P)\"");
         }
         if (fclose(m))
             pv->oom = 1;
@@ -1248,6 +1266,7 @@ static void write_exposure(plot_ctx *c)
                         in->n == 1 ? "exposed: users with ≥ 1 response from the candidate" : "exposed users: ");
         set_panel_title(c, i, "HARMED_TITLE",
                         in->n == 1 ? "harmed: users with ≥ 1 error from the candidate" : "harmed users: ");
+        vars_set(&c->per[i], "KEY", "%s", i + 1 == in->n ? "set key" : "unset key"); /* one legend: the last row's */
         int b = begin_block(c, "policy %s: t (hours), exposed users 5 50 95 %%, harmed users 5 50 95 %% (quantiles "
                                "over replications)",
                             p->label);
@@ -1497,54 +1516,117 @@ static void write_harm(plot_ctx *c)
     size_t most = 0;
     for (size_t i = 0; i < in->n; i++) {
         for (size_t k = 0; k < in->p[i].n_harm; k++) {
-            lo = fmin(lo, in->p[i].harm[k]);
-            hi = fmax(hi, in->p[i].harm[k]);
+            lo = fmin(lo, in->p[i].harm[k].x);
+            hi = fmax(hi, in->p[i].harm[k].x);
         }
         most = in->p[i].n_harm > most ? in->p[i].n_harm : most;
     }
     if (!(lo <= hi))
         lo = hi = 0;
-    /* twice Rice's rule for the number of bins (harm is often multimodal: rollbacks early, promotions late), a round bin width (harm counts errors: at least 1) */
+    /* twice Rice's rule for the number of bins (harm is often multimodal: rollbacks early, promotions late), a
+     * round bin width (harm counts errors: at least 1) */
     double bins = fmin(fmax(ceil(4 * cbrt((double)most)), 10), 80);
     double width = fmax(1, ceil(nice_floor((hi - lo) / bins)));
     double start = floor(lo / width) * width;
     size_t nb = (size_t)floor((hi - start) / width) + 1;
-    size_t *count = calloc(nb, sizeof *count);
+    size_t *count = calloc(2 * nb, sizeof *count);
     size_t ymax = 1;
     set_panel_layout(c, 1);
-    set_title(c, "Harm: candidate errors per replication, with its tail risk");
+    set_title(c, "Excess harm: candidate errors above the baseline's rate, bad and good candidates");
     vars_set(c->global, "BIN", "%.10g", width);
-    vars_set(c->global, "XMIN", "%.10g", start);
-    vars_set(c->global, "XMAX", "%.10g", start + (double)nb * width);
+    vars_set(c->global, "XMIN", "%.10g", fmin(start, 0));
+    vars_set(c->global, "XMAX", "%.10g", fmax(start + (double)nb * width, 0));
     for (size_t i = 0; i < in->n && count; i++) {
         const policy_data *p = &in->p[i];
-        memset(count, 0, nb * sizeof *count);
+        memset(count, 0, 2 * nb * sizeof *count);
+        size_t n_bad = 0;
         for (size_t k = 0; k < p->n_harm; k++) {
-            size_t b = (size_t)floor((p->harm[k] - start) / width);
-            count[b < nb ? b : nb - 1]++;
+            size_t b = (size_t)floor((p->harm[k].x - start) / width);
+            int bad = p->harm[k].y != 0;
+            count[2 * (b < nb ? b : nb - 1) + (size_t)bad]++;
+            n_bad += (size_t)bad;
         }
-        int b = begin_block(c, "policy %s: bin centre (errors), replications in the bin [centre - %g/2, centre + "
-                               "%g/2)",
+        int b = begin_block(c, "policy %s: bin centre (errors of excess harm), replications in the bin [centre - "
+                               "%g/2, centre + %g/2) with a bad candidate, with a good one, both",
                             p->label, width, width);
         for (size_t k = 0; k < nb; k++) {
-            fprintf(c->dat, "%.10g %zu\n", start + ((double)k + 0.5) * width, count[k]);
-            ymax = count[k] > ymax ? count[k] : ymax;
+            fprintf(c->dat, "%.10g %zu %zu %zu\n", start + ((double)k + 0.5) * width, count[2 * k + 1], count[2 * k],
+                    count[2 * k] + count[2 * k + 1]);
+            ymax = count[2 * k] + count[2 * k + 1] > ymax ? count[2 * k] + count[2 * k + 1] : ymax;
         }
         vars *pv = &c->per[i];
-        double mean = or_else(p->harm_mean, 0), var = or_else(p->harm_var95, mean), cvar = or_else(p->harm_cvar95, var);
-        set_panel_title(c, i, "PANEL_TITLE", "");
+        double mean = or_else(p->excess_mean, 0), var = or_else(p->excess_var95, mean);
+        double cvar = or_else(p->excess_cvar95, var);
+        /* the numbers in the panel's title: one legend serves every panel */
+        char *label = one_line(p->label);
+        vars_setq(pv, "PANEL_TITLE", "%s%smean %.0f, VaR95 %.0f, CVaR95 %.0f errors; %zu bad and %zu good candidates",
+                  in->n > 1 && label ? label : "", in->n > 1 ? ": " : "", mean, var, cvar, n_bad, p->n_harm - n_bad);
+        free(label);
         vars_set(pv, "I", "%d", b);
         vars_set(pv, "MEAN", "%.10g", mean);
         vars_set(pv, "VAR95", "%.10g", var);
         vars_set(pv, "CVAR95", "%.10g", cvar);
-        vars_setq(pv, "MEAN_TITLE", "mean %.0f errors", mean);
-        vars_setq(pv, "VAR_TITLE", "VaR95 %.0f (95 %% of replications at or below)", var);
-        vars_setq(pv, "CVAR_TITLE", "CVaR95 %.0f (mean of the worst 5 %%)", cvar);
+        vars_set(pv, "KEY", "%s", i + 1 == in->n ? "set key" : "unset key"); /* under the last panel */
     }
     if (!count)
         c->global->oom = 1;
     free(count);
     vars_set(c->global, "YMAX", "%.10g", ceil((double)ymax * 1.12));
+}
+
+/* P(non-dominated) of each policy from the paired replications: the replications are resampled with replacement
+ * (the same draw for every policy: they ran on the same replications), each resample's mean excess harm and mean
+ * time to full (over its promoted replications) per policy, and the share of resamples in which no other policy
+ * that reached everyone is at least as good on both and better on one. A policy never full in a resample is not on
+ * its front. Fills prob[] (NaN when the policies' runs.csv rows do not pair up); deterministic (fixed seed). */
+#define PARETO_RESAMPLES 2000
+static void pareto_probabilities(const plot_input *in, double *prob)
+{
+    size_t n = in->n, reps = n ? in->p[0].n_harm : 0;
+    for (size_t i = 0; i < n; i++) {
+        prob[i] = NAN;
+        if (in->p[i].n_harm != reps || in->p[i].n_ttf_rows != reps)
+            return;
+    }
+    size_t *idx = malloc(reps * sizeof *idx);
+    double *x = malloc(2 * n * sizeof *x);
+    size_t *nd = calloc(n, sizeof *nd);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (reps < 2 || !idx || !x || !nd || !rng)
+        goto done;
+    gsl_rng_set(rng, 19);
+    for (int b = 0; b < PARETO_RESAMPLES; b++) {
+        for (size_t r = 0; r < reps; r++)
+            idx[r] = (size_t)gsl_rng_uniform_int(rng, reps);
+        for (size_t i = 0; i < n; i++) {
+            double ex = 0, tt = 0;
+            size_t full = 0;
+            for (size_t r = 0; r < reps; r++) {
+                ex += in->p[i].harm[idx[r]].x;
+                double t = in->p[i].ttf_rows[idx[r]];
+                if (isfinite(t)) {
+                    tt += t;
+                    full++;
+                }
+            }
+            x[2 * i] = full ? tt / (double)full : NAN;
+            x[2 * i + 1] = ex / (double)reps;
+        }
+        for (size_t i = 0; i < n; i++) {
+            int dominated = isnan(x[2 * i]);
+            for (size_t j = 0; j < n && !dominated; j++)
+                dominated = j != i && !isnan(x[2 * j]) && x[2 * j] <= x[2 * i] && x[2 * j + 1] <= x[2 * i + 1] &&
+                            (x[2 * j] < x[2 * i] || x[2 * j + 1] < x[2 * i + 1]);
+            nd[i] += !dominated;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        prob[i] = (double)nd[i] / PARETO_RESAMPLES;
+done:
+    gsl_rng_free(rng);
+    free(idx);
+    free(x);
+    free(nd);
 }
 
 /* pareto: mean excess harm (the errors a candidate served above the baseline's rate: a good candidate
@@ -1556,20 +1638,33 @@ static void write_pareto(plot_ctx *c)
     const plot_input *in = c->in;
     set_single_layout(c);
     set_title(c, "Policies compared: excess harm against time to full (lower left is better)");
+    double *prob = malloc((in->n + 1) * sizeof *prob);
+    if (!prob) {
+        c->global->oom = 1;
+        return;
+    }
+    pareto_probabilities(in, prob);
     int b = begin_block(c, "one row per policy: row, mean time to full (hours; the horizon when never full), its 95 "
                            "%% interval lo hi, mean excess harm (errors above the baseline's rate), its lo hi, reached full (1/0)");
     xy *pt = malloc(in->n * sizeof *pt);
     if (!pt) {
+        free(prob);
         c->global->oom = 1;
         return;
     }
-    double xmax = 0, ymax = 0;
+    double xmax = 0, ymax = 0, ymin = 0;
     size_t n_full = 0, n_never = 0;
     for (size_t i = 0; i < in->n; i++) {
         const policy_data *p = &in->p[i];
         xmax = fmax(xmax, isfinite(p->ttf_mean) ? or_else(p->ttf_hi, p->ttf_mean) : in->horizon);
         ymax = fmax(ymax, or_else(p->excess_hi, or_else(p->excess_mean, 0)));
+        ymin = fmin(ymin, or_else(p->excess_lo, or_else(p->excess_mean, 0)));
     }
+    /* the y range follows the data, whiskers included: mean excess harm may be negative (a candidate better
+     * than the baseline), and a range clipped at 0 hid those points and failed when all were below it */
+    double pad = 0.12 * fmax(ymax - ymin, 1);
+    vars_set(c->global, "YMIN", "%.10g", ymin < 0 ? ymin - pad : 0);
+    vars_set(c->global, "YMAX", "%.10g", ymax + pad);
     for (size_t i = 0; i < in->n; i++) {
         const policy_data *p = &in->p[i];
         int full = isfinite(p->ttf_mean);
@@ -1600,7 +1695,10 @@ static void write_pareto(plot_ctx *c)
                  x <= 0.55 * xmax ? "left offset char 1.2,0.9"
                  : y > 0.15 * ymax ? "right offset char -1.2,-1.1" : "right offset char -1.2,0.9");
         free(wrapped);
-        vars_setq(pv, "KEY", "%s%s", label ? label : "", full ? "" : " (never full: drawn at the horizon)");
+        char pnd[64] = "";
+        if (isfinite(prob[i]))
+            snprintf(pnd, sizeof pnd, ", P(non-dominated) %.2f", prob[i]);
+        vars_setq(pv, "KEY", "%s%s%s", label ? label : "", full ? "" : " (never full: drawn at the horizon)", pnd);
         free(label);
     }
     /* the non-dominated set among the policies that reached everyone: no other is at least as good on both
@@ -1615,13 +1713,14 @@ static void write_pareto(plot_ctx *c)
                 fprintf(c->dat, "%.10g %.10g\n", pt[i].x, pt[i].y);
                 best = pt[i].y;
             }
-        vars_set(c->global, "FRONT", "DAT index %d using 1:2 with lines ls 20 title \"Pareto front (non-dominated)\"",
-                 f);
+        vars_set(c->global, "FRONT", "DAT index %d using 1:2 with lines ls 20 title \"front of the means (each policy's "
+                                     "P(non-dominated) over resampled replications in its key)\"", f);
     } else {
         vars_set(c->global, "FRONT", "keyentry with lines ls 20 title \"Pareto front: none (no policy reached "
                                      "everyone)\"");
     }
     free(pt);
+    free(prob);
     vars_set(c->global, "POINTS", "%d", b);
     if (n_never)
         vars_set(c->global, "HORIZON_MARK",
@@ -2568,16 +2667,10 @@ static char *read_file(const char *path)
 /* The template's text (caller frees) and where it came from, or NULL. */
 static char *load_template(const char *name, char *from, size_t from_size)
 {
-    static const char *const dirs[] = {
-#ifdef RS_PLOTS_DIR
-        RS_PLOTS_DIR,
-#endif
-#ifdef RS_INSTALL_PLOTS_DIR
-        RS_INSTALL_PLOTS_DIR,
-#endif
-        NULL};
-    for (size_t i = 0; dirs[i]; i++) {
-        snprintf(from, from_size, "%s/%s", dirs[i], name);
+    /* The source tree's plots/ when running from the build tree, else share/rollsim/plots beside bin/. */
+    char dir[4096];
+    if (rs_paths_plots_dir(dir, sizeof dir)) {
+        snprintf(from, from_size, "%s/%s", dir, name);
         char *text = read_file(from);
         if (text)
             return text;
@@ -2614,13 +2707,15 @@ static int find_gnuplot(char *path, size_t size)
 
 /* Runs `gnuplot -e 'rs_png = "<temporary>"' NAME.gp` inside plots_dir, then renames the temporary PNG to
  * NAME.png. The -e text holds only our own file name, never text from the output folder. */
-static rs_status run_gnuplot(const char *gnuplot, const char *plots_dir, const char *name, rs_error *err)
+/* Runs NAME.gp in plots_dir into NAME.EXT (ext "png", or "svg": the script's SVG terminal, rs_svg = 1). */
+static rs_status run_gnuplot(const char *gnuplot, const char *plots_dir, const char *name, const char *ext,
+                             rs_error *err)
 {
     char script[64], png[64], tmp[96], setvar[160], tmp_path[4200], png_path[4200];
     snprintf(script, sizeof script, "%s.gp", name);
-    snprintf(png, sizeof png, "%s.png", name);
-    snprintf(tmp, sizeof tmp, ".%s.png.%ld.tmp", name, (long)getpid());
-    snprintf(setvar, sizeof setvar, "rs_png = \"%s\"", tmp);
+    snprintf(png, sizeof png, "%s.%s", name, ext);
+    snprintf(tmp, sizeof tmp, ".%s.%s.%ld.tmp", name, ext, (long)getpid());
+    snprintf(setvar, sizeof setvar, "rs_png = \"%s\"%s", tmp, strcmp(ext, "svg") ? "" : "; rs_svg = 1");
     snprintf(tmp_path, sizeof tmp_path, "%s/%s", plots_dir, tmp);
     snprintf(png_path, sizeof png_path, "%s/%s", plots_dir, png);
     char *argv[] = {"gnuplot", "-e", setvar, script, NULL};
@@ -2654,6 +2749,17 @@ static rs_status run_gnuplot(const char *gnuplot, const char *plots_dir, const c
     if (stat(tmp_path, &st) || st.st_size == 0) {
         unlink(tmp_path);
         RS_FAIL(err, RS_ERR_RUNTIME, "gnuplot wrote no image for %s/%s", plots_dir, script);
+    }
+    if (!strcmp(ext, "svg")) { /* a template without the rs_svg terminal switch drew a PNG: no SVG, no failure */
+        char head[6] = "";
+        FILE *f = fopen(tmp_path, "rb");
+        size_t got = f ? fread(head, 1, 5, f) : 0;
+        if (f)
+            fclose(f);
+        if (got < 5 || (memcmp(head, "<?xml", 5) && memcmp(head, "<svg", 4))) {
+            unlink(tmp_path);
+            return RS_OK;
+        }
     }
     if (rename(tmp_path, png_path)) {
         int e = errno;
@@ -2713,12 +2819,12 @@ static rs_status write_kind(const plot_kind *k, const plot_input *in, const char
     return st;
 }
 
-/* Removes NAME.{png,gp,dat} of a kind that does not apply (e.g. left by an earlier compare in the folder). */
+/* Removes NAME.{png,svg,gp,dat} of a kind that does not apply (e.g. left by an earlier compare in the folder). */
 static void remove_kind(const plot_kind *k, const char *plots_dir)
 {
-    static const char *const ext[] = {"png", "gp", "dat"};
+    static const char *const ext[] = {"png", "svg", "gp", "dat"};
     char path[4200];
-    for (int e = 0; e < 3; e++) {
+    for (int e = 0; e < 4; e++) {
         snprintf(path, sizeof path, "%s/%s.%s", plots_dir, k->name, ext[e]);
         unlink(path);
     }
@@ -2766,7 +2872,9 @@ rs_status rs_plot_dir(const char *dir, int verbose, rs_error *err)
         rs_error e = {0};
         rs_status s = write_kind(k, &in, plots_dir, &e);
         if (!s && have_gnuplot)
-            s = run_gnuplot(gnuplot, plots_dir, k->name, &e);
+            s = run_gnuplot(gnuplot, plots_dir, k->name, "png", &e);
+        if (!s && have_gnuplot) /* the vector figure beside it, for papers */
+            s = run_gnuplot(gnuplot, plots_dir, k->name, "svg", &e);
         if (s && !st) { /* keep the first failure, draw the other plots */
             st = s;
             *err = e;
@@ -2778,9 +2886,19 @@ rs_status rs_plot_dir(const char *dir, int verbose, rs_error *err)
         }
     }
     if (verbose && n_done)
-        printf(have_gnuplot ? "  plots in %s/:%s (rerun there: gnuplot NAME.gp)\n"
+        printf(have_gnuplot ? "  plots in %s/:%s, each also as SVG (rerun there: gnuplot NAME.gp)\n"
                             : "  plot scripts in %s/:%s (no PNG: gnuplot not found)\n",
                plots_dir, done);
+    if (in.command == CMD_RUN) { /* run and compare: the page to send (sweep and optimize have none yet) */
+        rs_error e = {0};
+        rs_status s = rs_html_report(dir, &e);
+        if (s && !st) {
+            st = s;
+            *err = e;
+        }
+        if (!s && verbose)
+            printf("  report: %s/report.html\n", dir);
+    }
     input_free(&in);
     return st;
 }

@@ -8,20 +8,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "suggest.h"
-
-#ifndef RS_BUILD_PLUGIN_DIR
-#define RS_BUILD_PLUGIN_DIR ""
-#endif
-#ifndef RS_INSTALL_PLUGIN_DIR
-#define RS_INSTALL_PLUGIN_DIR ""
-#endif
 
 const char *rs_plugin_search_path(char *buf, size_t len)
 {
     const char *env = getenv("ROLLSIM_PLUGIN_PATH");
-    snprintf(buf, len, "%s%s%s%s%s", env && *env ? env : "", env && *env ? ":" : "", RS_BUILD_PLUGIN_DIR,
-             *RS_INSTALL_PLUGIN_DIR ? ":" : "", RS_INSTALL_PLUGIN_DIR);
+    char own[4096];
+    /* The program's own plugins: the build tree's when it runs from there, else lib/rollsim/plugins beside
+     * its bin/ (wherever the install was put). */
+    const char *dir = rs_paths_plugin_dir(own, sizeof own);
+    snprintf(buf, len, "%s%s%s", env && *env ? env : "", env && *env && dir ? ":" : "", dir ? dir : "");
     return buf;
 }
 

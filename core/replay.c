@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "help.h"
 #include "prodgates.h"
 #include "scenario.h"
 #include "value.h"
@@ -413,8 +414,9 @@ rs_status rs_replay(const char *const *paths, size_t n, const rs_import_options 
 
 int rs_replay_main(int argc, char **argv)
 {
-    static const struct option longs[] = {{"metrics", 1, NULL, 'M'}, {"map", 1, NULL, 'm'},
-                                          {"help", 0, NULL, 'h'},    {0, 0, 0, 0}};
+    struct option longs[RS_CLI_MAX_OPTIONS + 1];
+    char shorts[3 * RS_CLI_MAX_OPTIONS + 2];
+    rs_cli_getopt_tables(CMD_REPLAY, longs, shorts); /* the declared tables of core/help.c */
     const char **maps = calloc((size_t)argc + 1, sizeof *maps);
     const char *metrics = NULL;
     rs_import_options opt = {.maps = maps, .manual_pause = 1};
@@ -423,18 +425,11 @@ int rs_replay_main(int argc, char **argv)
         return 1;
     opterr = 0;
     optind = 1;
-    while (rc < 0 && (c = getopt_long(argc, argv, ":M:m:h", longs, NULL)) != -1) {
+    while (rc < 0 && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         switch (c) {
-        case 'M': metrics = optarg; break;
-        case 'm': maps[opt.n_maps++] = optarg; break;
-        case 'h':
-            printf("usage: rollsim replay MANIFEST... --metrics FILE.csv [--map NAME=METRIC]...\n"
-                   "  the recorded series through the manifest's gate: one line per check, t,kind,value,detail\n"
-                   "  FILE.csv: time,metric,value (Spinnaker: time,metric,value,baseline); time in hours or a\n"
-                   "  duration (90s, 10m) from the release; metric as the manifest names it; an empty value is no\n"
-                   "  data, nan is NaN\n");
-            rc = 0;
-            break;
+        case OPT_METRICS: metrics = optarg; break;
+        case OPT_MAP: maps[opt.n_maps++] = optarg; break;
+        case OPT_HELP: rs_help_command(stdout, rs_help_find("replay")); rc = 0; break;
         case ':': fprintf(stderr, "rollsim: option %s needs a value (see rollsim replay --help)\n", argv[optind - 1]); rc = 2; break;
         default: fprintf(stderr, "rollsim: replay: unknown option %s (see rollsim replay --help)\n", argv[optind - 1]); rc = 2; break;
         }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gates.h"
 #include "value.h"
 
 const char *const rs_report_file_names[RS_FILE_COUNT] = {"curves.csv", "runs.csv",  "events.csv",
@@ -234,6 +235,118 @@ json_t *rs_report_value(const rs_value *v)
     }
     default: return json_null();
     }
+}
+
+json_t *rs_report_params(const rs_value *params)
+{
+    json_t *o = rs_report_value(params);
+    const char *gate = rs_value_string(rs_value_get(params, "gate"));
+    if (!gate || !json_is_object(o))
+        return o;
+    const char *key;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(o, tmp, key, v)
+        if (!rs_gate_param_used(gate, key))
+            json_object_del(o, key);
+    return o;
+}
+
+/* A JSON string, escaped as jansson escapes it (UTF-8 kept as is). */
+static void json_text(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\b': fputs("\\b", f); break;
+        case '\f': fputs("\\f", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (c < 0x20)
+                fprintf(f, "\\u%04X", c);
+            else
+                fputc(c, f);
+        }
+    }
+    fputc('"', f);
+}
+
+void rs_report_number(FILE *f, double x)
+{
+    char buf[40];
+    if (!isfinite(x)) {
+        fputs("null", f);
+        return;
+    }
+    if (x == floor(x) && fabs(x) < 9007199254740992.0) { /* an integer: as one (and -0 as 0) */
+        fprintf(f, "%.0f", x == 0 ? 0.0 : x);
+        return;
+    }
+    for (int p = 1; p <= 17; p++) { /* the shortest text that reads back as the same double */
+        snprintf(buf, sizeof buf, "%.*g", p, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    fputs(buf, f);
+}
+
+static void json_write(FILE *f, const json_t *j, int depth)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        if (!json_object_size(j)) {
+            fputs("{}", f);
+            return;
+        }
+        fputs("{\n", f);
+        const char *key;
+        json_t *v;
+        size_t i = 0, n = json_object_size(j);
+        json_object_foreach((json_t *)j, key, v) {
+            fprintf(f, "%*s", 2 * (depth + 1), "");
+            json_text(f, key, strlen(key));
+            fputs(": ", f);
+            json_write(f, v, depth + 1);
+            fputs(++i < n ? ",\n" : "\n", f);
+        }
+        fprintf(f, "%*s}", 2 * depth, "");
+        return;
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(j);
+        if (!n) {
+            fputs("[]", f);
+            return;
+        }
+        fputs("[\n", f);
+        for (size_t i = 0; i < n; i++) {
+            fprintf(f, "%*s", 2 * (depth + 1), "");
+            json_write(f, json_array_get(j, i), depth + 1);
+            fputs(i + 1 < n ? ",\n" : "\n", f);
+        }
+        fprintf(f, "%*s]", 2 * depth, "");
+        return;
+    }
+    case JSON_STRING: json_text(f, json_string_value(j), json_string_length(j)); return;
+    case JSON_INTEGER: fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(j)); return;
+    case JSON_REAL: rs_report_number(f, json_real_value(j)); return;
+    case JSON_TRUE: fputs("true", f); return;
+    case JSON_FALSE: fputs("false", f); return;
+    default: fputs("null", f); return;
+    }
+}
+
+int rs_report_json_write(FILE *f, const json_t *j)
+{
+    if (!j)
+        return -1;
+    json_write(f, j, 0);
+    return fputc('\n', f) == EOF || ferror(f) ? -1 : 0;
 }
 
 static json_t *probability(size_t k, size_t n)

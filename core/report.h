@@ -44,6 +44,21 @@ json_t *rs_report_paired(const rs_rep_result *a, const rs_rep_result *b, const u
 /* A parameter tree as JSON. Returns a new reference. */
 json_t *rs_report_value(const rs_value *v);
 
+/* A policy's parameters as JSON, without the knobs of gates other than its `gate` (a z-test policy does not list
+ * flagger's). Returns a new reference. */
+json_t *rs_report_params(const rs_value *params);
+
+/* The version of the layout of summary.json (and best.json): its "format" key. Keys are only ever added. */
+#define RS_SUMMARY_FORMAT 1
+
+/* Writes j and a newline as every JSON file of rollsim is written: indented by 2 as jansson's JSON_INDENT(2),
+ * integers (and reals with an integral value below 2^53) as integers, other reals as the shortest text that
+ * reads back as the same double, non-finite reals as null. Returns 0, or -1 on a write error (or j NULL). */
+int rs_report_json_write(FILE *f, const json_t *j);
+
+/* A number as rs_report_json_write writes it. */
+void rs_report_number(FILE *f, double x);
+
 /* A band sample of cumulative regret as the 32 bits of a float (the band arrays are uint32_t). */
 static inline uint32_t rs_report_band_float(double x)
 {

@@ -305,6 +305,10 @@ static void fill_policy_report(rs_policy_report *p, const char *label, const rs_
     p->harm_mean = json_real_value(json_object_get(json_object_get(est, "harm"), "mean"));
     p->harm_p95 = json_real_value(json_object_get(json_object_get(est, "harm"), "p95"));
     p->exposed_mean = json_real_value(json_object_get(json_object_get(est, "exposed"), "mean"));
+    json_t *ex = json_object_get(est, "excess_harm");
+    p->excess_mean = json_number_value(json_object_get(ex, "mean"));
+    p->excess_lo = json_is_number(json_object_get(ex, "lo")) ? json_number_value(json_object_get(ex, "lo")) : NAN;
+    p->excess_hi = json_is_number(json_object_get(ex, "hi")) ? json_number_value(json_object_get(ex, "hi")) : NAN;
 }
 
 typedef struct loaded_policy {
@@ -462,7 +466,7 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
             fill_policy_report(&report->policy[p], policies[p].label, lp[p].res, lp[p].done, reps, est);
             json_array_append_new(pols, json_pack("{s:s,s:s,s:o,s:I,s:o}", "label", policies[p].label, "plugin",
                                                   lp[p].plugin.type->name, "params",
-                                                  rs_report_value(&lp[p].params), "replications",
+                                                  rs_report_params(&lp[p].params), "replications",
                                                   (json_int_t)report->policy[p].reps_done, "estimates", est));
             for (size_t q = 0; q < p; q++) {
                 json_t *d = rs_report_paired(lp[q].res, lp[p].res, lp[q].done, lp[p].done, reps);
@@ -476,8 +480,9 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
                                   "replications", (json_int_t)reps, "partial", interrupted, "horizon", sc->horizon,
                                   "sample_every", sc->sample_every, "users", (json_int_t)sc->total_users,
                                   "policies", pols, "paired", paired);
-        if (!j_sum || json_dumpf(j_sum, files[RS_FILE_SUMMARY], JSON_INDENT(2) | JSON_REAL_PRECISION(15)) ||
-            fputc('\n', files[RS_FILE_SUMMARY]) == EOF)
+        if (j_sum)
+            json_object_set_new(j_sum, "format", json_integer(RS_SUMMARY_FORMAT));
+        if (rs_report_json_write(files[RS_FILE_SUMMARY], j_sum))
             st = RS_SET(err, RS_ERR_RUNTIME, "cannot write summary.json");
         json_decref(j_sum);
     }
@@ -569,7 +574,7 @@ rs_status rs_run_batch(const rs_scenario *sc, const rs_policy_choice *policy, co
             st = RS_SET(err, RS_ERR_INTERRUPTED, "interrupted after %zu of %zu replications", finished, reps);
     }
     if (!st && params_out)
-        *params_out = rs_report_value(&lp.params);
+        *params_out = rs_report_params(&lp.params);
     free(j);
     rs_value_clear(&lp.params);
     rs_plugin_unload(&lp.plugin);

@@ -39,6 +39,7 @@ typedef struct rs_policy_report {
     size_t promoted, rolled_back, incomplete, bad, escapes, false_rollbacks;
     rs_rep_result first; /* replication 0 */
     double harm_mean, harm_p95, exposed_mean;
+    double excess_mean, excess_lo, excess_hi; /* excess harm: mean and its 95 % interval (NaN when none) */
 } rs_policy_report;
 
 typedef struct rs_run_report {

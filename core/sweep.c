@@ -262,7 +262,9 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
                               "sweep", json_pack("{s:o,s:I}", "grid", j_grid, "points", (json_int_t)n_points),
                               "policies", j_pol, "paired", json_array());
         j_grid = j_pol = NULL; /* stolen by the pack */
-        if (!j || json_dumpf(j, sum.f, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) || fputc('\n', sum.f) == EOF)
+        if (j)
+            json_object_set_new(j, "format", json_integer(RS_SUMMARY_FORMAT));
+        if (rs_report_json_write(sum.f, j))
             st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/summary.json", opt->out_dir);
         json_decref(j);
     }

@@ -661,7 +661,8 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
                                                     T.p[k].hi, "scale",
                                                     T.p[k].log ? "log" : T.p[k].integer ? "int" : "linear"));
         json_object_set_new(jb, "params", params);
-        if (json_dumpf(jb, af[1].f, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) || fputc('\n', af[1].f) == EOF)
+        json_object_set_new(jb, "format", json_integer(RS_SUMMARY_FORMAT));
+        if (rs_report_json_write(af[1].f, jb))
             st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/best.json", opt->out_dir);
         if (!st)
             st = write_best_lua(&T, af[2].f, &T.rows[bi], best == &final_row ? fresh : T.seed,
@@ -687,7 +688,9 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
             for (size_t k = 0; k < T.nc; k++)
                 json_array_append_new(cons, json_string(t->constraints[k]));
             json_object_set_new(json_object_get(j, "optimize"), "constraints", cons);
-            if (!j || json_dumpf(j, af[3].f, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) || fputc('\n', af[3].f) == EOF)
+            if (j)
+                json_object_set_new(j, "format", json_integer(RS_SUMMARY_FORMAT));
+            if (rs_report_json_write(af[3].f, j))
                 st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/summary.json", opt->out_dir);
             json_decref(j);
         }

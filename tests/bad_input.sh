@@ -221,9 +221,9 @@ cli two_scenarios 2 "rollsim: run takes one scenario, got 2 (good.lua, other.lua
     -- run good.lua other.lua --out o --quiet
 cli unknown_command 2 "rollsim: unknown command 'runn' (did you mean 'run'?) (see rollsim --help)" \
     -- runn good.lua
-cli unknown_option 2 "rollsim: unknown option --bogus (see rollsim --help)" \
+cli unknown_option 2 "rollsim: unknown option --bogus (see rollsim run --help)" \
     -- run good.lua --bogus --out o --quiet
-cli option_needs_value 2 "rollsim: option --out needs a value (see rollsim --help)" \
+cli option_needs_value 2 "rollsim: option --out needs a value (see rollsim run --help)" \
     -- run good.lua --quiet --out
 cli reps_zero 2 "rollsim: --reps 0: expected an integer in [1, 2^24 = 16777216]" \
     -- run good.lua --reps 0 --out o --quiet
@@ -279,7 +279,7 @@ cli sweep_bad_value_last 2 "rollsim: --grid policy.bake=-2: good.lua: policy.bak
     -- sweep good.lua --grid policy.bake=1,-2 --out o --quiet
 cli sweep_empty_value 2 "rollsim: --grid policy.bake=1,,2: value 2 is empty" \
     -- sweep good.lua --grid policy.bake=1,,2 --out o --quiet
-cli sweep_no_grid 2 "rollsim: sweep needs at least one --grid KEY=V1,V2,... (see rollsim --help)" \
+cli sweep_no_grid 2 "rollsim: sweep needs at least one --grid KEY=V1,V2,... (see rollsim sweep --help)" \
     -- sweep good.lua --out o --quiet
 cli optimize_unknown_key 2 "rollsim: --param policy.bakee=1:2 (at policy.bakee = 1): good.lua: policy.bakee: unknown parameter of policy 'fixed_stages' (did you mean 'bake'?)" \
     -- optimize good.lua --param policy.bakee=1:2 --objective harm.mean --out o --quiet
@@ -309,6 +309,17 @@ cli out_is_a_file 2 "rollsim: output folder afile: exists and is not a folder" \
     -- run good.lua --out afile --quiet
 cli out_under_a_file 2 "rollsim: output folder afile/results: cannot create it: Not a directory" \
     -- run good.lua --out afile/results --quiet
+# Someone's folder (not a rollsim output) is refused unless --force (tests/outdir.sh tests --force); -o, so that
+# cli() does not require the folder to be empty afterwards: it must hold its two files only, as before.
+mkdir notes && echo "my notes" >notes/todo.txt && echo "more" >notes/a.txt
+work_before=$(ls -A)
+cli out_not_rollsim 2 "rollsim: output folder notes: holds 'a.txt' and no summary.json of rollsim's, so it is not a rollsim output folder; choose another --out (a new or empty folder), or add --force to write into it anyway" \
+    -- run good.lua -o notes --quiet
+if [ "$(ls -A notes | tr '\n' ' ')" = "a.txt todo.txt " ]; then
+    n_pass=$((n_pass + 1)); echo "PASS  cli:out_not_rollsim left the folder as it was"
+else
+    n_fail=$((n_fail + 1)); failures+=("out_not_rollsim-left"); echo "FAIL  notes/ now holds: $(ls -A notes)"
+fi
 if [ "$(id -u)" != 0 ]; then
     mkdir ro && chmod 555 ro
     work_before=$(ls -A)

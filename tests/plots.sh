@@ -52,7 +52,7 @@ check_png() {
     w=$(be_uint32 "$png" 16)
     h=$(be_uint32 "$png" 20)
     size=$(wc -c <"$png")
-    read -r gw gh < <(sed -n 's/^set terminal pngcairo size \([0-9]*\),\([0-9]*\).*/\1 \2/p' "$gp")
+    read -r gw gh < <(sed -n 's/^ *set terminal pngcairo size \([0-9]*\),\([0-9]*\).*/\1 \2/p' "$gp")
     [ -n "${gw:-}" ] || { fail "$gp: no 'set terminal pngcairo size W,H'"; return; }
     [ "$w" = "$gw" ] && [ "$h" = "$gh" ] || { fail "$png: ${w}x$h, but $name.gp sets ${gw}x$gh"; return; }
     if [ $# -ge 4 ] && { [ "$w" != "$3" ] || [ "$h" != "$4" ]; }; then
@@ -60,7 +60,11 @@ check_png() {
         return
     fi
     [ "$size" -gt 5120 ] || { fail "$png: only $size bytes"; return; }
-    pass "$name.png in $(basename "$dir"): PNG ${w}x$h, $size bytes"
+    # the same figure as SVG beside it (issue 19), at the same size
+    local svg=$dir/plots/$name.svg
+    grep -q "^<svg" "$svg" 2>/dev/null && grep -q "width=\"$w\" height=\"$h\"" "$svg" ||
+        { fail "$svg: missing, or not an SVG of ${w}x$h"; return; }
+    pass "$name.png in $(basename "$dir"): PNG ${w}x$h, $size bytes, and $name.svg"
 }
 
 # rerun_gp DIR NAME: gnuplot NAME.gp alone, inside DIR/plots, redraws NAME.png identically.
@@ -115,6 +119,16 @@ check_png cmp harm 900 1070
 check_png cmp pareto 900 560
 check_png cmp risk 900 560
 no_temporaries cmp
+# pareto's P(non-dominated) from resampled paired replications: one per policy, in [0, 1], and at least one
+# policy is on the front in every resample (canary_sizing's policies all reach everyone), so they sum to >= 1
+pnd=$(sed -n "s/.*P(non-dominated) \([01]\.[0-9][0-9]\)'.*/\1/p" cmp/plots/pareto.gp)
+[ "$(echo "$pnd" | wc -w)" = 3 ] && echo "$pnd" | awk '{ s += $1 } END { exit !(s >= 1) }' ||
+    fail "pareto: P(non-dominated) of the 3 policies: '$pnd'"
+# two identical policies tie in every resample: neither dominates the other, both 1.00
+"$ROLLSIM" compare "$SRC/scenarios/canary_sizing.lua" "${SMALL[@]}" --plot --quiet --out twin \
+    --policy fixed_stages --policy 'fixed_stages:alpha=0.05' >/dev/null 2>&1 || fail "compare twin --plot"
+[ "$(grep -c "P(non-dominated) 1.00'" twin/plots/pareto.gp)" = 2 ] ||
+    fail "pareto: two identical policies: $(grep -o "P(non-dominated) [0-9.]*" twin/plots/pareto.gp | tr '\n' ' ')"
 for k in fan exposure harm pareto risk; do rerun_gp cmp $k; done
 
 # 3. labels that need quoting (commas, semicolons, a colon) go through the CSVs and into gnuplot strings
@@ -126,7 +140,7 @@ else
 fi
 check_png specs fan 900 740
 check_png specs pareto 900 560
-grep -qF "'fixed_stages:steps=0.2,1;bake=6h'" specs/plots/pareto.gp || fail "pareto.gp does not label the policy by its spec"
+grep -qF "'fixed_stages:steps=0.2,1;bake=6h, P(non-dominated) " specs/plots/pareto.gp || fail "pareto.gp does not label the policy by its spec"
 rerun_gp specs risk
 
 # 3b. issue 16: a scenario with labels gets the quality plot (one panel, every policy in it); one without does not
@@ -156,7 +170,7 @@ grep -qF 'touch' weird/summary.json && grep -qF 'touch' weird/runs.csv || fail "
 [ ! -e "$TMP/pwned" ] || fail "a label's backquotes ran a command"
 [ ! -s weird.err ] || fail "plot with a weird label printed: $(cat weird.err)"
 for k in fan pareto risk; do check_png weird $k; done
-grep -qF "'big\`touch $TMP/pwned\`''q\"d @ROWS@'" weird/plots/pareto.gp || fail "pareto.gp does not quote the weird label"
+grep -qF "'big\`touch $TMP/pwned\`''q\"d @ROWS@, P(non-dominated) " weird/plots/pareto.gp || fail "pareto.gp does not quote the weird label"
 
 # 4. rollsim plot DIR redraws; a single-policy run into a compare folder removes the compare-only plots
 cp -r cmp redraw
@@ -197,9 +211,10 @@ for f in summary.json runs.csv bands.csv curves.csv events.csv plots/fan.dat plo
     [ -s nogp/$f ] || fail "without gnuplot: nogp/$f not written"
 done
 for k in pareto risk; do [ -s nogpc/plots/$k.gp ] && [ -s nogpc/plots/$k.dat ] || fail "without gnuplot: nogpc/plots/$k.gp/.dat"; done
-[ -z "$(find nogp nogpc -name '*.png')" ] || fail "without gnuplot: a PNG was written"
+[ -z "$(find nogp nogpc -name '*.png' -o -name '*.svg')" ] || fail "without gnuplot: a PNG or SVG was written"
 grep -q "no PNG: gnuplot not found" nogp.out || fail "without gnuplot: stdout does not say so: $(cat nogp.out)"
-(cd nogpc/plots && "$GNUPLOT" pareto.gp) && check_png nogpc pareto 900 560
+(cd nogpc/plots && "$GNUPLOT" pareto.gp && "$GNUPLOT" -e 'rs_svg = 1; rs_png = "pareto.svg"' pareto.gp) &&
+    check_png nogpc pareto 900 560
 no_temporaries nogp
 PATH=$TMP/nognuplot/bin "$ROLLSIM" plot nogp --quiet 2>nogp.err >/dev/null || fail "plot DIR without gnuplot: exit $?"
 [ "$(cat nogp.err)" = "$WARNING" ] || fail "plot DIR without gnuplot: stderr $(cat nogp.err)"

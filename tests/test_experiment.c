@@ -97,10 +97,10 @@ static void check_paired(const char *dir, size_t n_pairs, double max_ratio)
     assert_int_equal(json_array_size(paired), n_pairs);
     for (size_t i = 0; i < json_array_size(paired); i++) {
         json_t *harm = json_object_get(json_array_get(paired, i), "harm");
-        double lo = json_real_value(json_object_get(harm, "lo")), hi = json_real_value(json_object_get(harm, "hi"));
-        double ulo = json_real_value(json_object_get(harm, "unpaired_lo"));
-        double uhi = json_real_value(json_object_get(harm, "unpaired_hi"));
-        double ratio = json_real_value(json_object_get(harm, "width_ratio"));
+        double lo = json_number_value(json_object_get(harm, "lo")), hi = json_number_value(json_object_get(harm, "hi"));
+        double ulo = json_number_value(json_object_get(harm, "unpaired_lo"));
+        double uhi = json_number_value(json_object_get(harm, "unpaired_hi"));
+        double ratio = json_number_value(json_object_get(harm, "width_ratio"));
         print_message("%s - %s: harm paired width %.1f, unpaired %.1f (ratio %.3f)\n",
                       json_string_value(json_object_get(json_array_get(paired, i), "a")),
                       json_string_value(json_object_get(json_array_get(paired, i), "b")), hi - lo, uhi - ulo, ratio);

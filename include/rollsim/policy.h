@@ -145,7 +145,7 @@ typedef struct rs_action {
     int stage;            /* the policy's stage number, for curves.csv and runs.csv (0 = none) */
 
     /* Appended in rollsim 0.2 (still ABI 1; the host zeroes them before each decide(), so a plugin built before
-     * them leaves them NULL). Per-request routing and learning (SPEC §2 per_request, §6.1 bandit): when the
+     * them leaves them NULL). Per-request routing and learning (the bandit policy, docs/tutorial.md §16): when the
      * policy sets both (verdict CONTINUE), then until its next decision every request is routed by route() and
      * its outcome reported to observe(), instead of by the sticky bands of `weights` (which stay what
      * curves.csv and users_routed show). Exact mode only: cohort mode refuses it with a message. Called from
@@ -199,8 +199,8 @@ typedef struct rs_host {
     /* Appended in rollsim 0.1 (ABI 1; read them only when struct_size covers them). */
     int (*value_bool)(const rs_value *v, int *out); /* 0 ok, -1 not a boolean */
 
-    /* The sequential and Bayesian gates of §7 on error counts (x_c of n_c candidate requests, x_b of n_b
-     * baseline ones); see core/seqtest.h for the formulas. Each fires (RS_GATE_FAIL) only on evidence that
+    /* The sequential and Bayesian gates on error counts (x_c of n_c candidate requests, x_b of n_b baseline
+     * ones); docs/tutorial.md §12 describes them. Each fires (RS_GATE_FAIL) only on evidence that
      * the candidate's error rate is higher. */
     rs_gate_result (*gate_bayes)(uint64_t xc, uint64_t nc, uint64_t xb, uint64_t nb, double delta, double prior_a,
                                  double prior_b, double level, double *prob_out);
@@ -209,7 +209,7 @@ typedef struct rs_host {
     double (*confseq_lower)(uint64_t xc, uint64_t nc, uint64_t xb, uint64_t nb, double alpha, double rho2);
     double (*confseq_rho2)(double alpha, double n_star, int one_sided);
 
-    /* The gates of §7 (SPEC) as state machines, configured from the policy's parameters: declare
+    /* The gates (docs/gates.md) as state machines, configured from the policy's parameters: declare
      * RS_GATE_PARAMS in the plugin's parameter table and pass the resolved table here. gate_create returns
      * NULL (message in err: bad input) or a gate judging `candidate` against ctx->baseline; the caller frees
      * it with gate_free (NULL does nothing). gate_stage starts a stage (its window, kayenta's analysis,
@@ -228,7 +228,7 @@ typedef struct rs_host {
     void (*gate_free)(rs_gate *g);
 
     /* Appended in rollsim 0.1 (ABI 1): Gaussian-process regression (rollsim/gp.h), for Bayesian optimisation
-     * (SPEC §6.1 bayesopt). Inputs in [0, 1]^dim. gp_alloc returns NULL on out of memory or dim = 0; the caller
+     * (the bayesopt policy). Inputs in [0, 1]^dim. gp_alloc returns NULL on out of memory or dim = 0; the caller
      * frees with gp_free (NULL does nothing). gp_add copies x; noise_var >= 0 is the observation's known noise
      * variance. gp_set_hyper: a length scale per input (> 0), signal variance (> 0), extra noise variance added
      * to every observation (>= 0), constant mean. gp_fit sets the mean to the sample mean of y and maximises the

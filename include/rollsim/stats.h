@@ -1,4 +1,4 @@
-/* rollsim statistics types shared by the core and policy plugins (the gates of SPEC §7).
+/* rollsim statistics types shared by the core and policy plugins (the gates: docs/tutorial.md §12, docs/gates.md).
  * Plugins call the functions through the rs_host table of rollsim/policy.h.
  * This header compiles as C (C99 or later) and as C++. */
 #ifndef ROLLSIM_STATS_H
@@ -24,7 +24,7 @@ typedef struct rs_ztest_input {
     double alpha; /* level in (0, 1) */
 } rs_ztest_input;
 
-/* ---- the gates of SPEC §7 as state machines, through rs_host.gate_* (appended in rollsim 0.1, ABI 1) ---- */
+/* ---- the gates as state machines, through rs_host.gate_* (appended in rollsim 0.1, ABI 1) ---- */
 
 typedef struct rs_gate rs_gate; /* opaque: one gate's configuration and state, owned by the host */
 
