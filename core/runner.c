@@ -4,6 +4,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -476,9 +477,10 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
                                   "replications", (json_int_t)reps, "partial", interrupted, "horizon", sc->horizon,
                                   "sample_every", sc->sample_every, "users", (json_int_t)sc->total_users,
                                   "policies", pols, "paired", paired);
+        errno = 0; /* a failure below names its own reason, not an older one */
         if (!j_sum || json_dumpf(j_sum, files[RS_FILE_SUMMARY], JSON_INDENT(2) | JSON_REAL_PRECISION(15)) ||
             fputc('\n', files[RS_FILE_SUMMARY]) == EOF)
-            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write summary.json");
+            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write summary.json: %s", strerror(errno ? errno : EIO));
         json_decref(j_sum);
     }
     for (size_t i = 0; i < opened; i++) {

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -262,8 +263,10 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
                               "sweep", json_pack("{s:o,s:I}", "grid", j_grid, "points", (json_int_t)n_points),
                               "policies", j_pol, "paired", json_array());
         j_grid = j_pol = NULL; /* stolen by the pack */
+        errno = 0; /* a failure below names its own reason, not an older one */
         if (!j || json_dumpf(j, sum.f, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) || fputc('\n', sum.f) == EOF)
-            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/summary.json", opt->out_dir);
+            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/summary.json: %s", opt->out_dir, 
+                        strerror(errno ? errno : EIO));
         json_decref(j);
     }
     json_decref(head);

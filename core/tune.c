@@ -661,8 +661,10 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
                                                     T.p[k].hi, "scale",
                                                     T.p[k].log ? "log" : T.p[k].integer ? "int" : "linear"));
         json_object_set_new(jb, "params", params);
+        errno = 0; /* a failure below names its own reason, not an older one */
         if (json_dumpf(jb, af[1].f, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) || fputc('\n', af[1].f) == EOF)
-            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/best.json", opt->out_dir);
+            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/best.json: %s", opt->out_dir, 
+                        strerror(errno ? errno : EIO));
         if (!st)
             st = write_best_lua(&T, af[2].f, &T.rows[bi], best == &final_row ? fresh : T.seed,
                                 best == &final_row ? final_reps : T.rows[bi].reps, feasible, err);
@@ -687,8 +689,10 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
             for (size_t k = 0; k < T.nc; k++)
                 json_array_append_new(cons, json_string(t->constraints[k]));
             json_object_set_new(json_object_get(j, "optimize"), "constraints", cons);
+            errno = 0; /* a failure below names its own reason, not an older one */
             if (!j || json_dumpf(j, af[3].f, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) || fputc('\n', af[3].f) == EOF)
-                st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/summary.json", opt->out_dir);
+                st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/summary.json: %s", opt->out_dir, 
+                        strerror(errno ? errno : EIO));
             json_decref(j);
         }
         json_decref(jb);
