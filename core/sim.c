@@ -370,7 +370,8 @@ static int candidate_full(const rs_sim *sim)
 }
 
 /* Checks an action as SPEC §6 asks; on failure the message names the plugin. */
-static rs_status validate_action(const rs_sim *sim, const rs_action *act, double now, rs_error *err)
+#define RS_MAX_TINY_STEPS 1000
+static rs_status validate_action(rs_sim *sim, const rs_action *act, double now, rs_error *err)
 {
     const char *who = sim->type->name;
     if (act->verdict < RS_VERDICT_CONTINUE || act->verdict > RS_VERDICT_STOP)
@@ -402,11 +403,15 @@ static rs_status validate_action(const rs_sim *sim, const rs_action *act, double
         if (!(next > now && isfinite(next)))
             RS_FAIL(err, RS_ERR_RUNTIME, "policy %s asked for its next decision at t = %s h, not after now (t = %g h)",
                     who, when, now);
-        if (next < now + least && next < sim->sc->horizon)
+        /* A tiny step now and then is fine (a stage that starts right away); a policy that keeps taking them
+         * would run for ever. */
+        sim->tiny_steps = next < now + least && next < sim->sc->horizon ? sim->tiny_steps + 1 : 0;
+        if (sim->tiny_steps > RS_MAX_TINY_STEPS)
             RS_FAIL(err, RS_ERR_RUNTIME,
-                    "policy %s asked for its next decision at t = %s h, less than %.3g h after now (t = %.10g h): a "
-                    "policy decides at most 10^7 times over the horizon (a step of at least horizon / 10^7)",
-                    who, when, least, now);
+                    "policy %s asked for its next decision at t = %s h, less than %.3g h after now (t = %.10g h), %d "
+                    "times in a row: a policy decides at most about 10^7 times over the horizon (steps of at least "
+                    "horizon / 10^7)",
+                    who, when, least, now, RS_MAX_TINY_STEPS + 1);
     }
     return RS_OK;
 }
@@ -812,6 +817,7 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
 
 static rs_status run_rep(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *err)
 {
+    sim->tiny_steps = 0;
     const rs_scenario *sc = sim->sc;
     reset(sim, rep);
     memset(res, 0, sizeof *res);

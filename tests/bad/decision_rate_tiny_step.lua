@@ -1,4 +1,4 @@
--- expect: rollsim: policy lua asked for its next decision at t = 1e-09 h, less than 1e-06 h after now (t = 0 h): a policy decides at most 10^7 times over the horizon (a step of at least horizon / 10^7)
+-- expect: rollsim: policy lua asked for its next decision at t = 1.001e-06 h, less than 1e-06 h after now (t = 1e-06 h), 1001 times in a row: a policy decides at most about 10^7 times over the horizon (steps of at least horizon / 10^7)
 -- exit: 1
 -- The issue's example: a policy whose `next` advances by 1e-9 h would run forever.
 return {
