@@ -633,3 +633,8 @@ int rs_cli_main(int argc, char **argv)
     fprintf(stderr, "rollsim: unknown command '%s'%s (see rollsim --help)\n", cmd, hint);
     return 2;
 }
+
+rs_status rs_cli_policy_spec(const char *spec, const rs_scenario *sc, char **plugin, rs_value *params, rs_error *err)
+{
+    return parse_policy_spec(spec, sc, plugin, params, err);
+}
