@@ -1337,6 +1337,11 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
         return there < 0 ? RS_ERR_INPUT : RS_OK;
     rs_status st = RS_OK;
     size_t n = (size_t)lua_rawlen(L, idx), cap = 0;
+    if (n > RS_MAX_EVENTS) { /* before any work on them */
+        lua_pop(L, 1);
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: events: %zu events; at most %d scripted changes are supported", r->file,
+                n, RS_MAX_EVENTS);
+    }
     for (size_t i = 0; i < n && !st; i++) {
         char path[64], sub[96];
         snprintf(path, sizeof path, "events.%zu", i + 1);
