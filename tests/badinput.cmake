@@ -39,7 +39,12 @@ find_program(ROLLSIM_BASH bash REQUIRED)
 add_test(NAME bad_input
          COMMAND ${ROLLSIM_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/bad_input.sh $<TARGET_FILE:rollsim>
          WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
-set_tests_properties(bad_input PROPERTIES TIMEOUT 300 ENVIRONMENT
+if(ROLLSIM_SANITIZE OR ROLLSIM_FUZZ) # several cases spend their whole instruction or memory budget
+  set(ROLLSIM_BADINPUT_TEST_TIMEOUT 1200)
+else()
+  set(ROLLSIM_BADINPUT_TEST_TIMEOUT 300)
+endif()
+set_tests_properties(bad_input PROPERTIES TIMEOUT ${ROLLSIM_BADINPUT_TEST_TIMEOUT} ENVIRONMENT
   "ROLLSIM_SOURCE_DIR=${CMAKE_SOURCE_DIR};ROLLSIM_TEST_PLUGIN_DIR=${ROLLSIM_TEST_PLUGIN_DIR};ROLLSIM_BUILD_PLUGIN_DIR=${ROLLSIM_PLUGIN_BUILD_DIR};ROLLSIM_INSTALL_PLUGIN_DIR=${ROLLSIM_PLUGIN_INSTALL_DIR}")
 
 # The hostile-scenario suite (issue 18): scenarios written to break the sandbox or the host (budget escapes,
