@@ -299,7 +299,9 @@ static int parse_sim_args(int argc, char **argv, unsigned command, sim_args *a)
     return rc;
 }
 
-/* SIGINT and SIGTERM set the stop flag (the finished work is kept and written) until restore_interrupts. */
+/* SIGINT, SIGTERM and SIGHUP (a closed terminal or ssh session) set the stop flag (the finished work is kept
+ * and written) until restore_interrupts. */
+static struct sigaction old_hup;
 static void catch_interrupts(struct sigaction *old_int, struct sigaction *old_term)
 {
     struct sigaction sa;
@@ -308,12 +310,14 @@ static void catch_interrupts(struct sigaction *old_int, struct sigaction *old_te
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, old_int);
     sigaction(SIGTERM, &sa, old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
 }
 
 static void restore_interrupts(const struct sigaction *old_int, const struct sigaction *old_term)
 {
     sigaction(SIGINT, old_int, NULL);
     sigaction(SIGTERM, old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
 }
 
 /* rollsim sweep SCENARIO --grid KEY=V1,V2,... */
@@ -636,4 +640,9 @@ int rs_cli_main(int argc, char **argv)
     if (!strcmp(cmd, "help"))
         return cmd_help(argc - 1, argv + 1);
     return unknown_command(cmd);
+}
+
+rs_status rs_cli_policy_spec(const char *spec, const rs_scenario *sc, char **plugin, rs_value *params, rs_error *err)
+{
+    return parse_policy_spec(spec, sc, plugin, params, err);
 }

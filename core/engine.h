@@ -133,6 +133,7 @@ struct rs_sim {
     size_t n_samples, max_samples;
     void *state;
     const volatile sig_atomic_t *stop;
+    unsigned tiny_steps; /* decisions in a row less than horizon / 10^7 after the one before (core/sim.c) */
 };
 
 /* k requests of cell c (version v) at once: each window's reservoir becomes what it would be after k more

@@ -11,6 +11,22 @@
 #include "plugin.h"
 #include "sim.h"
 
+/* s as a Lua string literal that loads back to the same bytes: quotes, backslashes and control characters
+ * escaped (names are valid UTF-8, checked at load, and are kept as they are). */
+static void put_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if (*c < 32 || *c == 127)
+            fprintf(f, "\\%03d", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
 static void print_dist(FILE *f, const rs_dist *d)
 {
     switch (d->kind) {
@@ -85,9 +101,14 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
             sc->file);
     fprintf(f, "-- keys for --set, --grid and --param are these names joined by dots, list items by position: "
                "population.1.rate, versions.2.error_rate, policy.steps.1, policy.stages.2.bake\n");
-    fprintf(f, "return {\n  name = \"%s\",\n", sc->name);
-    if (*sc->description)
-        fprintf(f, "  description = \"%s\",\n", sc->description);
+    fprintf(f, "return {\n  name = ");
+    put_string(f, sc->name);
+    fprintf(f, ",\n");
+    if (*sc->description) {
+        fprintf(f, "  description = ");
+        put_string(f, sc->description);
+        fprintf(f, ",\n");
+    }
     fprintf(f, "  seed = %llu,\n  replications = %llu,\n  horizon = %.10g,\n  sample_every = %.10g,\n",
             (unsigned long long)sc->seed, (unsigned long long)sc->replications, sc->horizon, sc->sample_every);
     fprintf(f, "  mode = \"%s\",\n", sc->mode == RS_MODE_COHORT ? "cohort" : "exact");
@@ -96,7 +117,9 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
     fprintf(f, "  population = { -- %llu users in all\n", (unsigned long long)sc->total_users);
     for (size_t g = 0; g < sc->n_segments; g++) {
         const rs_segment *s = &sc->segments[g];
-        fprintf(f, "    { name = \"%s\", users = %llu, rate = %.10g", s->name, (unsigned long long)s->users, s->rate);
+        fprintf(f, "    { name = ");
+        put_string(f, s->name);
+        fprintf(f, ", users = %llu, rate = %.10g", (unsigned long long)s->users, s->rate);
         if (s->daily > 0)
             fprintf(f, ", daily = { amplitude = %.10g, peak = %.10g }", s->daily, s->peak);
         int any = 0;
@@ -105,9 +128,12 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
         if (any) {
             fprintf(f, ", effects = {");
             for (size_t v = 0; v < sc->n_versions; v++)
-                if (s->error_effect[v] != 1 || s->success_effect[v] != 1 || s->latency_effect[v] != 1)
-                    fprintf(f, " %s = { error_rate = %.10g, success_rate = %.10g, latency = %.10g },",
-                            sc->versions[v].name, s->error_effect[v], s->success_effect[v], s->latency_effect[v]);
+                if (s->error_effect[v] != 1 || s->success_effect[v] != 1 || s->latency_effect[v] != 1) {
+                    fprintf(f, " [");
+                    put_string(f, sc->versions[v].name);
+                    fprintf(f, "] = { error_rate = %.10g, success_rate = %.10g, latency = %.10g },",
+                            s->error_effect[v], s->success_effect[v], s->latency_effect[v]);
+                }
             fprintf(f, " }");
         }
         if (sc->quality) /* issue 16 */
@@ -128,7 +154,9 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
     fprintf(f, "  },\n  versions = {\n");
     for (size_t v = 0; v < sc->n_versions; v++) {
         const rs_version *ver = &sc->versions[v];
-        fprintf(f, "    { name = \"%s\",%s error_rate = ", ver->name, ver->baseline ? " baseline = true," : "");
+        fprintf(f, "    { name = ");
+        put_string(f, ver->name);
+        fprintf(f, ",%s error_rate = ", ver->baseline ? " baseline = true," : "");
         print_dist(f, &ver->error_rate);
         fprintf(f, ", success_rate = ");
         print_dist(f, &ver->success_rate);
@@ -156,10 +184,9 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
         static const char *const keys[] = {"error_rate", "success_rate", "rate"};
         for (size_t i = 0; i < sc->n_events; i++) {
             const rs_scripted *e = &sc->events[i];
-            fprintf(f, "    { at = %.17g, set = { %s = \"%s\", key = \"%s\", value = %.17g } },\n", e->at,
-                    e->is_segment ? "segment" : "version",
-                    e->is_segment ? sc->segments[e->index].name : sc->versions[e->index].name, keys[e->key],
-                    e->value);
+            fprintf(f, "    { at = %.17g, set = { %s = ", e->at, e->is_segment ? "segment" : "version");
+            put_string(f, e->is_segment ? sc->segments[e->index].name : sc->versions[e->index].name);
+            fprintf(f, ", key = \"%s\", value = %.17g } },\n", keys[e->key], e->value);
         }
         fprintf(f, "  },\n");
     }
@@ -168,9 +195,15 @@ rs_status rs_inspect_check(FILE *f, const rs_scenario *sc, rs_error *err)
     if (!st && sc->n_policies) {
         fprintf(f, "  policies = {\n");
         for (size_t i = 0; i < sc->n_policies && !st; i++) {
-            char label[300], key[300];
+            char label[300], key[1024] = "";
             snprintf(label, sizeof label, "policies.%s", sc->policy_labels[i]);
-            snprintf(key, sizeof key, "  [\"%s\"]", sc->policy_labels[i]);
+            FILE *k = fmemopen(key, sizeof key, "w"); /* the label escaped as put_string does */
+            if (k) {
+                fputs("  [", k);
+                put_string(k, sc->policy_labels[i]);
+                fputs("]", k);
+                fclose(k);
+            }
             st = check_policy(f, sc, label, key, sc->policy_plugins[i], &sc->policy_params[i], NULL, err);
         }
         fprintf(f, "  },\n");

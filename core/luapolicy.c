@@ -31,6 +31,15 @@ typedef struct lp_state {
 #define LP_LOCK(sc) pthread_mutex_lock((pthread_mutex_t *)(sc)->lua_lock)
 #define LP_UNLOCK(sc) pthread_mutex_unlock((pthread_mutex_t *)(sc)->lua_lock)
 
+/* In a protected call: the replication's `state` table. */
+static int protected_new_state(lua_State *L)
+{
+    lp_state *s = lua_touserdata(L, 1);
+    lua_newtable(L);
+    s->state_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
 static int lp_create(void *state, const rs_policy_ctx *ctx, char *err, size_t err_len)
 {
     lp_state *s = state;
@@ -44,11 +53,19 @@ static int lp_create(void *state, const rs_policy_ctx *ctx, char *err, size_t er
     s->versions = ctx->version_names;
     s->segments = ctx->segment_names;
     s->segment_users = ctx->segment_users;
+    s->sc = rs_scenario_lua_for(s->sc); /* this replication's own state, when a run is under way */
     lua_State *L = s->sc->lua;
     LP_LOCK(s->sc);
-    lua_newtable(L);
-    s->state_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushcfunction(L, protected_new_state);
+    lua_pushlightuserdata(L, s);
+    char msg[256];
+    int rc = rs_scenario_lua_pcall(s->sc, 1, 0, msg, sizeof msg);
     LP_UNLOCK(s->sc);
+    if (rc != LUA_OK) {
+        s->state_ref = 0;
+        snprintf(err, err_len, "the scenario's policy function %s", msg);
+        return -1;
+    }
     return 0;
 }
 
@@ -139,6 +156,13 @@ static long index_of(const char *const *names, size_t n, const char *name)
         return -1;                                                                                         \
     } while (0)
 
+/* t[key] of the table at idx, raw (a metatable of the script's is not consulted). */
+static void raw_get(lua_State *L, int idx, const char *key)
+{
+    lua_pushstring(L, key);
+    lua_rawget(L, idx);
+}
+
 /* Reads the action table on top of the stack into act. */
 static int read_action(lua_State *L, const lp_state *s, rs_action *act, char *err, size_t err_len)
 {
@@ -146,7 +170,7 @@ static int read_action(lua_State *L, const lp_state *s, rs_action *act, char *er
         LP_FAIL("the policy function returned %s, expected an action table { weights = {...}, next = t }",
                 luaL_typename(L, -1));
     int a = lua_gettop(L);
-    lua_getfield(L, a, "weights");
+    raw_get(L, a, "weights");
     if (lua_istable(L, -1)) {
         lua_pushnil(L);
         while (lua_next(L, -2)) {
@@ -181,26 +205,48 @@ static int read_action(lua_State *L, const lp_state *s, rs_action *act, char *er
         LP_FAIL("action.weights: expected a table { version = weight }");
     }
     lua_pop(L, 1);
-    lua_getfield(L, a, "verdict");
-    const char *verdict = lua_isnil(L, -1) ? "continue" : lua_tostring(L, -1);
+    raw_get(L, a, "verdict");
+    const char *verdict = lua_isnil(L, -1) ? "continue" : lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     static const char *const verdicts[] = {"continue", "promote", "rollback", "stop"};
     long k = verdict ? index_of(verdicts, 4, verdict) : -1;
     lua_pop(L, 1);
     if (k < 0)
         LP_FAIL("action.verdict: expected \"continue\", \"promote\", \"rollback\" or \"stop\"");
     act->verdict = (rs_verdict)k;
-    lua_getfield(L, a, "next");
+    raw_get(L, a, "next");
     if (lua_isnumber(L, -1))
         act->next_decision = lua_tonumber(L, -1);
     else if (act->verdict == RS_VERDICT_CONTINUE)
         LP_FAIL("action.next: expected the time of the next decision (hours), got %s", luaL_typename(L, -1));
     lua_pop(L, 1);
-    lua_getfield(L, a, "stage");
+    raw_get(L, a, "stage");
     if (lua_isinteger(L, -1))
         act->stage = (int)lua_tointeger(L, -1);
     else if (!lua_isnil(L, -1))
         LP_FAIL("action.stage: expected an integer");
     lua_pop(L, 1);
+    return 0;
+}
+
+/* One decision, all inside a protected call: building `obs` (which may meet the memory cap the policy filled),
+ * the call, and reading the action (raw reads: a metatable on the action is not consulted). */
+typedef struct decide_job {
+    const lp_state *s;
+    const rs_observation *obs;
+    rs_action *act;
+    char *err;
+    size_t err_len;
+    int rc;
+} decide_job;
+
+static int protected_decide(lua_State *L)
+{
+    decide_job *j = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, j->s->sc->policy_ref);
+    push_obs(L, j->s, j->obs);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, j->s->state_ref);
+    lua_call(L, 2, 1);
+    j->rc = read_action(L, j->s, j->act, j->err, j->err_len);
     return 0;
 }
 
@@ -210,17 +256,17 @@ static int lp_decide(void *state, const rs_observation *obs, rs_action *act, cha
     lua_State *L = s->sc->lua;
     LP_LOCK(s->sc);
     int base = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->sc->policy_ref);
-    push_obs(L, s, obs);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->state_ref);
+    decide_job job = {s, obs, act, err, err_len, -1};
+    lua_pushcfunction(L, protected_decide);
+    lua_pushlightuserdata(L, &job);
     char msg[512];
-    int status = rs_scenario_lua_pcall(s->sc, 2, 1, msg, sizeof msg), rc = -1;
+    int status = rs_scenario_lua_pcall(s->sc, 1, 0, msg, sizeof msg), rc = -1;
     if (status == LUA_ERRMEM)
         snprintf(err, err_len, "the scenario's policy function %s", msg);
     else if (status != LUA_OK)
         snprintf(err, err_len, "%s", msg);
     else
-        rc = read_action(L, s, act, err, err_len);
+        rc = job.rc;
     lua_settop(L, base);
     LP_UNLOCK(s->sc);
     return rc;

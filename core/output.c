@@ -3,12 +3,42 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "dist.h"
+
+/* Removes the temporary files that a process which no longer exists left in dir (killed with SIGKILL, or
+ * crashed): ".NAME.PID.XXXXXX" as rs_atomic_open names them, PID not running. Files of a live process, and
+ * anything else, are left alone. Best effort: errors are ignored. */
+static void remove_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        size_t len = strlen(n);
+        if (n[0] != '.' || len < 12 || n[len - 7] != '.')
+            continue;
+        const char *p = n + len - 8; /* the PID's digits end here */
+        while (p > n && *p >= '0' && *p <= '9')
+            p--;
+        if (p == n + len - 8 || *p != '.' || p == n)
+            continue;
+        long pid = strtol(p + 1, NULL, 10);
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[4096];
+        if (snprintf(path, sizeof path, "%s/%s", dir, n) < (int)sizeof path)
+            unlink(path);
+    }
+    closedir(d);
+}
 
 rs_status rs_output_prepare_dir(const char *dir, int *created, rs_error *err)
 {
@@ -40,6 +70,7 @@ rs_status rs_output_prepare_dir(const char *dir, int *created, rs_error *err)
         RS_FAIL(err, RS_ERR_INPUT, "output folder %s: exists and is not a folder", dir);
     if (access(path, W_OK | X_OK))
         RS_FAIL(err, RS_ERR_INPUT, "output folder %s: not writable: %s", dir, strerror(errno));
+    remove_stale(path);
     return RS_OK;
 }
 
@@ -54,7 +85,7 @@ rs_status rs_atomic_open(rs_atomic_file *af, const char *dir, const char *name, 
         return RS_OK;
     }
     if (snprintf(af->final, sizeof af->final, "%s/%s", dir, name) >= (int)sizeof af->final ||
-        snprintf(af->tmp, sizeof af->tmp, "%s/.%s.XXXXXX", dir, name) >= (int)sizeof af->tmp)
+        snprintf(af->tmp, sizeof af->tmp, "%s/.%s.%ld.XXXXXX", dir, name, (long)getpid()) >= (int)sizeof af->tmp)
         RS_FAIL(err, RS_ERR_INPUT, "output folder %s: path too long", dir);
     int fd = mkstemp(af->tmp);
     if (fd < 0)

@@ -3,6 +3,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -324,9 +325,11 @@ rs_status rs_planner_write_file(const char *dir, const char *name, const char *t
     rs_status st = rs_atomic_open(&af, dir, name, err);
     if (st)
         return st;
+    errno = 0; /* a failure below names its own reason, not an older one */
     if (fwrite(text, 1, len, af.f) != len) {
+        int saved = errno ? errno : EIO;
         rs_atomic_abort(&af);
-        RS_FAIL(err, RS_ERR_RUNTIME, "cannot write %s/%s", dir, name);
+        RS_FAIL(err, RS_ERR_RUNTIME, "cannot write %s/%s: %s", dir, name, strerror(saved));
     }
     return rs_atomic_commit(&af, err);
 }

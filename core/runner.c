@@ -4,6 +4,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -482,8 +483,9 @@ rs_status rs_run(const rs_scenario *sc, const rs_policy_choice *policies, size_t
                                   "policies", pols, "paired", paired);
         if (j_sum)
             json_object_set_new(j_sum, "format", json_integer(RS_SUMMARY_FORMAT));
+        errno = 0; /* a failure below names its own reason, not an older one */
         if (rs_report_json_write(files[RS_FILE_SUMMARY], j_sum))
-            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write summary.json");
+            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write summary.json: %s", strerror(errno ? errno : EIO));
         json_decref(j_sum);
     }
     for (size_t i = 0; i < opened; i++) {

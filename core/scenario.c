@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "gates.h"
 #include "quality.h"
@@ -20,6 +21,38 @@
 #define RS_LUA_MEMORY_CAP ((size_t)256 << 20)
 #define RS_LUA_INSTRUCTION_CAP 200000000L
 #define RS_LUA_HOOK_EVERY 10000
+
+/* The host reads scenario tables raw: a metatable's __index or __newindex (scenario code) must not run while
+ * the host reads, where no instruction budget applies and an error would escape protected mode. A key of
+ * something that is not a table reads as nil. Each pushes one value and returns its type. */
+static int raw_field(lua_State *L, int idx, const char *key)
+{
+    idx = lua_absindex(L, idx);
+    if (!lua_istable(L, idx)) {
+        lua_pushnil(L);
+        return LUA_TNIL;
+    }
+    lua_pushstring(L, key);
+    return lua_rawget(L, idx);
+}
+
+static int raw_index(lua_State *L, int idx, lua_Integer i)
+{
+    if (!lua_istable(L, idx)) {
+        lua_pushnil(L);
+        return LUA_TNIL;
+    }
+    return lua_rawgeti(L, idx, i);
+}
+
+/* t[key] = the value on top (popped), raw; t must be a table. */
+static void raw_setfield(lua_State *L, int idx, const char *key)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushstring(L, key);
+    lua_insert(L, -2);
+    lua_rawset(L, idx);
+}
 
 /* Duration helpers (hours), in C so a bad argument is reported at the scenario's line. */
 static int helper_minutes(lua_State *L)
@@ -97,11 +130,11 @@ static int helper_choice(lua_State *L)
     luaL_argcheck(L, n >= 1, 1, "choice{ {p1, v1}, {p2, v2}, ... } needs at least one option");
     double sum = 0;
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_geti(L, 1, i);
+        raw_index(L, 1, i);
         if (!lua_istable(L, -1))
             return luaL_error(L, "choice: option %d must be a pair {probability, value}", (int)i);
-        lua_geti(L, -1, 1);
-        lua_geti(L, -2, 2);
+        raw_index(L, -1, 1);
+        raw_index(L, -2, 2);
         if (!lua_isnumber(L, -2) || !lua_isnumber(L, -1))
             return luaL_error(L, "choice: option %d must be a pair {probability, value} of numbers", (int)i);
         double p = lua_tonumber(L, -2);
@@ -156,6 +189,19 @@ static const char prelude[] =
     "  local function refuse(what) return function() error(what .. ' is not available: ' .. sandbox, 2) end end\n"
     "  dofile, loadfile, require = refuse('dofile'), refuse('loadfile'), refuse('require')\n"
     "  collectgarbage, string.dump = refuse('collectgarbage'), refuse('string.dump')\n"
+    "  local rawget = rawget\n"
+    "  _ENV.setmetatable = function(t, mt)\n"
+    "    if type(mt) == 'table' and rawget(mt, '__gc') ~= nil then\n"
+    "      error('setmetatable: __gc finalizers are not available (they would run at no fixed time): ' .. sandbox, 2) end\n"
+    "    return setmetatable(t, mt) end\n"
+    "  getmetatable('').__metatable = false\n"
+    /* Lua runs a message handler inside the error machinery with hooks off: an endless handler would escape the
+     * budget. This xpcall runs the handler after unwinding, as ordinary (budgeted) code. */
+    "  local pcall, pack, unpack = pcall, table.pack, table.unpack\n"
+    "  xpcall = function(f, handler, ...)\n"
+    "    local r = pack(pcall(f, ...))\n"
+    "    if r[1] then return unpack(r, 1, r.n) end\n"
+    "    return false, (handler(r[2])) end\n"
     "  for _, lib in ipairs({ 'io', 'os', 'package', 'debug' }) do\n"
     "    _G[lib] = setmetatable({}, { __index = function(_, k)\n"
     "      error(lib .. '.' .. tostring(k) .. ' is not available: ' .. sandbox, 2) end })\n"
@@ -165,6 +211,8 @@ static const char prelude[] =
 typedef struct lua_limits {
     size_t used;
     long instructions;
+    int exhausted; /* the budget ran out: every hook raises again until the host regains control */
+    int host;      /* the host itself is converting tables: its allocations are not the script's */
 } lua_limits;
 
 static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -177,7 +225,7 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         lim->used -= osize;
         return NULL;
     }
-    if (nsize > osize && lim->used + (nsize - osize) > RS_LUA_MEMORY_CAP)
+    if (nsize > osize && !lim->host && lim->used + (nsize - osize) > RS_LUA_MEMORY_CAP)
         return NULL; /* Lua raises "not enough memory" */
     void *p = realloc(ptr, nsize);
     if (p)
@@ -191,9 +239,96 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     lua_limits *lim;
     lua_getallocf(L, (void **)&lim);
     lim->instructions += RS_LUA_HOOK_EVERY;
-    if (lim->instructions > RS_LUA_INSTRUCTION_CAP)
+    if (lim->instructions > RS_LUA_INSTRUCTION_CAP || lim->exhausted) {
+        /* A pcall in the script would swallow one error: from now on the hook fires at every instruction and
+         * raises again, so each enclosing pcall is left in turn until the host's own call returns. */
+        if (!lim->exhausted) {
+            lim->exhausted = 1;
+            lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+        }
         luaL_error(L, "scenario stopped: it ran more than %d million Lua instructions (an endless loop?)",
                    (int)(RS_LUA_INSTRUCTION_CAP / 1000000));
+    }
+}
+
+/* lua_pcall of the function under its nargs arguments with a fresh instruction budget and the memory cap
+ * applied to the script; the hook is off again afterwards (the host's own work is not budgeted). */
+static int budgeted_pcall(lua_State *L, int nargs, int nresults, int handler)
+{
+    lua_limits *lim;
+    lua_getallocf(L, (void **)&lim);
+    int host = lim->host;
+    lim->instructions = 0;
+    lim->exhausted = 0;
+    lim->host = 0;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
+    int rc = lua_pcall(L, nargs, nresults, handler);
+    lua_sethook(L, NULL, 0, 0);
+    lim->host = host;
+    lim->exhausted = 0;
+    return rc;
+}
+
+/* The last line of defence: Lua reached an error outside any protected call (a bug of ours, as every call is
+ * meant to be protected). Lua would abort(); say what happened on one line and end with the runtime code. */
+static int panic_handler(lua_State *L)
+{
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "rollsim: internal error: Lua error outside a protected call: %s\n", msg ? msg : "(no message)");
+    fflush(stderr);
+    _exit(1);
+}
+
+/* string.find, match, gmatch and gsub run a backtracking matcher in C, where the instruction hook never fires:
+ * ("a"):rep(30000):find(".-.-.-.-b") would run for years. A pattern with q repetition items (*, +, -, %b) on
+ * a subject of n bytes takes at most about n^(q+1) steps (n^q when anchored with ^); a call above
+ * RS_PATTERN_STEPS is refused before it starts. Upvalues: the library's function, its name. */
+#define RS_PATTERN_STEPS 1e9
+static int bounded_pattern(lua_State *L)
+{
+    size_t n, plen;
+    const char *subject = luaL_checklstring(L, 1, &n);
+    const char *p = luaL_checklstring(L, 2, &plen);
+    (void)subject;
+    const char *name = lua_tostring(L, lua_upvalueindex(2));
+    int plain = !strcmp(name, "find") && lua_toboolean(L, 4);
+    if (!plain && n > 64) {
+        int q = 0;
+        for (size_t i = 0; i < plen; i++) {
+            char c = p[i];
+            if (c == '%') {
+                if (i + 1 < plen && p[i + 1] == 'b') {
+                    q++;
+                    i += 3;
+                } else {
+                    i++;
+                }
+            } else if (c == '[') { /* a set: skip to its closing ] (a ] first in the set is literal) */
+                size_t k = i + 1;
+                if (k < plen && p[k] == '^')
+                    k++;
+                if (k < plen && p[k] == ']')
+                    k++;
+                while (k < plen && p[k] != ']')
+                    k += p[k] == '%' ? 2 : 1;
+                i = k;
+            } else if ((c == '*' || c == '+' || c == '-') && i > 0) {
+                q++;
+            }
+        }
+        double steps = pow((double)n + 1, q + (plen > 0 && p[0] == '^' ? 0 : 1));
+        if (q > 0 && steps > RS_PATTERN_STEPS) {
+            char msg[300]; /* lua_pushfstring knows no %zu */
+            snprintf(msg, sizeof msg, "string.%s: a pattern with %d repetition(s) on a subject of %zu bytes could run "
+                     "for hours (the sandbox allows length^(repetitions + 1) <= 10^9): shorten the subject or the "
+                     "pattern%s", name, q, n, !strcmp(name, "find") ? ", or search plain text" : "");
+            return luaL_error(L, "%s", msg);
+        }
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
 }
 
 static int traceback_handler(lua_State *L)
@@ -222,6 +357,9 @@ static void first_line(char *s)
     char *nl = strchr(s, '\n');
     if (nl)
         *nl = '\0';
+    int skip = 0; /* an error raised in the prelude's own wrappers (xpcall, setmetatable): no place of ours */
+    if (sscanf(s, "prelude:%*d: %n", &skip) == 0 && skip > 0)
+        memmove(s, s + skip, strlen(s + skip) + 1);
 }
 
 static lua_State *new_state(lua_limits *lim)
@@ -229,6 +367,8 @@ static lua_State *new_state(lua_limits *lim)
     lua_State *L = lua_newstate(capped_alloc, lim);
     if (!L)
         return NULL;
+    lua_atpanic(L, panic_handler);
+    lim->host = 1; /* the libraries are ours */
     static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},          {LUA_TABLIBNAME, luaopen_table},
                                     {LUA_STRLIBNAME, luaopen_string},   {LUA_MATHLIBNAME, luaopen_math},
                                     {LUA_UTF8LIBNAME, luaopen_utf8},    {NULL, NULL}};
@@ -245,10 +385,33 @@ static lua_State *new_state(lua_limits *lim)
     lua_pushglobaltable(L);
     luaL_setfuncs(L, helpers, 0);
     lua_pop(L, 1);
+    if (lua_getglobal(L, LUA_STRLIBNAME) == LUA_TTABLE) {
+        static const char *const matchers[] = {"find", "match", "gmatch", "gsub"};
+        for (size_t i = 0; i < sizeof matchers / sizeof *matchers; i++) {
+            lua_getfield(L, -1, matchers[i]);
+            lua_pushstring(L, matchers[i]);
+            lua_pushcclosure(L, bounded_pattern, 2);
+            lua_setfield(L, -2, matchers[i]);
+        }
+    }
+    lua_pop(L, 1);
+    /* math.random: seeded from nothing that changes between runs (Lua seeds it from the clock); each
+     * replication's state is seeded again from (seed, replication), see rs_scenario_rep_begin. The seeding
+     * function is kept in the registry, out of the script's reach. */
+    if (lua_getglobal(L, LUA_MATHLIBNAME) == LUA_TTABLE && lua_getfield(L, -1, "randomseed") == LUA_TFUNCTION) {
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, "rollsim.randomseed");
+        lua_pushinteger(L, 0);
+        lua_call(L, 1, 0);
+    } else {
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
     if (luaL_loadbufferx(L, prelude, sizeof prelude - 1, "=prelude", "t") || lua_pcall(L, 0, 0, 0)) {
         lua_close(L);
         return NULL;
     }
+    lim->host = 0;
     lua_sethook(L, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
     return L;
 }
@@ -379,13 +542,13 @@ static rs_status apply_set(lua_State *L, const char *file, const char *set, rs_e
             else
                 lua_pushstring(L, part);
             push_set_value(L, eq + 1);
-            lua_settable(L, -3);
+            lua_rawset(L, -3);
             break;
         }
         if (is_index)
-            lua_geti(L, -1, idx);
+            raw_index(L, -1, idx);
         else
-            lua_getfield(L, -1, part);
+            raw_field(L, -1, part);
         if (lua_isnil(L, -1) && is_index) {
             size_t have = (size_t)lua_rawlen(L, -2);
             lua_settop(L, top);
@@ -396,7 +559,7 @@ static rs_status apply_set(lua_State *L, const char *file, const char *set, rs_e
             lua_pop(L, 1);
             lua_newtable(L);
             lua_pushvalue(L, -1);
-            lua_setfield(L, -3, part);
+            raw_setfield(L, -3, part);
         } else if (!lua_istable(L, -1)) {
             lua_settop(L, top);
             RS_FAIL(err, RS_ERR_INPUT, "--set %.*s: '%s' is not a table in %s", (int)klen, set, part, file);
@@ -461,7 +624,7 @@ static rs_status get_number(reader *r, int idx, const char *path, const char *ke
                             double lo, double hi, int integer, int duration, double *out)
 {
     lua_State *L = r->L;
-    lua_getfield(L, idx, key);
+    raw_field(L, idx, key);
     rs_status st = RS_OK;
     double x = dflt;
     const char *sep = *path ? "." : "";
@@ -507,7 +670,7 @@ static rs_status get_dist(reader *r, int idx, const char *path, const char *key,
 {
     lua_State *L = r->L;
     memset(out, 0, sizeof *out);
-    lua_getfield(L, idx, key);
+    raw_field(L, idx, key);
     int t = lua_gettop(L);
     if (!lua_istable(L, t)) {
         lua_pop(L, 1);
@@ -515,7 +678,7 @@ static rs_status get_dist(reader *r, int idx, const char *path, const char *key,
         return get_number(r, idx, path, key, required, dflt, lo, hi, 0, 0, &out->a);
     }
     rs_status st = RS_OK;
-    lua_getfield(L, t, "__rollsim_dist");
+    raw_field(L, t, "__rollsim_dist");
     const char *kind = lua_tostring(L, -1);
     char range[96];
     snprintf(range, sizeof range, "[%.10g, %.10g]", lo, hi);
@@ -526,16 +689,16 @@ static rs_status get_dist(reader *r, int idx, const char *path, const char *key,
                     r->file, path, key);
     } else if (!strcmp(kind, "choice")) {
         out->kind = RS_DIST_CHOICE;
-        lua_getfield(L, t, "options");
+        raw_field(L, t, "options");
         out->n = (size_t)lua_rawlen(L, -1);
         out->p = calloc(out->n, sizeof *out->p);
         out->v = calloc(out->n, sizeof *out->v);
         if (!out->p || !out->v)
             st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
         for (size_t i = 0; i < out->n && !st; i++) {
-            lua_geti(L, -1, (lua_Integer)i + 1);
-            lua_geti(L, -1, 1);
-            lua_geti(L, -2, 2);
+            raw_index(L, -1, (lua_Integer)i + 1);
+            raw_index(L, -1, 1);
+            raw_index(L, -2, 2);
             out->p[i] = lua_tonumber(L, -2);
             out->v[i] = lua_tonumber(L, -1);
             if (!(out->v[i] >= lo && out->v[i] <= hi))
@@ -545,8 +708,8 @@ static rs_status get_dist(reader *r, int idx, const char *path, const char *key,
         }
         lua_pop(L, 1);
     } else {
-        lua_getfield(L, t, "a");
-        lua_getfield(L, t, "b");
+        raw_field(L, t, "a");
+        raw_field(L, t, "b");
         out->a = lua_tonumber(L, -2);
         out->b = lua_tonumber(L, -1);
         lua_pop(L, 2);
@@ -566,12 +729,57 @@ static rs_status get_dist(reader *r, int idx, const char *path, const char *key,
     return st;
 }
 
+/* The text of the string at idx when it is fit to be a name or text in the outputs (summary.json is UTF-8, C
+ * strings end at NUL), else NULL with *why set: "is empty", "contains a NUL byte", "is not valid UTF-8 (byte
+ * N)", "is N bytes long". A name must be non-empty and at most max bytes. */
+static const char *text_ok(lua_State *L, int idx, int is_name, size_t max, char *why, size_t why_len)
+{
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (is_name && len == 0) {
+        snprintf(why, why_len, "is empty (expected a name)");
+        return NULL;
+    }
+    if (len > max) {
+        snprintf(why, why_len, "is %zu bytes long (at most %zu)", len, max);
+        return NULL;
+    }
+    if (strlen(s) != len) {
+        snprintf(why, why_len, "contains a NUL byte (at byte %zu)", strlen(s) + 1);
+        return NULL;
+    }
+    /* UTF-8 as RFC 3629 has it: no overlong forms, no surrogates, nothing above U+10FFFF */
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        unsigned c = u[i];
+        size_t n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 4;
+        unsigned cp = n == 0 ? c : n == 1 ? c & 0x1F : n == 2 ? c & 0x0F : c & 0x07;
+        int ok = n < 4 && i + n < len + (n == 0);
+        for (size_t k = 1; ok && k <= n; k++) {
+            ok = i + k < len && (u[i + k] & 0xC0) == 0x80;
+            cp = (cp << 6) | (u[i + k] & 0x3F);
+        }
+        if (ok && n > 0)
+            ok = !(n == 1 && cp < 0x80) && !(n == 2 && cp < 0x800) && !(n == 3 && cp < 0x10000) &&
+                 !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
+        if (!ok) {
+            snprintf(why, why_len, "is not valid UTF-8 (byte %zu is 0x%02x)", i + 1, c);
+            return NULL;
+        }
+        i += n + 1;
+    }
+    return s;
+}
+
+#define RS_MAX_NAME 200      /* names appear in CSV headers and file names of plots */
+#define RS_MAX_TEXT (1 << 16) /* descriptions and other strings */
+
 /* Reads field key as a string copy (caller frees), or dflt (copied) when absent. */
 static rs_status get_string(reader *r, int idx, const char *path, const char *key, int required,
                             const char *dflt, char **out)
 {
     lua_State *L = r->L;
-    lua_getfield(L, idx, key);
+    raw_field(L, idx, key);
     const char *sep = *path ? "." : "";
     rs_status st = RS_OK;
     const char *s = dflt;
@@ -582,7 +790,11 @@ static rs_status get_string(reader *r, int idx, const char *path, const char *ke
         st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%s%s: expected a string, got %s", r->file, path, sep, key,
                     type_of(L, -1));
     } else {
-        s = lua_tostring(L, -1);
+        char why[96];
+        int is_name = !strcmp(key, "name");
+        s = text_ok(L, -1, is_name, is_name ? RS_MAX_NAME : RS_MAX_TEXT, why, sizeof why);
+        if (!s)
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s%s%s: %s", r->file, path, sep, key, why);
     }
     *out = NULL;
     if (st == RS_OK && s && !(*out = strdup(s)))
@@ -595,7 +807,7 @@ static rs_status get_string(reader *r, int idx, const char *path, const char *ke
 static rs_status get_bool(reader *r, int idx, const char *path, const char *key, int *out)
 {
     lua_State *L = r->L;
-    lua_getfield(L, idx, key);
+    raw_field(L, idx, key);
     rs_status st = RS_OK;
     if (lua_isboolean(L, -1))
         *out = lua_toboolean(L, -1);
@@ -611,7 +823,7 @@ static rs_status get_bool(reader *r, int idx, const char *path, const char *key,
 static size_t get_list(reader *r, int idx, const char *key, const char *what, const char *example, rs_status *st)
 {
     lua_State *L = r->L;
-    lua_getfield(L, idx, key);
+    raw_field(L, idx, key);
     if (lua_isnil(L, -1)) {
         *st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: missing (expected a list of %s)", r->file, key, what);
         return 0;
@@ -654,11 +866,16 @@ static rs_status to_value(reader *r, int idx, const char *path, int depth, rs_va
         out->kind = RS_VALUE_BOOL;
         out->num = lua_toboolean(L, idx);
         return RS_OK;
-    case LUA_TSTRING:
+    case LUA_TSTRING: {
+        char why[96];
+        const char *text = text_ok(L, idx, 0, RS_MAX_TEXT, why, sizeof why);
+        if (!text)
+            RS_FAIL(r->err, RS_ERR_INPUT, "%s: %s: %s", r->file, path, why);
         out->kind = RS_VALUE_STRING;
-        if (!(out->str = strdup(lua_tostring(L, idx))))
+        if (!(out->str = strdup(text)))
             RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
         return RS_OK;
+    }
     case LUA_TTABLE: break;
     default:
         RS_FAIL(r->err, RS_ERR_INPUT, "%s: %s: a %s is not a valid parameter value", r->file, path,
@@ -676,7 +893,7 @@ static rs_status to_value(reader *r, int idx, const char *path, int depth, rs_va
         if (n && !(out->items = calloc(n, sizeof *out->items)))
             RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
         for (size_t i = 0; i < n; i++) {
-            lua_geti(L, idx, (lua_Integer)i + 1);
+            raw_index(L, idx, (lua_Integer)i + 1);
             snprintf(sub, sizeof sub, "%s.%zu", path, i + 1);
             out->len = i + 1;
             rs_status st = to_value(r, -1, sub, depth + 1, &out->items[i]);
@@ -713,6 +930,7 @@ static rs_status to_value(reader *r, int idx, const char *path, int depth, rs_va
     return RS_OK;
 }
 
+#define RS_MAX_SEGMENTS 64
 static rs_status read_population(reader *r, int top, rs_scenario *s)
 {
     lua_State *L = r->L;
@@ -720,12 +938,17 @@ static rs_status read_population(reader *r, int top, rs_scenario *s)
     size_t n = get_list(r, top, "population", "segments", "{ name = ..., users = ..., rate = ... }", &st);
     if (st)
         return st;
+    if (n > RS_MAX_SEGMENTS) { /* before any work on them: the name check below is quadratic */
+        lua_pop(L, 1);
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: population: %zu segments; at most %d are supported", r->file, n,
+                RS_MAX_SEGMENTS);
+    }
     if (!(s->segments = calloc(n, sizeof *s->segments)))
         RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
     for (size_t i = 0; i < n && !st; i++) {
         char path[64];
         snprintf(path, sizeof path, "population.%zu", i + 1);
-        lua_geti(L, -1, (lua_Integer)i + 1);
+        raw_index(L, -1, (lua_Integer)i + 1);
         int idx = lua_gettop(L);
         rs_segment *g = &s->segments[i];
         s->n_segments = i + 1;
@@ -738,7 +961,7 @@ static rs_status read_population(reader *r, int top, rs_scenario *s)
             st = get_string(r, idx, path, "name", 1, NULL, &g->name);
         g->peak = 14; /* a mid-afternoon peak unless told otherwise */
         if (!st) {
-            lua_getfield(L, idx, "daily");
+            raw_field(L, idx, "daily");
             int d = lua_gettop(L);
             char sub[96];
             snprintf(sub, sizeof sub, "%s.daily", path);
@@ -768,9 +991,6 @@ static rs_status read_population(reader *r, int top, rs_scenario *s)
     if (!st && s->total_users > 2147483647u)
         st = RS_SET(r->err, RS_ERR_INPUT, "%s: population: %llu users in all; exact mode holds at most 2^31 - 1",
                     r->file, (unsigned long long)s->total_users);
-    if (!st && s->n_segments > 64)
-        st = RS_SET(r->err, RS_ERR_INPUT, "%s: population: %zu segments; at most 64 are supported", r->file,
-                    s->n_segments);
     lua_pop(L, 1);
     return st;
 }
@@ -785,13 +1005,18 @@ static rs_status read_versions(reader *r, int top, rs_scenario *s)
                         &st);
     if (st)
         return st;
+    if (n > RS_MAX_CANDIDATES + 1) { /* before any work on them: the name check below is quadratic */
+        lua_pop(L, 1);
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: versions: %zu candidates; at most %d are supported", r->file, n - 1,
+                RS_MAX_CANDIDATES);
+    }
     if (!(s->versions = calloc(n, sizeof *s->versions)))
         RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
     size_t n_base = 0;
     for (size_t i = 0; i < n && !st; i++) {
         char path[64];
         snprintf(path, sizeof path, "versions.%zu", i + 1);
-        lua_geti(L, -1, (lua_Integer)i + 1);
+        raw_index(L, -1, (lua_Integer)i + 1);
         int idx = lua_gettop(L);
         rs_version *v = &s->versions[i];
         s->n_versions = i + 1;
@@ -801,7 +1026,7 @@ static rs_status read_versions(reader *r, int top, rs_scenario *s)
         if (!st)
             st = check_keys(r, idx, path, version_keys, sizeof version_keys / sizeof *version_keys);
         if (!st) { /* latency = { median = ms, sigma = log-sd }: lognormal per request */
-            lua_getfield(L, idx, "latency");
+            raw_field(L, idx, "latency");
             int l = lua_gettop(L);
             char sub[96];
             snprintf(sub, sizeof sub, "%s.latency", path);
@@ -830,7 +1055,7 @@ static rs_status read_versions(reader *r, int top, rs_scenario *s)
             st = get_dist(r, idx, path, "success_rate", 0, 1, 0, 1, &v->success_rate);
         if (!st) {
             int bad = -1;
-            lua_getfield(L, idx, "bad");
+            raw_field(L, idx, "bad");
             if (lua_isfunction(L, -1)) { /* kept in the registry; the state stays open for it */
                 v->bad = 2;
                 v->bad_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -873,7 +1098,7 @@ static rs_status read_versions(reader *r, int top, rs_scenario *s)
 static rs_status read_policy(reader *r, int top, rs_scenario *s)
 {
     lua_State *L = r->L;
-    lua_getfield(L, top, "policy");
+    raw_field(L, top, "policy");
     int idx = lua_gettop(L);
     rs_status st = RS_OK;
     if (lua_isfunction(L, idx)) { /* policy(obs, state) -> action, run by the built-in "lua" policy */
@@ -893,7 +1118,7 @@ static rs_status read_policy(reader *r, int top, rs_scenario *s)
     if (!st) {
         /* Everything but `name` is a parameter of the plugin, checked against its declared table later. */
         lua_pushnil(L);
-        lua_setfield(L, idx, "name");
+        raw_setfield(L, idx, "name");
         st = to_value(r, idx, "policy", 0, &s->policy);
         if (!st && s->policy.kind == RS_VALUE_LIST && s->policy.len == 0)
             s->policy.kind = RS_VALUE_TABLE; /* no parameters */
@@ -915,7 +1140,7 @@ static int cmp_str(const void *a, const void *b)
 static int open_optional_table(reader *r, int top, const char *key, const char *expected, int *idx)
 {
     lua_State *L = r->L;
-    lua_getfield(L, top, key);
+    raw_field(L, top, key);
     *idx = lua_gettop(L);
     if (lua_istable(L, *idx))
         return 1;
@@ -952,7 +1177,11 @@ static rs_status read_policies(reader *r, int top, rs_scenario *s)
     lua_pushnil(L);
     while (!st && lua_next(L, idx)) {
         lua_pop(L, 1);
-        if (!(s->policy_labels[s->n_policies++] = strdup(lua_tostring(L, -1))))
+        char why[96];
+        const char *label = text_ok(L, -1, 1, RS_MAX_NAME, why, sizeof why);
+        if (!label)
+            st = RS_SET(r->err, RS_ERR_INPUT, "%s: policies: a label %s", r->file, why);
+        else if (!(s->policy_labels[s->n_policies++] = strdup(label)))
             st = RS_SET(r->err, RS_ERR_RUNTIME, "out of memory");
     }
     if (st)
@@ -961,7 +1190,7 @@ static rs_status read_policies(reader *r, int top, rs_scenario *s)
     for (size_t i = 0; i < s->n_policies && !st; i++) {
         char path[300];
         snprintf(path, sizeof path, "policies.%s", s->policy_labels[i]);
-        lua_getfield(L, idx, s->policy_labels[i]);
+        raw_field(L, idx, s->policy_labels[i]);
         int p = lua_gettop(L);
         if (!lua_istable(L, p))
             st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: expected a table such as { name = \"fixed_stages\", ... }, got %s",
@@ -970,7 +1199,7 @@ static rs_status read_policies(reader *r, int top, rs_scenario *s)
             st = get_string(r, p, path, "name", 1, NULL, &s->policy_plugins[i]);
         if (!st) {
             lua_pushnil(L);
-            lua_setfield(L, p, "name");
+            raw_setfield(L, p, "name");
             st = to_value(r, p, path, 0, &s->policy_params[i]);
             if (!st && s->policy_params[i].kind == RS_VALUE_LIST && s->policy_params[i].len == 0)
                 s->policy_params[i].kind = RS_VALUE_TABLE;
@@ -1030,9 +1259,9 @@ static rs_status read_effects(reader *r, int top, rs_scenario *s)
             RS_FAIL(r->err, RS_ERR_RUNTIME, "out of memory");
         for (size_t v = 0; v < s->n_versions; v++)
             g->error_effect[v] = g->success_effect[v] = g->latency_effect[v] = 1;
-        lua_getfield(L, top, "population");
-        lua_geti(L, -1, (lua_Integer)i + 1);
-        lua_getfield(L, -1, "effects");
+        raw_field(L, top, "population");
+        raw_index(L, -1, (lua_Integer)i + 1);
+        raw_field(L, -1, "effects");
         int e = lua_gettop(L);
         char path[160];
         snprintf(path, sizeof path, "population.%zu.effects", i + 1);
@@ -1119,11 +1348,16 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
         return there < 0 ? RS_ERR_INPUT : RS_OK;
     rs_status st = RS_OK;
     size_t n = (size_t)lua_rawlen(L, idx), cap = 0;
+    if (n > RS_MAX_EVENTS) { /* before any work on them */
+        lua_pop(L, 1);
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: events: %zu events; at most %d scripted changes are supported", r->file,
+                n, RS_MAX_EVENTS);
+    }
     for (size_t i = 0; i < n && !st; i++) {
         char path[64], sub[96];
         snprintf(path, sizeof path, "events.%zu", i + 1);
         snprintf(sub, sizeof sub, "%s.set", path);
-        lua_geti(L, idx, (lua_Integer)i + 1);
+        raw_index(L, idx, (lua_Integer)i + 1);
         int e = lua_gettop(L);
         rs_scripted ev = {0};
         double every = 0, until_t = s->horizon;
@@ -1135,11 +1369,11 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
             st = check_keys(r, e, path, event_keys, sizeof event_keys / sizeof *event_keys);
         if (!st)
             st = get_number(r, e, path, "at", 1, 0, 0, 1e7, 0, 1, &ev.at);
-        lua_getfield(L, e, "run");
+        raw_field(L, e, "run");
         int has_run = !lua_isnil(L, -1), run_is_fn = lua_isfunction(L, -1);
         lua_pop(L, 1);
         if (!st && has_run) { /* run = function(sim): called during the simulation, at each time */
-            lua_getfield(L, e, "set");
+            raw_field(L, e, "set");
             int has_set = !lua_isnil(L, -1);
             lua_pop(L, 1);
             if (!run_is_fn || has_set)
@@ -1155,7 +1389,7 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
                 st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s: more than %d scripted changes; raise `every`", r->file,
                             path, RS_MAX_EVENTS);
             if (!st) {
-                lua_getfield(L, e, "run");
+                raw_field(L, e, "run");
                 ev.run_ref = luaL_ref(L, LUA_REGISTRYINDEX);
                 r->keep_state = 1;
             }
@@ -1171,7 +1405,7 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
             st = get_number(r, e, path, "every", 0, 0, 1e-6, 1e7, 0, 1, &every);
         if (!st)
             st = get_number(r, e, path, "to", 0, s->horizon, 0, 1e7, 0, 1, &until_t);
-        lua_getfield(L, e, "set");
+        raw_field(L, e, "set");
         int t = lua_gettop(L);
         if (!st && !lua_istable(L, t))
             st = RS_SET(r->err, RS_ERR_INPUT,
@@ -1181,7 +1415,7 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
         if (!st)
             st = check_keys(r, t, sub, set_keys, sizeof set_keys / sizeof *set_keys);
         if (!st) {
-            lua_getfield(L, t, "segment");
+            raw_field(L, t, "segment");
             ev.is_segment = !lua_isnil(L, -1);
             lua_pop(L, 1);
             st = get_string(r, t, sub, ev.is_segment ? "segment" : "version", 1, NULL, &target);
@@ -1206,7 +1440,7 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
                             "success_rate, or a segment's rate)", r->file, sub, key);
         }
         double hi = ev.key == RS_KEY_RATE ? 1e9 : 1;
-        lua_getfield(L, t, "value");
+        raw_field(L, t, "value");
         int is_fn = lua_isfunction(L, -1);
         lua_pop(L, 1);
         if (!st && is_fn && every <= 0)
@@ -1222,23 +1456,22 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
         for (size_t k = 0; k < count && !st; k++) {
             ev.at = at0 + (double)k * every;
             if (is_fn) { /* value = function(t): evaluated here, once per time, under the instruction budget */
-                lua_getfield(L, t, "value");
+                raw_field(L, t, "value");
                 lua_pushnumber(L, ev.at);
-                void *ud;
-                lua_getallocf(L, &ud);
-                ((lua_limits *)ud)->instructions = 0;
-                lua_sethook(L, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
-                int rc = lua_pcall(L, 1, 1, 0);
-                lua_sethook(L, NULL, 0, 0);
+                int rc = budgeted_pcall(L, 1, 1, 0);
                 if (rc != LUA_OK) {
                     char msg[512];
                     snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
                     first_line(msg);
                     st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.value(%g): %s", r->file, sub, ev.at, msg);
                 } else if (lua_type(L, -1) != LUA_TNUMBER || !(lua_tonumber(L, -1) >= 0 && lua_tonumber(L, -1) <= hi)) {
+                    char got[64];
+                    if (lua_type(L, -1) == LUA_TNUMBER)
+                        snprintf(got, sizeof got, "%.10g", lua_tonumber(L, -1));
+                    else
+                        snprintf(got, sizeof got, "%s", type_of(L, -1));
                     st = RS_SET(r->err, RS_ERR_INPUT, "%s: %s.value(%g): expected a number in [0, %.10g], got %s",
-                                r->file, sub, ev.at, hi, luaL_tolstring(L, -1, NULL));
-                    lua_pop(L, 1);
+                                r->file, sub, ev.at, hi, got);
                 } else {
                     ev.value = lua_tonumber(L, -1);
                 }
@@ -1264,7 +1497,7 @@ static rs_status read_outputs(reader *r, int top, rs_scenario *s)
 {
     lua_State *L = r->L;
     s->curves_reps = 10;
-    lua_getfield(L, top, "outputs");
+    raw_field(L, top, "outputs");
     int idx = lua_gettop(L);
     rs_status st = RS_OK;
     if (!lua_isnil(L, idx) && !lua_istable(L, idx))
@@ -1273,7 +1506,7 @@ static rs_status read_outputs(reader *r, int top, rs_scenario *s)
     if (!st && lua_istable(L, idx)) {
         static const char *const keys[] = {"curves"};
         st = check_keys(r, idx, "outputs", keys, 1);
-        lua_getfield(L, idx, "curves");
+        raw_field(L, idx, "curves");
         if (!st && lua_type(L, -1) == LUA_TSTRING && !strcmp(lua_tostring(L, -1), "all")) {
             s->curves_reps = UINT64_MAX;
         } else if (!st && lua_type(L, -1) == LUA_TSTRING) {
@@ -1549,6 +1782,29 @@ static rs_status read_mode(reader *r, int top, rs_scenario *s)
     return st;
 }
 
+/* Exact mode simulates every request: a workload that would take hours is refused before any work, with the way
+ * around it (SPEC §9, §10). The expected count is users x rate x horizon per segment (the daily cycle averages
+ * to 1); scripted rate changes are not foreseen here, and the stop flag bounds what they cost. */
+#define RS_MAX_EXACT_REQUESTS 1e10       /* a replication: minutes at 10^8 requests a second */
+#define RS_MAX_EXACT_TOTAL_REQUESTS 1e12 /* all replications of one policy */
+static rs_status check_workload(reader *r, const rs_scenario *s)
+{
+    if (s->mode != RS_MODE_EXACT)
+        return RS_OK;
+    double per_rep = 0;
+    for (size_t g = 0; g < s->n_segments; g++)
+        per_rep += (double)s->segments[g].users * s->segments[g].rate * s->horizon;
+    if (per_rep > RS_MAX_EXACT_REQUESTS)
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: population: exact mode would simulate about %.3g requests a replication "
+                "(users x rate x horizon), more than 10^10; use mode = \"cohort\", which draws counts per step",
+                r->file, per_rep);
+    if (per_rep * (double)s->replications > RS_MAX_EXACT_TOTAL_REQUESTS)
+        RS_FAIL(r->err, RS_ERR_INPUT, "%s: replications: exact mode would simulate about %.3g requests in all "
+                "(%.3g a replication x %llu), more than 10^12; use mode = \"cohort\", or fewer replications",
+                r->file, per_rep * (double)s->replications, per_rep, (unsigned long long)s->replications);
+    return RS_OK;
+}
+
 static rs_status convert(reader *r, int top, rs_scenario *s)
 {
     rs_status st = check_keys(r, top, "", top_keys, sizeof top_keys / sizeof *top_keys);
@@ -1588,11 +1844,39 @@ static rs_status convert(reader *r, int top, rs_scenario *s)
         st = read_policy(r, top, s);
     if (!st)
         st = read_policies(r, top, s);
+    if (!st)
+        st = check_workload(r, s);
     return st;
 }
 
-rs_status rs_scenario_load_string(const char *text, size_t len, const char *chunk_name, const char *const *sets,
-                                  size_t n_sets, rs_scenario *out, rs_error *err)
+/* The host's part of loading, run inside lua_pcall (a table that cannot be read, or the host running out of
+ * memory, is then an error message, not an abort). Stack: the job (light userdata), the returned table. */
+typedef struct convert_job {
+    const char *chunk_name;
+    const char *const *sets;
+    size_t n_sets;
+    rs_scenario *out;
+    rs_error *err;
+    rs_status st;
+    int keep_state;
+} convert_job;
+
+static int protected_convert(lua_State *L)
+{
+    convert_job *cj = lua_touserdata(L, 1);
+    lua_settop(L, 2);
+    for (size_t i = 0; i < cj->n_sets && !cj->st; i++)
+        cj->st = apply_set(L, cj->chunk_name, cj->sets[i], cj->err);
+    if (!cj->st) {
+        reader r = {L, cj->chunk_name, cj->err, 0};
+        cj->st = convert(&r, 2, cj->out);
+        cj->keep_state = r.keep_state;
+    }
+    return 0;
+}
+
+static rs_status load_string(const char *text, size_t len, const char *chunk_name, const char *const *sets,
+                             size_t n_sets, int keep_source, rs_scenario *out, rs_error *err)
 {
     memset(out, 0, sizeof *out);
     lua_limits *lim = calloc(1, sizeof *lim); /* the allocator's state; lives as long as the Lua state */
@@ -1613,7 +1897,7 @@ rs_status rs_scenario_load_string(const char *text, size_t len, const char *chun
     int handler = lua_gettop(L);
     int rc = luaL_loadbufferx(L, text, len, chunk, "t");
     if (rc == LUA_OK)
-        rc = lua_pcall(L, 0, 1, handler);
+        rc = budgeted_pcall(L, 0, 1, handler);
     if (rc != LUA_OK) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "(no message)");
@@ -1631,29 +1915,49 @@ rs_status rs_scenario_load_string(const char *text, size_t len, const char *chun
         st = RS_SET(err, RS_ERR_INPUT, "%s: the scenario must return a table (got %s)", chunk_name,
                     luaL_typename(L, -1));
     }
-    lua_sethook(L, NULL, 0, 0); /* the budget is for the script; conversion below is ours */
-    for (size_t i = 0; i < n_sets && !st; i++)
-        st = apply_set(L, chunk_name, sets[i], err);
+    convert_job cj = {chunk_name, sets, n_sets, out, err, RS_OK, 0};
     if (!st) {
-        reader r = {L, chunk_name, err, 0};
-        st = convert(&r, lua_gettop(L), out);
-        if (!st && r.keep_state) {
-            pthread_mutex_t *lock = malloc(sizeof *lock);
-            if (!lock)
-                st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
-            else {
-                pthread_mutex_init(lock, NULL);
+        lim->host = 1; /* conversion is ours: neither budgeted nor capped (it runs no scenario code) */
+        lua_pushcfunction(L, protected_convert);
+        lua_pushlightuserdata(L, &cj);
+        lua_pushvalue(L, -3);
+        rc = lua_pcall(L, 2, 0, 0);
+        lim->host = 0;
+        if (rc != LUA_OK)
+            st = RS_SET(err, rc == LUA_ERRMEM ? RS_ERR_RUNTIME : RS_ERR_INPUT, "%s: cannot read the scenario: %s",
+                        chunk_name, lua_tostring(L, -1) ? lua_tostring(L, -1) : "out of memory");
+        else
+            st = cj.st;
+    }
+    if (!st && cj.keep_state) {
+        pthread_mutex_t *lock = malloc(sizeof *lock);
+        if (!lock)
+            st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+        else {
+            pthread_mutex_init(lock, NULL);
+            lua_settop(L, 0);
+            /* Functions called during the run (bad, policy) must not keep state in globals: with a fresh state
+             * for each replication it would not carry over anyway, so say so at once. */
+            if (luaL_loadstring(L, "setmetatable(_G, { __newindex = function(_, k) error(\"global '\" .. "
+                                   "tostring(k) .. \"' cannot be set while the simulation runs (keep state in "
+                                   "the policy's second argument)\", 2) end })") ||
+                lua_pcall(L, 0, 0, 0))
                 lua_settop(L, 0);
-                /* Functions called during the run (bad, policy) must not keep state in globals: replications
-                 * run in any order on any thread, so that would make results depend on --jobs. */
-                if (luaL_loadstring(L, "setmetatable(_G, { __newindex = function(_, k) error(\"global '\" .. "
-                                       "tostring(k) .. \"' cannot be set while the simulation runs (keep state in "
-                                       "the policy's second argument)\", 2) end })") ||
-                    lua_pcall(L, 0, 0, 0))
-                    lua_settop(L, 0);
-                out->lua = L;
-                out->lua_lock = lock;
-                L = NULL;
+            out->lua = L;
+            out->lua_lock = lock;
+            L = NULL;
+            /* What a replication needs to build its own fresh state (rs_scenario_rep_begin). */
+            if (keep_source) {
+                out->lua_source = malloc(len ? len : 1);
+                out->lua_sets = calloc(n_sets + 1, sizeof *out->lua_sets);
+                if (!out->lua_source || !out->lua_sets)
+                    st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+                else
+                    memcpy(out->lua_source, text, len);
+                out->lua_source_len = len;
+                for (size_t i = 0; i < n_sets && !st; i++, out->lua_n_sets++)
+                    if (!(out->lua_sets[i] = strdup(sets[i])))
+                        st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
             }
         }
     }
@@ -1664,6 +1968,12 @@ rs_status rs_scenario_load_string(const char *text, size_t len, const char *chun
     if (st)
         rs_scenario_free(out);
     return st;
+}
+
+rs_status rs_scenario_load_string(const char *text, size_t len, const char *chunk_name, const char *const *sets,
+                                  size_t n_sets, rs_scenario *out, rs_error *err)
+{
+    return load_string(text, len, chunk_name, sets, n_sets, 1, out, err);
 }
 
 rs_status rs_scenario_load(const char *path, const char *const *sets, size_t n_sets, rs_scenario *out,
@@ -1752,6 +2062,10 @@ void rs_scenario_free(rs_scenario *s)
         pthread_mutex_destroy(s->lua_lock);
         free(s->lua_lock);
     }
+    free(s->lua_source);
+    for (size_t i = 0; i < s->lua_n_sets; i++)
+        free(s->lua_sets[i]);
+    free(s->lua_sets);
     free(s->segments);
     free(s->versions);
     free(s->file);
@@ -1863,6 +2177,91 @@ static void push_version(lua_State *L, const rs_version *v, const rs_version_dra
     }
 }
 
+/* Each replication's own Lua state (SPEC §10): what a `policy`, `bad` or `run` function keeps between calls
+ * (upvalues, rawset(_G, ...)) lives only as long as the replication, on the one thread that runs it, so results
+ * never depend on --jobs or on the order replications run in. The state is built afresh by running the
+ * scenario again; its math.random is seeded from (seed, replication). */
+static _Thread_local struct {
+    const rs_scenario *origin;
+    rs_scenario replica;
+} rep_lua;
+
+typedef struct seed_job {
+    uint64_t seed;
+    uint32_t rep;
+} seed_job;
+
+static int protected_seed(lua_State *L)
+{
+    seed_job *j = lua_touserdata(L, 1);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, "rollsim.randomseed") == LUA_TFUNCTION) {
+        lua_pushinteger(L, (lua_Integer)(j->seed & 0x7fffffffffffffffULL));
+        lua_pushinteger(L, (lua_Integer)j->rep);
+        lua_call(L, 2, 0);
+    }
+    return 0;
+}
+
+void rs_scenario_rep_end(const rs_scenario *s)
+{
+    if (rep_lua.origin && (!s || rep_lua.origin == s)) {
+        rs_scenario_free(&rep_lua.replica);
+        rep_lua.origin = NULL;
+    }
+}
+
+rs_status rs_scenario_rep_begin(const rs_scenario *s, uint32_t rep, rs_error *err)
+{
+    rs_scenario_rep_end(NULL);
+    if (!s->lua || !s->lua_source)
+        return RS_OK;
+    rs_scenario *c = &rep_lua.replica;
+    rs_status st = load_string(s->lua_source, s->lua_source_len, s->file, (const char *const *)s->lua_sets,
+                               s->lua_n_sets, 0, c, err);
+    if (st)
+        return st;
+    int same = c->lua && c->n_versions == s->n_versions && c->n_events == s->n_events &&
+               !c->policy_ref == !s->policy_ref;
+    for (size_t v = 0; same && v < s->n_versions; v++)
+        same = c->versions[v].bad == s->versions[v].bad;
+    for (size_t e = 0; same && e < s->n_events; e++)
+        same = !c->events[e].run_ref == !s->events[e].run_ref && c->events[e].at == s->events[e].at;
+    if (!same) {
+        rs_scenario_free(c);
+        RS_FAIL(err, RS_ERR_INPUT, "%s: run again for replication %u, the scenario built a different scenario (does "
+                "it depend on something that changes from run to run?)", s->file, rep);
+    }
+    seed_job j = {s->seed, rep};
+    lua_State *L = c->lua;
+    lua_pushcfunction(L, protected_seed);
+    lua_pushlightuserdata(L, &j);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+        lua_settop(L, 0);
+    rep_lua.origin = s;
+    return RS_OK;
+}
+
+const rs_scenario *rs_scenario_lua_for(const rs_scenario *s)
+{
+    return rep_lua.origin == s ? &rep_lua.replica : s;
+}
+
+typedef struct bad_job {
+    const rs_scenario *s;
+    size_t v;
+    const rs_version_draw *draws;
+} bad_job;
+
+static int protected_bad(lua_State *L)
+{
+    bad_job *b = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, b->s->versions[b->v].bad_ref);
+    push_version(L, &b->s->versions[b->v], &b->draws[b->v]);
+    push_version(L, &b->s->versions[b->s->baseline], &b->draws[b->s->baseline]);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
 int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_draw *draws, rs_error *err)
 {
     if (v == s->baseline)
@@ -1872,14 +2271,15 @@ int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_dra
         return ver->bad;
     if (ver->bad < 0)
         return draws[v].error_rate > draws[s->baseline].error_rate * 1.1;
-    lua_State *L = s->lua;
-    pthread_mutex_lock(s->lua_lock);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ver->bad_ref);
-    push_version(L, ver, &draws[v]);
-    push_version(L, &s->versions[s->baseline], &draws[s->baseline]);
+    const rs_scenario *cur = rs_scenario_lua_for(s);
+    lua_State *L = cur->lua;
+    pthread_mutex_lock(cur->lua_lock);
+    bad_job job = {cur, v, draws};
+    lua_pushcfunction(L, protected_bad);
+    lua_pushlightuserdata(L, &job);
     int result = -1;
     char msg[sizeof err->msg];
-    if (rs_scenario_lua_pcall(s, 2, 1, msg, sizeof msg) != LUA_OK) {
+    if (rs_scenario_lua_pcall(cur, 1, 1, msg, sizeof msg) != LUA_OK) {
         RS_SET(err, RS_ERR_INPUT, "%s: versions.%zu.bad: %s", s->file, v + 1, msg);
     } else if (!lua_isboolean(L, -1)) {
         RS_SET(err, RS_ERR_INPUT, "%s: versions.%zu.bad: the function returned %s, expected true or false", s->file,
@@ -1888,26 +2288,43 @@ int rs_scenario_version_bad(const rs_scenario *s, size_t v, const rs_version_dra
         result = lua_toboolean(L, -1);
     }
     lua_settop(L, 0);
-    pthread_mutex_unlock(s->lua_lock);
+    pthread_mutex_unlock(cur->lua_lock);
     return result;
+}
+
+/* What a `run` event's sim.set and sim.log reach: valid only while that event runs. A script that keeps `sim`
+ * and calls it later gets an error, not a pointer into a returned frame. */
+typedef struct sim_box {
+    const rs_sim_api *api; /* NULL once the event has returned */
+    const rs_scenario *s;
+} sim_box;
+
+static const rs_sim_api *sim_box_api(lua_State *L, const char *what)
+{
+    const sim_box *b = lua_touserdata(L, lua_upvalueindex(1));
+    if (!b || !b->api)
+        luaL_error(L, "%s: this sim belongs to an event that has returned (use the sim that each run event gets)",
+                   what);
+    return b->api;
 }
 
 /* sim.set{ version = "v" | segment = "s", key = "...", value = x } */
 static int sim_api_set(lua_State *L)
 {
-    const rs_sim_api *api = lua_touserdata(L, lua_upvalueindex(1));
-    const rs_scenario *s = lua_touserdata(L, lua_upvalueindex(2));
+    const rs_sim_api *api = sim_box_api(L, "sim.set");
+    const rs_scenario *s = ((const sim_box *)lua_touserdata(L, lua_upvalueindex(1)))->s;
     luaL_checktype(L, 1, LUA_TTABLE);
-    lua_getfield(L, 1, "segment");
-    lua_getfield(L, 1, "version");
-    lua_getfield(L, 1, "key");
-    lua_getfield(L, 1, "value");
+    raw_field(L, 1, "segment");
+    raw_field(L, 1, "version");
+    raw_field(L, 1, "key");
+    raw_field(L, 1, "value");
     int is_segment = !lua_isnil(L, -4);
-    const char *target = luaL_optstring(L, is_segment ? -4 : -3, NULL);
-    const char *key = luaL_optstring(L, -2, NULL);
-    if (!target || !key || !lua_isnumber(L, -1))
+    if (lua_type(L, is_segment ? -4 : -3) != LUA_TSTRING || lua_type(L, -2) != LUA_TSTRING ||
+        lua_type(L, -1) != LUA_TNUMBER)
         return luaL_error(L, "sim.set: expected { version = \"name\" or segment = \"name\", key = \"...\", "
                              "value = number }");
+    const char *target = lua_tostring(L, is_segment ? -4 : -3);
+    const char *key = lua_tostring(L, -2);
     long index = is_segment ? find_segment(s, target) : find_version(s, target);
     if (index < 0)
         return luaL_error(L, "sim.set: no %s named \"%s\"", is_segment ? "segment" : "version", target);
@@ -1925,34 +2342,62 @@ static int sim_api_set(lua_State *L)
 
 static int sim_api_log(lua_State *L)
 {
-    const rs_sim_api *api = lua_touserdata(L, lua_upvalueindex(1));
+    const rs_sim_api *api = sim_box_api(L, "sim.log");
     api->log(api->ctx, luaL_checkstring(L, 1));
+    return 0;
+}
+
+typedef struct event_job {
+    const rs_scenario *s;
+    int run_ref;
+    double t;
+    const rs_sim_api *api;
+    int box_ref; /* the sim_box, anchored in the registry until the host has closed it */
+} event_job;
+
+static int protected_event(lua_State *L)
+{
+    event_job *j = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, j->run_ref);
+    lua_createtable(L, 0, 3);
+    lua_pushnumber(L, j->t);
+    lua_setfield(L, -2, "t");
+    sim_box *box = lua_newuserdatauv(L, sizeof *box, 0);
+    box->api = j->api;
+    box->s = j->s;
+    lua_pushvalue(L, -1);
+    j->box_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushvalue(L, -1);
+    lua_pushcclosure(L, sim_api_set, 1);
+    lua_setfield(L, -3, "set");
+    lua_pushcclosure(L, sim_api_log, 1);
+    lua_setfield(L, -2, "log");
+    lua_call(L, 1, 0);
     return 0;
 }
 
 rs_status rs_scenario_run_event(const rs_scenario *s, const rs_scripted *e, double t, const rs_sim_api *api,
                                 rs_error *err)
 {
-    lua_State *L = s->lua;
-    pthread_mutex_lock(s->lua_lock);
+    const rs_scenario *cur = rs_scenario_lua_for(s);
+    lua_State *L = cur->lua;
+    pthread_mutex_lock(cur->lua_lock);
     int base = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, e->run_ref);
-    lua_createtable(L, 0, 3);
-    lua_pushnumber(L, t);
-    lua_setfield(L, -2, "t");
-    lua_pushlightuserdata(L, (void *)api);
-    lua_pushlightuserdata(L, (void *)s);
-    lua_pushcclosure(L, sim_api_set, 2);
-    lua_setfield(L, -2, "set");
-    lua_pushlightuserdata(L, (void *)api);
-    lua_pushcclosure(L, sim_api_log, 1);
-    lua_setfield(L, -2, "log");
+    event_job job = {cur, cur == s ? e->run_ref : cur->events[e - s->events].run_ref, t, api, LUA_NOREF};
+    lua_pushcfunction(L, protected_event);
+    lua_pushlightuserdata(L, &job);
     rs_status st = RS_OK;
     char msg[sizeof err->msg];
-    if (rs_scenario_lua_pcall(s, 1, 0, msg, sizeof msg) != LUA_OK)
+    if (rs_scenario_lua_pcall(cur, 1, 0, msg, sizeof msg) != LUA_OK)
         st = RS_SET(err, RS_ERR_RUNTIME, "%s: %s at t = %g h: %s", s->file, e->label, t, msg);
+    if (job.box_ref != LUA_NOREF) { /* close the sim: a copy the script kept now refuses to act */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, job.box_ref);
+        ((sim_box *)lua_touserdata(L, -1))->api = NULL;
+        lua_pop(L, 1);
+        luaL_unref(L, LUA_REGISTRYINDEX, job.box_ref);
+    }
     lua_settop(L, base);
-    pthread_mutex_unlock(s->lua_lock);
+    pthread_mutex_unlock(cur->lua_lock);
     return st;
 }
 
@@ -1962,12 +2407,7 @@ int rs_scenario_lua_pcall(const rs_scenario *s, int nargs, int nresults, char *m
     int fn = lua_gettop(L) - nargs; /* the function, under its arguments */
     lua_pushcfunction(L, traceback_handler);
     lua_insert(L, fn);
-    void *ud;
-    lua_getallocf(L, &ud);
-    ((lua_limits *)ud)->instructions = 0; /* a fresh budget for each call */
-    lua_sethook(L, count_hook, LUA_MASKCOUNT, RS_LUA_HOOK_EVERY);
-    int rc = lua_pcall(L, nargs, nresults, fn);
-    lua_sethook(L, NULL, 0, 0);
+    int rc = budgeted_pcall(L, nargs, nresults, fn);
     if (rc == LUA_OK) {
         lua_remove(L, fn); /* the handler: the results end where the function was */
         return rc;

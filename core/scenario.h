@@ -134,6 +134,12 @@ typedef struct rs_scenario {
     int quality;
     double prevalence;
     int has_labels;
+    /* With a kept Lua state: the text and --set overrides it was built from, so that each replication builds
+     * its own fresh state (rs_scenario_rep_begin) and nothing a script keeps can depend on --jobs. */
+    char *lua_source;
+    size_t lua_source_len;
+    char **lua_sets;
+    size_t lua_n_sets;
 } rs_scenario;
 
 /* Loads a scenario from path, or the built-in quick start when path is NULL, applying each "KEY=VALUE" of
@@ -182,6 +188,15 @@ rs_status rs_scenario_run_event(const rs_scenario *s, const rs_scripted *e, doub
  * results where the function was; or the Lua status, with the error's first line ("file:line: message", or
  * "ran out of its memory budget ...") in msg and the function and arguments popped. */
 int rs_scenario_lua_pcall(const rs_scenario *s, int nargs, int nresults, char *msg, size_t len);
+
+/* Each replication's own Lua state, for a scenario that keeps one (a `policy`, `bad` or `run` function):
+ * rs_scenario_rep_begin builds it afresh for replication rep on the calling thread (the scenario run again,
+ * math.random seeded from (seed, rep)); until rs_scenario_rep_end, rs_scenario_lua_for(s) on that thread
+ * returns the copy whose state and references to use (s itself when none is active, e.g. outside a run).
+ * The copy is owned by the thread and freed by rs_scenario_rep_end. */
+rs_status rs_scenario_rep_begin(const rs_scenario *s, uint32_t rep, rs_error *err);
+void rs_scenario_rep_end(const rs_scenario *s);
+const rs_scenario *rs_scenario_lua_for(const rs_scenario *s);
 
 /* The mean of a parameter (its value when fixed), for display. */
 double rs_dist_mean(const rs_dist *d);

@@ -377,7 +377,8 @@ static int candidate_full(const rs_sim *sim)
 }
 
 /* Checks an action as SPEC §6 asks; on failure the message names the plugin. */
-static rs_status validate_action(const rs_sim *sim, const rs_action *act, double now, rs_error *err)
+#define RS_MAX_TINY_STEPS 1000
+static rs_status validate_action(rs_sim *sim, const rs_action *act, double now, rs_error *err)
 {
     const char *who = sim->type->name;
     if (act->verdict < RS_VERDICT_CONTINUE || act->verdict > RS_VERDICT_STOP)
@@ -401,9 +402,24 @@ static rs_status validate_action(const rs_sim *sim, const rs_action *act, double
                     "policy %s returned candidate weights summing to %g in segment %s at t = %g h (at most 1)", who,
                     sum, sim->segment_names[s], now);
     }
-    if (act->verdict == RS_VERDICT_CONTINUE && !(act->next_decision > now && isfinite(act->next_decision)))
-        RS_FAIL(err, RS_ERR_RUNTIME, "policy %s asked for its next decision at t = %g h, not after now (t = %g h)",
-                who, act->next_decision, now);
+    if (act->verdict == RS_VERDICT_CONTINUE) {
+        /* At most 10^7 decisions a replication: a `next` that hardly advances would never reach the horizon. */
+        double least = sim->sc->horizon * 1e-7, next = act->next_decision;
+        char when[32];
+        snprintf(when, sizeof when, isnan(next) ? "NaN" : "%.10g", next); /* never "-nan" */
+        if (!(next > now && isfinite(next)))
+            RS_FAIL(err, RS_ERR_RUNTIME, "policy %s asked for its next decision at t = %s h, not after now (t = %g h)",
+                    who, when, now);
+        /* A tiny step now and then is fine (a stage that starts right away); a policy that keeps taking them
+         * would run for ever. */
+        sim->tiny_steps = next < now + least && next < sim->sc->horizon ? sim->tiny_steps + 1 : 0;
+        if (sim->tiny_steps > RS_MAX_TINY_STEPS)
+            RS_FAIL(err, RS_ERR_RUNTIME,
+                    "policy %s asked for its next decision at t = %s h, less than %.3g h after now (t = %.10g h), %d "
+                    "times in a row: a policy decides at most about 10^7 times over the horizon (steps of at least "
+                    "horizon / 10^7)",
+                    who, when, least, now, RS_MAX_TINY_STEPS + 1);
+    }
     return RS_OK;
 }
 
@@ -811,8 +827,22 @@ rs_status rs_sim_check_policy(rs_sim *sim, rs_error *err)
     return st;
 }
 
+static rs_status run_rep(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *err);
+
+/* A replication with its own fresh Lua state when the scenario keeps one (core/scenario.c), so that nothing a
+ * script keeps can carry over between replications (results never depend on --jobs). */
 rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *err)
 {
+    rs_status st = rs_scenario_rep_begin(sim->sc, rep, err);
+    if (!st)
+        st = run_rep(sim, rep, res, err);
+    rs_scenario_rep_end(sim->sc);
+    return st;
+}
+
+static rs_status run_rep(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *err)
+{
+    sim->tiny_steps = 0;
     const rs_scenario *sc = sim->sc;
     reset(sim, rep);
     memset(res, 0, sizeof *res);
@@ -845,6 +875,10 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
      * events fall on step boundaries), then the event runs. */
     rs_event ev;
     while (!st && rs_queue_pop(&sim->queue, &ev)) {
+        if (sim->stop && *sim->stop) { /* at every event (samples, decisions, scripted), not per request */
+            st = RS_SET(err, RS_ERR_INTERRUPTED, "replication %u interrupted", rep);
+            break;
+        }
         st = sim->engine->advance(sim, sim->engine_state, ev.t, err);
         if (!st && sim->bad_route)
             st = RS_SET(err, RS_ERR_RUNTIME,
@@ -859,10 +893,6 @@ rs_status rs_sim_run(rs_sim *sim, uint32_t rep, rs_rep_result *res, rs_error *er
             if (!rs.policy_done)
                 st = decide(sim, &rs, ev.t, err);
         } else if (ev.kind == RS_EV_SAMPLE) {
-            if (sim->stop && *sim->stop) {
-                st = RS_SET(err, RS_ERR_INTERRUPTED, "replication %u interrupted", rep);
-                break;
-            }
             take_sample(sim, &rs, ev.t);
             double next = (double)sim->n_samples * sc->sample_every;
             if (sim->n_samples < sim->max_samples)

@@ -12,6 +12,17 @@ rs_status rs_error_set(rs_error *err, rs_status code, const char *src_file, int 
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    /* printf writes a NaN as "nan" or "-nan" (the sign of a NaN means nothing): say NaN */
+    for (char *p = err->msg; (p = strstr(p, "nan")) != NULL; p++) {
+        char *from = p > err->msg && p[-1] == '-' ? p - 1 : p;
+        int word = (from == err->msg || !(isalnum((unsigned char)from[-1]) || from[-1] == '_' || from[-1] == '.')) &&
+                   !(isalnum((unsigned char)p[3]) || p[3] == '_');
+        if (word) {
+            memmove(from + 3, p + 3, strlen(p + 3) + 1);
+            memcpy(from, "NaN", 3);
+            p = from + 2;
+        }
+    }
     err->src_file = src_file;
     err->src_line = src_line;
     return code;

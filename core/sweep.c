@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -264,8 +265,9 @@ rs_status rs_sweep(const char *path, const char *const *base, size_t n_base, con
         j_grid = j_pol = NULL; /* stolen by the pack */
         if (j)
             json_object_set_new(j, "format", json_integer(RS_SUMMARY_FORMAT));
+        errno = 0; /* a failure below names its own reason, not an older one */
         if (rs_report_json_write(sum.f, j))
-            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/summary.json", opt->out_dir);
+            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/summary.json: %s", opt->out_dir, strerror(errno ? errno : EIO));
         json_decref(j);
     }
     json_decref(head);

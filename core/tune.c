@@ -662,8 +662,9 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
                                                     T.p[k].log ? "log" : T.p[k].integer ? "int" : "linear"));
         json_object_set_new(jb, "params", params);
         json_object_set_new(jb, "format", json_integer(RS_SUMMARY_FORMAT));
+        errno = 0; /* a failure below names its own reason, not an older one */
         if (rs_report_json_write(af[1].f, jb))
-            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/best.json", opt->out_dir);
+            st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/best.json: %s", opt->out_dir, strerror(errno ? errno : EIO));
         if (!st)
             st = write_best_lua(&T, af[2].f, &T.rows[bi], best == &final_row ? fresh : T.seed,
                                 best == &final_row ? final_reps : T.rows[bi].reps, feasible, err);
@@ -690,8 +691,9 @@ rs_status rs_tune(const rs_tune_options *t, const rs_run_options *opt, rs_error 
             json_object_set_new(json_object_get(j, "optimize"), "constraints", cons);
             if (j)
                 json_object_set_new(j, "format", json_integer(RS_SUMMARY_FORMAT));
+            errno = 0; /* a failure below names its own reason, not an older one */
             if (rs_report_json_write(af[3].f, j))
-                st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/summary.json", opt->out_dir);
+                st = RS_SET(err, RS_ERR_RUNTIME, "cannot write %s/summary.json: %s", opt->out_dir, strerror(errno ? errno : EIO));
             json_decref(j);
         }
         json_decref(jb);

@@ -36,6 +36,11 @@ TEST_PLUGIN_DIR=${ROLLSIM_TEST_PLUGIN_DIR:?set ROLLSIM_TEST_PLUGIN_DIR to the fo
 BUILD_PLUGIN_DIR=${ROLLSIM_BUILD_PLUGIN_DIR:?set ROLLSIM_BUILD_PLUGIN_DIR to the build plugin folder}
 INSTALL_PLUGIN_DIR=${ROLLSIM_INSTALL_PLUGIN_DIR?set ROLLSIM_INSTALL_PLUGIN_DIR to the installed plugin folder (may be empty)}
 STRICT=${ROLLSIM_BADINPUT_STRICT:-0}
+# The folder of scenario cases (tests/bad; tests/hostile for the hostile-scenario suite, which also sets a
+# time limit per case and skips the command-line cases).
+CASES=${ROLLSIM_BADINPUT_CASES:-tests/bad}
+CASE_TIMEOUT=${ROLLSIM_BADINPUT_TIMEOUT:-0}
+WITH_CLI=${ROLLSIM_BADINPUT_CLI:-1}
 [ -x "$ROLLSIM" ] || { echo "bad_input: $ROLLSIM is not an executable" >&2; exit 1; }
 
 # A clean environment for rollsim: the plugin search path only as a case asks for it.
@@ -132,7 +137,7 @@ ln -s "$SRC/tests" "$TMP/src/tests"
 cd "$TMP/src" || exit 1
 src_before=$(ls -A)
 n_files=0
-for file in tests/bad/*.lua; do
+for file in "$CASES"/*.lua; do
     name=$(basename "$file" .lua)
     n_files=$((n_files + 1))
     header=$(sed -n '1,12{/^-- [a-z-]*:/p}' "$file")
@@ -148,12 +153,23 @@ for file in tests/bad/*.lua; do
     fi
     expect=$(expand "$expect")
     outdir=$TMP/out/$name
-    env ${envs[@]+"${envs[@]}"} "$ROLLSIM" run "$file" --out "$outdir" --quiet >"$TMP/stdout" 2>"$TMP/stderr"
+    if [ "$CASE_TIMEOUT" != 0 ]; then # a hang is killed (exit 137) and fails the case
+        timeout -s KILL "$CASE_TIMEOUT" env ${envs[@]+"${envs[@]}"} "$ROLLSIM" run "$file" --out "$outdir" --quiet \
+            >"$TMP/stdout" 2>"$TMP/stderr"
+    else
+        env ${envs[@]+"${envs[@]}"} "$ROLLSIM" run "$file" --out "$outdir" --quiet >"$TMP/stdout" 2>"$TMP/stderr"
+    fi
     echo $? >"$TMP/rc"
     check "$name" "${want_exit:-2}" "$expect" "$known" "$outdir" "$TMP/src" "$src_before"
 done
 if [ "$n_files" -lt 12 ]; then
-    n_fail=$((n_fail + 1)); failures+=("catalogue"); echo "FAIL  only $n_files cases in tests/bad (at least 12 expected)"
+    n_fail=$((n_fail + 1)); failures+=("catalogue"); echo "FAIL  only $n_files cases in $CASES (at least 12 expected)"
+fi
+if [ "$WITH_CLI" = 0 ]; then
+    echo
+    echo "bad_input ($CASES): $n_pass passed, $n_xfail known issues (XFAIL), $n_fail failed, $n_skip skipped"
+    [ "$n_fail" -gt 0 ] && { echo "failed: ${failures[*]}"; exit 1; }
+    exit 0
 fi
 
 # ---- the command-line cases -------------------------------------------------------------------------------
@@ -241,6 +257,8 @@ cli set_unknown_key 2 "rollsim: --set horizn=5: unknown key 'horizn' (did you me
     -- run good.lua --set horizn=5 --out o --quiet
 cli set_bad_duration 2 "rollsim: --set policy.bake=6x: bad duration \"6x\" (expected hours, or a number with s, m, h, d or w, e.g. \"6h\")" \
     -- run good.lua --set policy.bake=6x --out o --quiet
+cli set_events_to_strings 2 "rollsim: good.lua: events.1: expected { at = t, set = {...} }, got string" \
+    -- run good.lua --set events=a,b --out o --quiet
 cli set_no_such_item 2 "rollsim: --set versions.3.error_rate=0.5: versions has no item 3 (it has 2)" \
     -- run good.lua --set versions.3.error_rate=0.5 --out o --quiet
 # rollsim import (and run on a manifest): one message naming the file and line, no scenario written.

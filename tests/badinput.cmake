@@ -39,5 +39,30 @@ find_program(ROLLSIM_BASH bash REQUIRED)
 add_test(NAME bad_input
          COMMAND ${ROLLSIM_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/bad_input.sh $<TARGET_FILE:rollsim>
          WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
-set_tests_properties(bad_input PROPERTIES TIMEOUT 300 ENVIRONMENT
+if(ROLLSIM_SANITIZE OR ROLLSIM_FUZZ) # several cases spend their whole instruction or memory budget
+  set(ROLLSIM_BADINPUT_TEST_TIMEOUT 1200)
+else()
+  set(ROLLSIM_BADINPUT_TEST_TIMEOUT 300)
+endif()
+set_tests_properties(bad_input PROPERTIES TIMEOUT ${ROLLSIM_BADINPUT_TEST_TIMEOUT} ENVIRONMENT
   "ROLLSIM_SOURCE_DIR=${CMAKE_SOURCE_DIR};ROLLSIM_TEST_PLUGIN_DIR=${ROLLSIM_TEST_PLUGIN_DIR};ROLLSIM_BUILD_PLUGIN_DIR=${ROLLSIM_PLUGIN_BUILD_DIR};ROLLSIM_INSTALL_PLUGIN_DIR=")
+
+# The hostile-scenario suite (issue 18): scenarios written to break the sandbox or the host (budget escapes,
+# metatables, finalizers, giant tables and strings, invalid UTF-8, retained host objects). Each must end within
+# 10 s (killed otherwise, which fails it) with exit 1 or 2 and exactly its one stated line, never a signal.
+# Sanitized builds run several times slower: their limit is 60 s.
+if(ROLLSIM_SANITIZE OR ROLLSIM_FUZZ)
+  set(ROLLSIM_HOSTILE_TIMEOUT 60)
+else()
+  set(ROLLSIM_HOSTILE_TIMEOUT 10)
+endif()
+add_test(NAME hostile
+         COMMAND ${ROLLSIM_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/bad_input.sh $<TARGET_FILE:rollsim>
+         WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+set_tests_properties(hostile PROPERTIES TIMEOUT 900 ENVIRONMENT
+  "ROLLSIM_BADINPUT_CASES=tests/hostile;ROLLSIM_BADINPUT_TIMEOUT=${ROLLSIM_HOSTILE_TIMEOUT};ROLLSIM_BADINPUT_CLI=0;ROLLSIM_SOURCE_DIR=${CMAKE_SOURCE_DIR};ROLLSIM_TEST_PLUGIN_DIR=${ROLLSIM_TEST_PLUGIN_DIR};ROLLSIM_BUILD_PLUGIN_DIR=${ROLLSIM_PLUGIN_BUILD_DIR};ROLLSIM_INSTALL_PLUGIN_DIR=")
+
+# Reliability checks beyond one line per bad input (issue 18): --jobs-independence of state a script keeps,
+# SIGHUP keeping finished replications, stale temporary files, `check` output that loads again.
+add_test(NAME reliability COMMAND ${ROLLSIM_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/reliability.sh $<TARGET_FILE:rollsim>)
+set_tests_properties(reliability PROPERTIES TIMEOUT 300)
