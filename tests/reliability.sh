@@ -88,7 +88,7 @@ mkdir stale
 dead=999999
 while kill -0 $dead 2>/dev/null; do dead=$((dead - 1)); done
 touch "stale/.runs.csv.$dead.AbC123" "stale/.summary.json.$$.XyZ789" stale/.keep.me
-"$ROLLSIM" run upvalue.lua --out stale --quiet
+"$ROLLSIM" run upvalue.lua --out stale --quiet --force # .keep.me is not rollsim's: the folder rules want --force
 if [ ! -e "stale/.runs.csv.$dead.AbC123" ] && [ -e "stale/.summary.json.$$.XyZ789" ] && [ -e stale/.keep.me ]; then
     pass "temporary file of dead process $dead removed; a live process's and other hidden files kept"
 else
