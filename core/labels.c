@@ -162,7 +162,7 @@ void rs_labels_send(rs_labels_rt *l, double t, size_t c, size_t s, int feedback)
                     : u < thr[1]  ? RS_LABEL_FP
                     : u < thr[2]  ? RS_LABEL_FN
                                   : RS_LABEL_TN;
-    double at = t + rs_delay_draw(feedback ? &lb->feedback_delay : &lb->delay, l->rng);
+    double at = t + rs_dist_draw(feedback ? &lb->feedback_delay : &lb->delay, l->rng);
     l->sent[c]++;
     if (at > l->sc->horizon) /* arrives after the end: stays in flight, never seen */
         return;

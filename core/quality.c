@@ -103,24 +103,6 @@ double rs_delay_integral(const rs_dist *d, double x)
     return g;
 }
 
-double rs_delay_draw(const rs_dist *d, gsl_rng *r)
-{
-    switch (d->kind) {
-    case RS_DIST_EXPONENTIAL: return gsl_ran_exponential(r, d->a);
-    case RS_DIST_LOGNORMAL: return gsl_ran_lognormal(r, d->a, d->b);
-    case RS_DIST_CHOICE: {
-        double u = gsl_rng_uniform(r), c = 0;
-        for (size_t i = 0; i + 1 < d->n; i++) {
-            c += d->p[i];
-            if (u < c)
-                return d->v[i];
-        }
-        return d->v[d->n - 1];
-    }
-    default: return d->a;
-    }
-}
-
 double rs_delay_quantile(const rs_dist *d, double q)
 {
     switch (d->kind) {

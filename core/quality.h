@@ -30,10 +30,9 @@ double rs_quality_specificity(int kind, double pi, double r, double x);
 
 /* The delay law of labels (an rs_dist: FIXED d, EXPONENTIAL mean a, LOGNORMAL mu a sigma b, CHOICE of fixed
  * delays): its CDF F(x), and G(x) = integral of F from 0 to x (so that the expected labels arrived by t from
- * a constant rate lambda of labelled requests since 0 is lambda G(t)). */
+ * a constant rate lambda of labelled requests since 0 is lambda G(t)). A delay is drawn by rs_dist_draw. */
 double rs_delay_cdf(const rs_dist *d, double x);
 double rs_delay_integral(const rs_dist *d, double x);
-double rs_delay_draw(const rs_dist *d, gsl_rng *r);
 /* A time by which labels have arrived with probability q (used to size the labels in flight). */
 double rs_delay_quantile(const rs_dist *d, double q);
 

@@ -2104,7 +2104,7 @@ double rs_dist_mean(const rs_dist *d)
     return NAN;
 }
 
-static double dist_draw(const rs_dist *d, gsl_rng *r)
+double rs_dist_draw(const rs_dist *d, gsl_rng *r)
 {
     switch (d->kind) {
     case RS_DIST_FIXED: return d->a;
@@ -2131,7 +2131,7 @@ rs_status rs_scenario_draw(const rs_scenario *s, gsl_rng *r, uint32_t rep, rs_ve
     for (size_t v = 0; v < s->n_versions; v++) {
         /* Both parameters of every version are drawn, in order, whether random or not: adding a prior to one
          * version does not shift the draws of another. */
-        double e = dist_draw(&s->versions[v].error_rate, r), q = dist_draw(&s->versions[v].success_rate, r);
+        double e = rs_dist_draw(&s->versions[v].error_rate, r), q = rs_dist_draw(&s->versions[v].success_rate, r);
         if (!(e >= 0 && e <= 1) || !(q >= 0 && q <= 1))
             RS_FAIL(err, RS_ERR_INPUT,
                     "%s: versions.%zu.%s: replication %u drew %.6g, outside [0, 1] (a probability needs a prior "
@@ -2145,7 +2145,7 @@ rs_status rs_scenario_draw(const rs_scenario *s, gsl_rng *r, uint32_t rep, rs_ve
     /* Quality after every version's rates, and only when modelled: scenarios without it draw as before. */
     for (size_t v = 0; s->quality && v < s->n_versions; v++) {
         const rs_version *ver = &s->versions[v];
-        double rc = dist_draw(&ver->recall, r), x = dist_draw(&ver->quality_x, r);
+        double rc = rs_dist_draw(&ver->recall, r), x = rs_dist_draw(&ver->quality_x, r);
         double sp = rc >= 0 && rc <= 1 ? rs_quality_specificity(ver->quality_key, s->prevalence, rc, x) : NAN;
         if (!(rc >= 0 && rc <= 1) || isnan(sp))
             RS_FAIL(err, RS_ERR_INPUT,

@@ -200,6 +200,9 @@ const rs_scenario *rs_scenario_lua_for(const rs_scenario *s);
 
 /* The mean of a parameter (its value when fixed), for display. */
 double rs_dist_mean(const rs_dist *d);
+/* One draw of a parameter from its distribution (its value when fixed), from r: version parameters per
+ * replication, and the delay of each label (core/labels.c). */
+double rs_dist_draw(const rs_dist *d, gsl_rng *r);
 
 /* The built-in quick start (scenarios/quickstart.lua, embedded at build time). */
 extern const char rs_builtin_quickstart[];
