@@ -127,7 +127,7 @@ static rs_status exact_alloc(rs_sim *sim, void **out, rs_error *err)
 }
 
 /* An exponential gap with mean `mean` (the inverse of the arrival rate: a multiply, not a divide, per request). */
-static double exp_gap(gsl_rng *r, double mean)
+static inline __attribute__((always_inline)) double exp_gap(gsl_rng *r, double mean)
 {
     return -log(rs_rng_uniform_pos(r)) * mean;
 }
