@@ -75,7 +75,7 @@ const char *rs_paths_installed(const char *rel, char *buf, size_t len)
 
 const char *rs_paths_plugin_dir(char *buf, size_t len)
 {
-    if (rs_paths_in_build_tree() && *RS_BUILD_PLUGIN_DIR) {
+    if (rs_paths_in_build_tree() && sizeof RS_BUILD_PLUGIN_DIR > 1) { /* defined non-empty by the build */
         snprintf(buf, len, "%s", RS_BUILD_PLUGIN_DIR);
         return buf;
     }
@@ -84,7 +84,7 @@ const char *rs_paths_plugin_dir(char *buf, size_t len)
 
 const char *rs_paths_plots_dir(char *buf, size_t len)
 {
-    if (rs_paths_in_build_tree() && *RS_PLOTS_DIR) {
+    if (rs_paths_in_build_tree() && sizeof RS_PLOTS_DIR > 1) {
         snprintf(buf, len, "%s", RS_PLOTS_DIR);
         return buf;
     }
