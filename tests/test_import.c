@@ -37,7 +37,7 @@ static void import_load(const char *const *paths, size_t n, const rs_import_opti
 
 static double num(const rs_value *t, const char *key)
 {
-    double x;
+    double x = NAN; /* set by rs_value_duration, or the test fails */
     const rs_value *v = rs_value_get(t, key);
     if (!v || rs_value_duration(v, &x))
         fail_msg("key %s: missing or not a number", key);
