@@ -1487,7 +1487,7 @@ static rs_status read_events(reader *r, int top, rs_scenario *s)
     lua_pop(L, 1);
     for (size_t i = 0; i < s->n_events; i++)
         s->events[i].order = i;
-    if (!st) /* by time; the order written breaks ties */
+    if (!st && s->n_events) /* by time; the order written breaks ties (qsort wants a non-null array even when empty) */
         qsort(s->events, s->n_events, sizeof *s->events, cmp_event);
     return st;
 }
