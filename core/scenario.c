@@ -659,7 +659,7 @@ static rs_status get_number(reader *r, int idx, const char *path, const char *ke
         }
     }
     lua_pop(L, 1);
-    *out = x;
+    *out = st == RS_OK ? x : dflt; /* never out of range: callers convert it to integers even after an error */
     return st;
 }
 
