@@ -90,6 +90,27 @@ static void set_counts(lua_State *L, const rs_counts *c)
     lua_setfield(L, -2, "successes");
 }
 
+/* Pushes nothing: sets field `labels` of the table on top to the confusion counts arrived by now. */
+static void push_labels(lua_State *L, const rs_confusion *q, uint64_t in_flight)
+{
+    lua_createtable(L, 0, 7);
+    const struct {
+        const char *key;
+        uint64_t n;
+    } f[] = {{"tp", q->tp},
+             {"fp", q->fp},
+             {"fn", q->fn},
+             {"tn", q->tn},
+             {"thumbs_up", q->thumbs_up},
+             {"thumbs_down", q->thumbs_down},
+             {"in_flight", in_flight}};
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+        lua_pushinteger(L, (lua_Integer)f[i].n);
+        lua_setfield(L, -2, f[i].key);
+    }
+    lua_setfield(L, -2, "labels");
+}
+
 static void push_obs(lua_State *L, const lp_state *s, const rs_observation *obs)
 {
     lua_createtable(L, 0, 8);
@@ -123,6 +144,8 @@ static void push_obs(lua_State *L, const lp_state *s, const rs_observation *obs)
         lua_setfield(L, -2, "users_exposed");
         lua_pushnumber(L, obs->total_users ? (double)o->users_routed / (double)obs->total_users : 0);
         lua_setfield(L, -2, "weight");
+        if (obs->labels) /* what a C plugin sees of the labels (issue 16), absent when the scenario gives none */
+            push_labels(L, &obs->labels[v], obs->labels_in_flight ? obs->labels_in_flight[v] : 0);
         lua_setfield(L, -2, s->versions[v]);
     }
     lua_setfield(L, -2, "versions");

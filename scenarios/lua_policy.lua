@@ -3,7 +3,9 @@
 --
 -- rollsim calls policy(obs, state) at t = 0 and then whenever the previous call asked (`next`). obs holds
 -- the time, and per version its cumulative counts (requests, errors, successes), the counts since the
--- previous call (obs.versions.candidate.since), users routed and exposed, and its weight. `state` is a
+-- previous call (obs.versions.candidate.since), users routed and exposed, its weight, and (when the scenario
+-- gives labels) the labels arrived so far, obs.versions.candidate.labels = { tp, fp, fn, tn, thumbs_up,
+-- thumbs_down, in_flight }. `state` is a
 -- table of your own that lives for one replication (globals are read-only while the simulation runs, so
 -- that replications stay independent). The function returns an action: new weights, a verdict
 -- ("continue", "promote", "rollback" or "stop"), the time of the next call, and a stage number for the

@@ -323,6 +323,84 @@ static void lua_policy_errors(void **state)
     }
 }
 
+/* Runs a one-replication scenario with labels whose Lua policy has the given body; returns rs_run's status, the
+ * message in err. */
+static rs_status run_labelled(const char *body, const char *dir, rs_error *err)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "return { name = 'labels seen', seed = 5, replications = 1, horizon = 20, sample_every = 1,\n"
+             "  population = { { name = 'u', users = 50, rate = 2 } },\n"
+             "  prevalence = 0.3, labels = { fraction = 0.5, delay = 2 },\n"
+             "  versions = { { name = 'base', baseline = true, error_rate = 0.01, recall = 0.9, specificity = 0.95 },\n"
+             "               { name = 'cand', error_rate = 0.01, recall = 0.8, specificity = 0.9 } },\n"
+             "  events = { { at = 10, set = { segment = 'u', key = 'rate', value = 0 } } },\n"
+             "  policy = function(obs, state) %s end }\n",
+             body);
+    rs_scenario sc;
+    if (rs_scenario_load_string(text, strlen(text), "labels.lua", NULL, 0, &sc, err))
+        fail_msg("%s", err->msg);
+    rs_policy_choice pol = {sc.policy_name, sc.policy_name, &sc.policy};
+    rs_run_options opt = {.out_dir = dir, .jobs = 1};
+    rs_run_report rep;
+    rs_status st = rs_run(&sc, &pol, 1, &opt, &rep, err);
+    rs_scenario_free(&sc);
+    return st;
+}
+
+static void lua_policy_sees_labels(void **state)
+{
+    (void)state;
+    /* A Lua policy sees the labels that have arrived, as a C plugin does (obs.versions.V.labels). Requests
+     * stop at t = 10 and labels come 2 h late, so from t = 12 on the counts are final: what the policy sees at
+     * t = 15 must be, exactly, the candidate's row of segments.csv from a run of the same replication (the
+     * policy draws nothing, so both runs make the same draws). */
+    char a[] = "/tmp/rollsim-exp-XXXXXX", b[] = "/tmp/rollsim-exp-XXXXXX";
+    assert_non_null(mkdtemp(a));
+    assert_non_null(mkdtemp(b));
+    rs_error err = {0};
+    if (run_labelled("return { weights = { cand = 0.5 }, next = obs.t + 1 }", a, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(run_labelled("local q = obs.versions.cand.labels\n"
+                                  "if obs.t >= 15 then error(string.format('seen %d %d %d %d %d', q.tp, q.fp, q.fn, "
+                                  "q.tn, q.in_flight)) end\n"
+                                  "return { weights = { cand = 0.5 }, next = obs.t + 1 }",
+                                  b, &err),
+                     RS_ERR_RUNTIME);
+    size_t len;
+    char *csv = slurp(a, "segments.csv", &len);
+    /* rep,segment,version,requests,errors,successes,users_routed,exposed,tp,fp,fn,tn,... */
+    char *row = strstr(csv, ",u,cand,");
+    assert_non_null(row);
+    unsigned long long c[8];
+    assert_int_equal(sscanf(row, ",u,cand,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu", &c[0], &c[0], &c[0], &c[0],
+                            &c[0], &c[1], &c[2], &c[3], &c[4]),
+                     9);
+    char want[128];
+    snprintf(want, sizeof want, "seen %llu %llu %llu %llu 0", c[1], c[2], c[3], c[4]);
+    print_message("segments.csv: %s; the policy: %s\n", want, err.msg);
+    if (!strstr(err.msg, want))
+        fail_msg("the policy saw \"%s\", segments.csv says \"%s\"", err.msg, want);
+    assert_true(c[1] + c[2] + c[3] + c[4] > 100); /* about 500 candidate requests, half labelled */
+    free(csv);
+    /* and no labels at all where the scenario gives none */
+    char text[] = "return { name = 'no labels', horizon = 5, population = { { name = 'u', users = 10, rate = 1 } },\n"
+                  "  versions = { { name = 'base', baseline = true, error_rate = 0.01 }, { name = 'cand', error_rate "
+                  "= 0.01 } },\n  policy = function(obs, state) if obs.versions.cand.labels ~= nil then "
+                  "error('labels without labels') end return { next = obs.t + 1 } end }\n";
+    rs_scenario sc;
+    if (rs_scenario_load_string(text, strlen(text), "nolabels.lua", NULL, 0, &sc, &err))
+        fail_msg("%s", err.msg);
+    rs_policy_choice pol = {sc.policy_name, sc.policy_name, &sc.policy};
+    char c3[] = "/tmp/rollsim-exp-XXXXXX";
+    assert_non_null(mkdtemp(c3));
+    rs_run_options opt = {.out_dir = c3, .jobs = 1};
+    rs_run_report rep;
+    if (rs_run(&sc, &pol, 1, &opt, &rep, &err))
+        fail_msg("%s", err.msg);
+    rs_scenario_free(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +409,7 @@ int main(void)
         cmocka_unit_test(interrupt_keeps_finished_replications),
         cmocka_unit_test(lua_policy_matches_plugin),
         cmocka_unit_test(lua_policy_errors),
+        cmocka_unit_test(lua_policy_sees_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
