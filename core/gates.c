@@ -198,7 +198,8 @@ struct rs_gate {
     rs_kayenta_metric kayenta_m[RS_PG_MAX_METRICS];
     rs_kayenta_group_weight kayenta_w[RS_PG_MAX_METRICS];
     rs_kayenta_metric_result kayenta_res[RS_PG_MAX_METRICS];
-    double *series;       /* per metric, canary then baseline: series[(2 m + arm) * series_cap + i] */
+    double *series;       /* per metric, canary then baseline: series[(2 m + arm) * series_cap + i]; then rows
+                           * 2 n: each step's end, 2 n + 1 and 2 n + 2: the labels each arm's step stood on */
     size_t series_cap, series_n, series_from; /* samples this stage; the first of the judged window */
     double next_judgment; /* kayenta: time of the next judgment */
     double begin_after, lookback, baseline_offset; /* kayenta: orca's warm-up, lookback, baseline offset */
@@ -961,12 +962,12 @@ static int kayenta_sample(rs_gate *g, const rs_observation *obs, char *err, size
 {
     if (g->series_n == g->series_cap) { /* grows geometrically; kept across stages */
         size_t cap = g->series_cap ? 2 * g->series_cap : 256;
-        double *s = malloc((2 * g->n_metrics + 1) * cap * sizeof *s);
+        double *s = malloc((2 * g->n_metrics + 3) * cap * sizeof *s);
         if (!s) {
             snprintf(err, err_len, "kayenta: out of memory for the metrics' time series");
             return -1;
         }
-        for (size_t k = 0; k < 2 * g->n_metrics + 1 && g->series; k++) /* the last row: each step's end */
+        for (size_t k = 0; k < 2 * g->n_metrics + 3 && g->series; k++)
             memcpy(&s[k * cap], &g->series[k * g->series_cap], g->series_n * sizeof *s);
         free(g->series);
         g->series = s;
@@ -986,6 +987,8 @@ static int kayenta_sample(rs_gate *g, const rs_observation *obs, char *err, size
         g->series[(2 * m + 1) * g->series_cap + g->series_n] = vb.has_data ? vb.value : NAN;
     }
     g->series[2 * g->n_metrics * g->series_cap + g->series_n] = obs->t;
+    g->series[(2 * g->n_metrics + 1) * g->series_cap + g->series_n] = (double)(lc.tp + lc.fp + lc.fn + lc.tn);
+    g->series[(2 * g->n_metrics + 2) * g->series_cap + g->series_n] = (double)(lb.tp + lb.fp + lb.fn + lb.tn);
     g->series_n++;
     return 0;
 }
@@ -1104,6 +1107,14 @@ static int gate_check(rs_gate *g, const rs_observation *obs, int stage_end, rs_g
         if (mr->tested)
             snprintf(r.detail + used, sizeof r.detail - used, "; %s %s HL %.4g [%.4g, %.4g]", g->kayenta_m[m].name,
                      rs_kayenta_class_name(mr->cls), mr->estimate, mr->ci_lower, mr->ci_upper);
+        if (g->any_label_metric) { /* issue 16: the labels the judged series stood on, as the other gates say */
+            double nc = 0, nb = 0;
+            for (size_t i = c0; i < c1; i++)
+                nc += g->series[(2 * g->n_metrics + 1) * g->series_cap + i];
+            for (size_t i = b0; i < b1; i++)
+                nb += g->series[(2 * g->n_metrics + 2) * g->series_cap + i];
+            snprintf(label_note, sizeof label_note, " [labels cand %.0f base %.0f]", nc, nb);
+        }
     } else {
         rs_counts c = window_counts(obs, g->cand, &g->snap_c), b = window_counts(obs, g->base, &g->snap_b);
         rs_confusion lc = label_window(obs, g->cand, &g->lsnap_c), lb = label_window(obs, g->base, &g->lsnap_b);

@@ -603,6 +603,51 @@ static void kayenta_baseline_offset(void **state)
     simtest_close(&t);
 }
 
+/* Issue 16: a gate judged on labels says on how many labels each arm stood. Every request is labelled at once
+ * (fraction 1, no delay) and traffic stops at 5.5 h, so a check at the stage's end (6 h) that sees the whole
+ * stage stands on every label the replication has: the counts in its line are the run's label totals. The
+ * threshold gate checks once, at the stage's end; kayenta judges once (intervals = 1) on the stage's hourly
+ * series. */
+static void gate_lines_count_labels(void **state)
+{
+    (void)state;
+    static const char *const gates[] = {
+        "gate = 'threshold', metrics = { { name = 'recall', min = 0.5 } }",
+        "gate = 'kayenta', check_every = '1h', intervals = 1, metrics = { { name = 'recall' } }",
+    };
+    for (size_t k = 0; k < 2; k++) {
+        char text[2048];
+        snprintf(text, sizeof text,
+                 "return { name = 'label counts', seed = 3, horizon = 7, sample_every = 1, prevalence = 0.3,\n"
+                 "  labels = { fraction = 1, delay = 0 },\n"
+                 "  population = { { name = 'all', users = 200, rate = 1 } },\n"
+                 "  versions = { { name = 'base', baseline = true, error_rate = 0, recall = 0.9, specificity = 0.95 },\n"
+                 "               { name = 'cand', error_rate = 0, recall = 0.9, specificity = 0.95 } },\n"
+                 "  events = { { at = 5.5, set = { segment = 'all', key = 'rate', value = 0 } } },\n"
+                 "  policy = { name = 'fixed_stages', steps = { 0.5 }, bake = 6, %s } }\n",
+                 gates[k]);
+        simtest t;
+        rs_rep_result res;
+        simtest_open(&t, text, NULL, 0);
+        simtest_run(&t, 0, &res);
+        print_gates(&t);
+        const rs_confusion *q = rs_sim_labels(t.sim, NULL);
+        unsigned long long n[2];
+        for (int v = 0; v < 2; v++)
+            n[v] = q[v].tp + q[v].fp + q[v].fn + q[v].tn;
+        char want[96];
+        snprintf(want, sizeof want, "[labels cand %llu base %llu]", n[1], n[0]);
+        const rs_log_entry *e[16];
+        size_t ne = gate_events(&t, e, 16), found = 0;
+        for (size_t i = 0; i < ne; i++)
+            found += fabs(e[i]->t - 6) < 1e-9 && strstr(e[i]->detail, want) != NULL;
+        if (found != 1)
+            fail_msg("%s: no gate line at 6 h ends with %s", gates[k], want);
+        assert_true(n[0] > 300 && n[1] > 300); /* about 550 requests an arm */
+        simtest_close(&t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -622,6 +667,7 @@ int main(void)
         cmocka_unit_test(kayenta_begin_after),
         cmocka_unit_test(kayenta_lookback),
         cmocka_unit_test(kayenta_baseline_offset),
+        cmocka_unit_test(gate_lines_count_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
