@@ -21,8 +21,10 @@ for t in scenario set policy_spec; do
     log=$BUILD/fuzz-artifacts/$t.log
     seeds=()
     [ "$t" != scenario ] || seeds=("$SRC/scenarios" "$SRC/tests/bad") # read only: new inputs go to $work
-    # -timeout: a scenario may legitimately spend its whole instruction budget (about 2 s under ASan)
-    if "$BUILD/tests/fuzz/fuzz_$t" -max_total_time="$SECONDS_EACH" -seed="$SEED" -timeout=30 -rss_limit_mb=4096 \
+    # -timeout: a scenario may legitimately spend its whole instruction budget (about 2 s under ASan), and the
+    # memory bomb of tests/bad fills the 256 MiB cap (3 s alone, 25 s seen inside a long campaign on a loaded
+    # machine): a hang is far longer
+    if "$BUILD/tests/fuzz/fuzz_$t" -max_total_time="$SECONDS_EACH" -seed="$SEED" -timeout=90 -rss_limit_mb=4096 \
         -print_final_stats=1 -artifact_prefix="$BUILD/fuzz-artifacts/$t-" "$work" "${seeds[@]}" "$HERE/regressions/$t" \
         >"$log" 2>&1; then
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
