@@ -7,8 +7,8 @@ Markers in the markdown (HTML comments, invisible when rendered):
 
   <!-- docs-run ID: COMMAND -->   COMMAND must appear verbatim in the document (it is a command the reader is
                                   shown); it is run without a shell.
-  <!-- docs-run ID -->            the code block right after the marker (indented or fenced) is run as it is shown,
-                                  by bash (every command must exit 0: `set -e -o pipefail`). In a block whose lines
+  <!-- docs-run ID -->            the code block right after the marker (fenced, or indented up to a blank line) is
+                                  run as it is shown, by bash (every command must exit 0: `set -e -o pipefail`). In a block whose lines
                                   start with a prompt `$ `, only those lines (and their `\\` continuations) are run;
                                   the other lines are the output they print, checked as a `block` (below).
   FIGURE<!--= ID EXPR -->         the number right before the marker is what EXPR gives over ID's output, rounded
@@ -31,6 +31,7 @@ EXPR is Python over these helpers, applied to ID's output folder:
   at("out/x")                                       the same helpers over another folder: at("out/x").j("...")
   stdout()                                          what ID printed on stdout (a string); grab(REGEX) its
                                                     first match's first group, as a number when it reads as one
+  abtest(A, B)                                      section 6's test of B's successes against A's, per replication
   mean(xs), pct(x) = 100 x, and Python's own (len, sum, min, max, round, abs)
 
 Usage: docs_check.py ROLLSIM SOURCE_DIR FILE.md[@SECTIONS]...   (exit 1 listing every figure that differs)
@@ -78,8 +79,24 @@ def helpers(work, out, stdout=""):
         except ValueError:
             return m.group(1)
 
+    def abtest(a, b):
+        """Section 6's two-proportion z-test on successes, per replication: (reps, mean rate a, mean rate b, b better
+        at z > 1.96, b worse at z < -1.96) -- computed here again, to check the tables quoting the awk's output."""
+        n, s = {}, {}
+        for r in rows("segments.csv"):
+            k = (r["rep"], r["version"])
+            n[k] = n.get(k, 0) + float(r["requests"])
+            s[k] = s.get(k, 0) + float(r["successes"])
+        reps_ = sorted({k[0] for k in n})
+        pa = [s[r, a] / n[r, a] for r in reps_]
+        pb = [s[r, b] / n[r, b] for r in reps_]
+        p = [(s[r, a] + s[r, b]) / (n[r, a] + n[r, b]) for r in reps_]
+        z = [(y - x) / (q * (1 - q) * (1 / n[r, a] + 1 / n[r, b])) ** 0.5 for x, y, q, r in zip(pa, pb, p, reps_)]
+        return (len(reps_), sum(pa) / len(pa), sum(pb) / len(pb), sum(v > 1.96 for v in z), sum(v < -1.96 for v in z))
+
     return {
         "j": j,
+        "abtest": abtest,
         "rows": rows,
         "count": lambda name, **want: len(rows(name, **want)),
         "reps": lambda **want: {r["rep"] for r in rows("runs.csv", **want)},
@@ -90,6 +107,7 @@ def helpers(work, out, stdout=""):
         "mean": lambda xs: sum(xs) / len(xs),
         "pct": lambda x: 100 * x,
         "len": len, "sum": sum, "min": min, "max": max, "round": round, "abs": abs, "float": float, "str": str,
+        "int": int, "zip": zip, "sorted": sorted, "set": set, "any": any, "all": all, "dict": dict,
     }
 
 
@@ -102,12 +120,10 @@ def code_block(lines, i):
         while j < len(lines) and not lines[j].lstrip().startswith(fence):
             j += 1
         return lines[i + 1:j], j + 1
-    if i < len(lines) and lines[i].startswith("    "):
+    if i < len(lines) and lines[i].startswith("    "):  # an indented block ends at a blank line here
         j = i
-        while j < len(lines) and (lines[j].startswith("    ") or not lines[j].strip()):
+        while j < len(lines) and lines[j].startswith("    ") and lines[j].strip():
             j += 1
-        while j > i and not lines[j - 1].strip():
-            j -= 1
         return [line[4:] for line in lines[i:j]], j
     return None, i
 
@@ -240,7 +256,7 @@ def main():
                             k -= 1
                         shown = lines[k + 1:j]
                     else:
-                        while k >= 0 and (lines[k].startswith("    ") or not lines[k].strip()):
+                        while k >= 0 and lines[k].startswith("    ") and lines[k].strip():
                             k -= 1
                         shown = [x[4:] for x in lines[k + 1:j + 1]]
                     expect.pop(ident, None)
