@@ -28,6 +28,7 @@ EXPR is Python over these helpers, applied to ID's output folder:
   col("segments.csv", "errors", segment="beta")     a column as numbers, over the matching rows
   reps(bad=1)                                       the replications (runs.csv) matching; as a filter value:
                                                     col("segments.csv", "errors", rep=reps(bad=1))
+  by("curves.csv", "rep", policy="p")               the matching rows grouped by a column's value: {value: rows}
   at("out/x")                                       the same helpers over another folder: at("out/x").j("...")
   stdout()                                          what ID printed on stdout (a string); grab(REGEX) its
                                                     first match's first group, as a number when it reads as one
@@ -56,6 +57,7 @@ RUN = re.compile(r"<!--\s*docs-run\s+(\w[\w-]*)(?::\s*(.*?))?\s*-->")
 FIG = re.compile(r"<!--=\s*(\w[\w-]*)\s+(.*?)\s*-->")
 NUM = re.compile(r"([-\u2212]?\d{1,3}(?:[ \u2009\u202f]\d{3})+(?:\.\d+)?|[-\u2212]?\d+(?:\.\d+)?)\s*%?\)?\s*$")
 SECTION = re.compile(r"^## (\d+)\.", re.M)
+CSV = {}  # the CSV files read, by path: a figure's expression may read one many times
 
 
 def helpers(work, out, stdout=""):
@@ -66,9 +68,18 @@ def helpers(work, out, stdout=""):
         return v
 
     def rows(name, **want):
-        with open(os.path.join(out, name), newline="") as f:
-            return [r for r in csv.DictReader(f)
-                    if all(r[k] in v if isinstance(v, (set, list)) else r[k] == str(v) for k, v in want.items())]
+        path = os.path.join(out, name)
+        if path not in CSV:
+            with open(path, newline="") as f:
+                CSV[path] = list(csv.DictReader(f))
+        return [r for r in CSV[path]
+                if all(r[k] in v if isinstance(v, (set, list)) else r[k] == str(v) for k, v in want.items())]
+
+    def by(name, key, **want):
+        groups = {}
+        for r in rows(name, **want):
+            groups.setdefault(r[key], []).append(r)
+        return groups
 
     def grab(regex):
         m = re.search(regex, stdout, re.M)
@@ -98,6 +109,7 @@ def helpers(work, out, stdout=""):
         "j": j,
         "abtest": abtest,
         "rows": rows,
+        "by": by,
         "count": lambda name, **want: len(rows(name, **want)),
         "reps": lambda **want: {r["rep"] for r in rows("runs.csv", **want)},
         "col": lambda name, c, **want: [float(r[c]) for r in rows(name, **want)],
@@ -237,6 +249,7 @@ def main():
             dirs = re.findall(r"--out\s+(\S+)", script)
             out = os.path.join(work, dirs[-1] if dirs else "rollsim-out")
             outs[ident] = (out, stdout)
+        CSV.clear()  # the runs above may have rewritten them
         for lineno, line in enumerate(lines, 1):
             for m in FIG.finditer(line):
                 ident, expr = m.group(1), m.group(2)
