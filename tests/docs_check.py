@@ -24,6 +24,7 @@ under out/, as the docs ask. ID's output folder is the command's (the block's la
 
 EXPR is Python over these helpers, applied to ID's output folder:
   j("policies.0.estimates.p_escape.hi")    a value of summary.json by its dotted path
+  est("argo", "p_escape.hi")                       an estimate of the policy labelled so
   count("runs.csv", outcome="rolled_back", bad=1)   rows of a CSV file matching every KEY=VALUE
   col("segments.csv", "errors", segment="beta")     a column as numbers, over the matching rows
   reps(bad=1)                                       the replications (runs.csv) matching; as a filter value:
@@ -81,6 +82,16 @@ def helpers(work, out, stdout=""):
             groups.setdefault(r[key], []).append(r)
         return groups
 
+    def est(label, path):
+        """An estimate of the policy labelled so: est("argo", "p_escape.hi")."""
+        for p in j("policies"):
+            if p.get("label") == label or p.get("plugin") == label:
+                v = p["estimates"]
+                for k in path.split("."):
+                    v = v[k]
+                return v
+        raise KeyError(label)
+
     def grab(regex):
         m = re.search(regex, stdout, re.M)
         if not m:
@@ -109,6 +120,7 @@ def helpers(work, out, stdout=""):
         "j": j,
         "abtest": abtest,
         "rows": rows,
+        "est": est,
         "by": by,
         "count": lambda name, **want: len(rows(name, **want)),
         "reps": lambda **want: {r["rep"] for r in rows("runs.csv", **want)},
