@@ -34,7 +34,7 @@ EXPR is Python over these helpers, applied to ID's output folder:
   stdout()                                          what ID printed on stdout (a string); grab(REGEX) its
                                                     first match's first group, as a number when it reads as one
   abtest(A, B)                                      section 6's test of B's successes against A's, per replication
-  mean(xs), pct(x) = 100 x, and Python's own (len, sum, min, max, round, abs)
+  mean(xs), quantile(xs, q) (interpolated, numpy's default), pct(x) = 100 x, and Python's own (len, sum, min, max, round, abs)
 
 Usage: docs_check.py ROLLSIM SOURCE_DIR FILE.md[@SECTIONS]...   (exit 1 listing every figure that differs)
 @SECTIONS keeps only some `## N.` sections of a file (`@1-4`, `@0,5`; 0 is what comes before section 1), so
@@ -129,10 +129,19 @@ def helpers(work, out, stdout=""):
         "stdout": lambda: stdout,
         "grab": grab,
         "mean": lambda xs: sum(xs) / len(xs),
+        "quantile": quantile,
         "pct": lambda x: 100 * x,
         "len": len, "sum": sum, "min": min, "max": max, "round": round, "abs": abs, "float": float, "str": str,
         "int": int, "zip": zip, "sorted": sorted, "set": set, "any": any, "all": all, "dict": dict,
     }
+
+
+def quantile(xs, q):
+    """The q-quantile of xs, interpolated between order statistics (R's type 7, numpy's default)."""
+    xs = sorted(xs)
+    h = (len(xs) - 1) * q
+    lo = int(h)
+    return xs[lo] + (h - lo) * (xs[min(lo + 1, len(xs) - 1)] - xs[lo])
 
 
 def code_block(lines, i):
