@@ -23,7 +23,8 @@ clone's top folder would (`rollsim` and `./build/rollsim` are the program under 
 under out/, as the docs ask. ID's output folder is the command's (the block's last) `--out`.
 
 EXPR is Python over these helpers, applied to ID's output folder:
-  j("policies.0.estimates.p_escape.hi")    a value of summary.json by its dotted path
+  j("policies.0.estimates.p_escape.hi")    a value of summary.json by its dotted path (of another JSON file:
+                                           j("objective.value", "best.json"))
   est("argo", "p_escape.hi")                       an estimate of the policy labelled so
   count("runs.csv", outcome="rolled_back", bad=1)   rows of a CSV file matching every KEY=VALUE
   col("segments.csv", "errors", segment="beta")     a column as numbers, over the matching rows
@@ -62,8 +63,8 @@ CSV = {}  # the CSV files read, by path: a figure's expression may read one many
 
 
 def helpers(work, out, stdout=""):
-    def j(path):
-        v = json.load(open(os.path.join(out, "summary.json")))
+    def j(path, name="summary.json"):
+        v = json.load(open(os.path.join(out, name)))
         for k in path.split("."):
             v = v[int(k)] if isinstance(v, list) else v[k]
         return v
