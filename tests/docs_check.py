@@ -48,6 +48,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shlex
 import subprocess
 import sys
@@ -229,13 +230,15 @@ def main():
         saved = os.path.join(work, ".docs", key)
         if keep and os.path.exists(saved):
             return open(saved, encoding="utf-8").read()
-        start = time.monotonic()
+        start, used = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
         if shell:
             r = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", argv], cwd=work, env=env,
                                capture_output=True, text=True)
         else:
             r = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True)
-        print(f"docs_check: {doc}: {ident}: {time.monotonic() - start:.1f} s", flush=True)
+        now = resource.getrusage(resource.RUSAGE_CHILDREN)  # CPU time is what the suite's budget is about
+        cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
+        print(f"docs_check: {doc}: {ident}: {time.monotonic() - start:.1f} s, {cpu:.1f} s CPU", flush=True)
         if r.returncode != 0:
             failures.append(f"{doc}: {ident}: `{shown_cmd}` exits {r.returncode}: {r.stderr.strip()[-600:]}")
         elif keep:
