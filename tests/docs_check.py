@@ -7,10 +7,11 @@ Markers in the markdown (HTML comments, invisible when rendered):
 
   <!-- docs-run ID: COMMAND -->   COMMAND must appear verbatim in the document (it is a command the reader is
                                   shown); it is run without a shell.
-  <!-- docs-run ID -->            the code block right after the marker (fenced, or indented up to a blank line) is
-                                  run as it is shown, by bash (every command must exit 0: `set -e -o pipefail`). In a block whose lines
-                                  start with a prompt `$ `, only those lines (and their `\\` continuations) are run;
-                                  the other lines are the output they print, checked as a `block` (below).
+  <!-- docs-run ID -->            the code block right after the marker (fenced, or indented up to a blank line)
+                                  is run as it is shown, by bash (every command must exit 0: `set -e -o pipefail`).
+                                  In a block whose lines start with a prompt `$ `, only those lines (and their `\\`
+                                  continuations) are run; the other lines are the output they print, checked as a
+                                  `block` (below).
   FIGURE<!--= ID EXPR -->         the number right before the marker is what EXPR gives over ID's output, rounded
                                   to as many decimals as the text shows (thousands may be spaced: "5 000").
   `LINE`<!--= ID text EXPR -->    the code span right before the marker is EXPR's text (a line quoted whole).
@@ -25,7 +26,7 @@ under out/, as the docs ask. ID's output folder is the command's (the block's la
 EXPR is Python over these helpers, applied to ID's output folder:
   j("policies.0.estimates.p_escape.hi")    a value of summary.json by its dotted path (of another JSON file:
                                            j("objective.value", "best.json"))
-  est("argo", "p_escape.hi")                       an estimate of the policy labelled so
+  est("argo", "p_escape.hi")                        an estimate of the policy labelled so
   count("runs.csv", outcome="rolled_back", bad=1)   rows of a CSV file matching every KEY=VALUE
   col("segments.csv", "errors", segment="beta")     a column as numbers, over the matching rows
   reps(bad=1)                                       the replications (runs.csv) matching; as a filter value:
@@ -35,13 +36,15 @@ EXPR is Python over these helpers, applied to ID's output folder:
   stdout()                                          what ID printed on stdout (a string); grab(REGEX) its
                                                     first match's first group, as a number when it reads as one
   abtest(A, B)                                      section 6's test of B's successes against A's, per replication
-  mean(xs), quantile(xs, q) (interpolated, numpy's default), pct(x) = 100 x, and Python's own (len, sum, min, max, round, abs)
+  mean(xs), quantile(xs, q) (interpolated, numpy's default), pct(x) = 100 x, and Python's own (len, sum, min,
+  max, round, abs, zip, sorted, ...)
 
 Usage: docs_check.py ROLLSIM SOURCE_DIR FILE.md[@SECTIONS]...   (exit 1 listing every figure that differs)
 @SECTIONS keeps only some `## N.` sections of a file (`@1-4`, `@0,5`; 0 is what comes before section 1), so
 that ctest can run a long document as several tests in parallel; a section's figures use its own runs only.
 ROLLSIM_DOCS_WORK=DIR (when editing the docs): run in DIR and keep it; a command already run there (same text)
-is not run again.
+is not run again (so a block that reads another command's output is stale when that command changes: delete
+DIR/.docs then). Each command's wall and CPU time is printed: the whole suite must stay cheap on 2 cores.
 """
 import csv
 import hashlib
