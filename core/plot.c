@@ -1485,14 +1485,14 @@ static void write_fan(plot_ctx *c)
         }
         if (i + 1 == in->n) { /* the legend, once: every entry any panel has, whatever this panel holds */
             static const char *const entries[] = {
-                "keyentry with filledcurves ls 1 title \"promoted: 5–95 %% of replications\"",
+                "keyentry with filledcurves ls 1 title \"promoted: 5–95 %% band\"",
                 "keyentry with lines ls 2 title \"promoted: median\"",
-                "keyentry with filledcurves ls 3 title \"rolled back, while rolling out: 5–95 %%\"",
+                "keyentry with filledcurves ls 3 title \"rolled back (while rolling out): 5–95 %%\"",
                 "keyentry with lines ls 4 title \"rolled back: median\"",
                 "keyentry with filledcurves ls 5 title \"neither by the horizon: 5–95 %%\"",
                 "keyentry with lines ls 6 title \"neither: median\"",
-                "keyentry with points ls 8 title \"rollback of a bad candidate (beside: how many, if > 1)\"",
-                "keyentry with points ls 9 title \"rollback of a good candidate (false alarm)\"",
+                "keyentry with points ls 8 title \"bad candidate rolled back (n if > 1)\"",
+                "keyentry with points ls 9 title \"good one rolled back (false alarm)\"",
                 "keyentry with lines ls 7 title \"stage starts (replication %lld)\""};
             for (size_t e = 0; e < N_FAN_KEYS; e++)
                 if (any[e]) {
