@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "csvread.h"
 #include "htmlreport.h"
 #include "output.h"
 #include "paths.h"
@@ -485,126 +486,6 @@ done:
     return st;
 }
 
-/* A CSV reader for rollsim's own files: RFC 4180 quoting (a label may contain commas or quotes). */
-typedef struct csv {
-    FILE *f;
-    char path[4096];
-    char *buf;
-    size_t len, cap;
-    size_t *start; /* field offsets into buf */
-    size_t nf, fcap;
-    size_t line;
-} csv;
-
-static int csv_put(csv *c, char ch)
-{
-    if (c->len == c->cap) {
-        size_t n = c->cap ? 2 * c->cap : 256;
-        char *q = realloc(c->buf, n);
-        if (!q)
-            return -1;
-        c->buf = q;
-        c->cap = n;
-    }
-    c->buf[c->len++] = ch;
-    return 0;
-}
-
-static int csv_field_start(csv *c)
-{
-    return push(&c->start, &c->nf, &c->fcap, sizeof *c->start, &c->len);
-}
-
-/* Reads one record: 1, or 0 at the end of the file, or -1 (out of memory, unterminated quote). */
-static int csv_next(csv *c)
-{
-    int ch = getc(c->f);
-    if (ch == EOF)
-        return 0;
-    c->len = c->nf = 0;
-    c->line++;
-    if (csv_field_start(c))
-        return -1;
-    int quoted = 0;
-    for (; ch != EOF; ch = getc(c->f)) {
-        if (quoted) {
-            if (ch == '"') {
-                int next = getc(c->f);
-                if (next != '"') {
-                    quoted = 0;
-                    if (next != EOF)
-                        ungetc(next, c->f);
-                    continue;
-                }
-            } else if (ch == '\n') {
-                c->line++;
-            }
-            if (csv_put(c, (char)ch))
-                return -1;
-            continue;
-        }
-        if (ch == '\n')
-            break;
-        if (ch == '\r')
-            continue;
-        if (ch == '"') {
-            quoted = 1;
-        } else if (ch == ',') {
-            if (csv_put(c, '\0') || csv_field_start(c))
-                return -1;
-        } else if (csv_put(c, (char)ch)) {
-            return -1;
-        }
-    }
-    if (quoted)
-        return -1;
-    return csv_put(c, '\0') ? -1 : 1;
-}
-
-static const char *csv_get(const csv *c, int col)
-{
-    return col >= 0 && (size_t)col < c->nf ? c->buf + c->start[col] : "";
-}
-
-static double csv_num(const csv *c, int col)
-{
-    const char *s = csv_get(c, col);
-    char *end;
-    double x = strtod(s, &end);
-    return *s && end != s && !*end ? x : NAN;
-}
-
-static void csv_close(csv *c)
-{
-    if (c->f)
-        fclose(c->f);
-    free(c->buf);
-    free(c->start);
-}
-
-/* Opens DIR/NAME and reads its header; cols[i] gets the index of column names[i] (all must be there). */
-static rs_status csv_open(csv *c, const char *dir, const char *name, const char *const *names, int *cols,
-                          size_t n_names, rs_error *err)
-{
-    memset(c, 0, sizeof *c);
-    snprintf(c->path, sizeof c->path, "%s/%s", dir, name);
-    c->f = fopen(c->path, "r");
-    if (!c->f)
-        RS_FAIL(err, RS_ERR_INPUT, "%s: cannot open: %s", c->path, strerror(errno));
-    int r = csv_next(c);
-    if (r < 0)
-        RS_FAIL(err, RS_ERR_INPUT, "%s: cannot read its header", c->path);
-    for (size_t i = 0; i < n_names; i++) {
-        cols[i] = -1;
-        for (size_t k = 0; r > 0 && k < c->nf; k++)
-            if (!strcmp(csv_get(c, (int)k), names[i]))
-                cols[i] = (int)k;
-        if (cols[i] < 0)
-            RS_FAIL(err, RS_ERR_INPUT, "%s: no column \"%s\"", c->path, names[i]);
-    }
-    return RS_OK;
-}
-
 static policy_data *find_policy(plot_input *in, const char *label)
 {
     for (size_t i = 0; i < in->n; i++)
@@ -620,8 +501,8 @@ static rs_status read_bands(const char *dir, plot_input *in, rs_error *err)
         "exposed_p25", "exposed_p50", "exposed_p75", "exposed_p95", "harmed_p5",  "harmed_p25", "harmed_p50",
         "harmed_p75", "harmed_p95",  "policy"};
     int col[17];
-    csv c;
-    rs_status st = csv_open(&c, dir, "bands.csv", names, col, 17, err);
+    rs_csv c;
+    rs_status st = rs_csv_open(&c, dir, "bands.csv", names, col, 17, err);
     /* the regret columns (issue 12) are optional: folders written before them have none */
     static const char *const rnames[] = {"regret_mean", "regret_p5", "regret_p25", "regret_p50", "regret_p75",
                                          "regret_p95"};
@@ -629,28 +510,28 @@ static rs_status read_bands(const char *dir, plot_input *in, rs_error *err)
     for (int k = 0; k < 6; k++) {
         rcol[k] = -1;
         for (size_t j = 0; !st && j < c.nf; j++)
-            if (!strcmp(csv_get(&c, (int)j), rnames[k]))
+            if (!strcmp(rs_csv_get(&c, (int)j), rnames[k]))
                 rcol[k] = (int)j;
     }
     int r = 0;
-    while (!st && (r = csv_next(&c)) > 0) {
-        policy_data *p = find_policy(in, csv_get(&c, col[16]));
+    while (!st && (r = rs_csv_next(&c)) > 0) {
+        policy_data *p = find_policy(in, rs_csv_get(&c, col[16]));
         if (!p)
             continue;
-        band_row b = {.t = csv_num(&c, col[0])};
+        band_row b = {.t = rs_csv_num(&c, col[0])};
         for (int k = 0; k < 6; k++)
-            b.regret[k] = rcol[k] >= 0 ? csv_num(&c, rcol[k]) : NAN;
+            b.regret[k] = rcol[k] >= 0 ? rs_csv_num(&c, rcol[k]) : NAN;
         for (int k = 0; k < 5; k++) {
-            b.p[k] = csv_num(&c, col[1 + k]);
-            b.exposed[k] = csv_num(&c, col[6 + k]);
-            b.harmed[k] = csv_num(&c, col[11 + k]);
+            b.p[k] = rs_csv_num(&c, col[1 + k]);
+            b.exposed[k] = rs_csv_num(&c, col[6 + k]);
+            b.harmed[k] = rs_csv_num(&c, col[11 + k]);
         }
         if (isfinite(b.t) && push(&p->bands, &p->n_bands, &p->cap_bands, sizeof b, &b))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
-    csv_close(&c);
+    rs_csv_close(&c);
     return st;
 }
 
@@ -659,33 +540,33 @@ static rs_status read_runs(const char *dir, plot_input *in, rs_error *err)
     static const char *const names[] = {"outcome", "excess_harm", "rollback_time", "p_at_rollback", "policy", "bad",
                                         "time_to_full", "rep"};
     int col[8];
-    csv c;
-    rs_status st = csv_open(&c, dir, "runs.csv", names, col, 8, err);
+    rs_csv c;
+    rs_status st = rs_csv_open(&c, dir, "runs.csv", names, col, 8, err);
     int r = 0;
-    while (!st && (r = csv_next(&c)) > 0) {
-        policy_data *p = find_policy(in, csv_get(&c, col[4]));
+    while (!st && (r = rs_csv_next(&c)) > 0) {
+        policy_data *p = find_policy(in, rs_csv_get(&c, col[4]));
         if (!p)
             continue;
-        xy h = {csv_num(&c, col[1]), csv_num(&c, col[5]) == 1};
-        double ttf = csv_num(&c, col[6]);
+        xy h = {rs_csv_num(&c, col[1]), rs_csv_num(&c, col[5]) == 1};
+        double ttf = rs_csv_num(&c, col[6]);
         if (isfinite(h.x) && push(&p->ttf_rows, &p->n_ttf_rows, &p->cap_ttf_rows, sizeof ttf, &ttf))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         if (!st && isfinite(h.x) && push(&p->harm, &p->n_harm, &p->cap_harm, sizeof h, &h))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
-        xy rb = {csv_num(&c, col[2]), csv_num(&c, col[3])};
-        if (!st && !strcmp(csv_get(&c, col[0]), "rolled_back") && isfinite(rb.x) && isfinite(rb.y) &&
+        xy rb = {rs_csv_num(&c, col[2]), rs_csv_num(&c, col[3])};
+        if (!st && !strcmp(rs_csv_get(&c, col[0]), "rolled_back") && isfinite(rb.x) && isfinite(rb.y) &&
             push(&p->rollbacks, &p->n_rollbacks, &p->cap_rollbacks, sizeof rb, &rb))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
-        const char *outcome = csv_get(&c, col[0]);
-        rep_end e = {(long long)csv_num(&c, col[7]),
+        const char *outcome = rs_csv_get(&c, col[0]);
+        rep_end e = {(long long)rs_csv_num(&c, col[7]),
                      !strcmp(outcome, "promoted") ? 1 : !strcmp(outcome, "rolled_back") ? -1 : 0,
-                     csv_num(&c, col[5]) == 1, rb.x, rb.y};
-        if (!st && isfinite(csv_num(&c, col[7])) && push(&p->ends, &p->n_ends, &p->cap_ends, sizeof e, &e))
+                     rs_csv_num(&c, col[5]) == 1, rb.x, rb.y};
+        if (!st && isfinite(rs_csv_num(&c, col[7])) && push(&p->ends, &p->n_ends, &p->cap_ends, sizeof e, &e))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
-    csv_close(&c);
+    rs_csv_close(&c);
     return st;
 }
 
@@ -696,47 +577,47 @@ static rs_status read_quality(const char *dir, plot_input *in, rs_error *err)
     static const char *const names[] = {"rep", "t", "policy"};
     static const char *const qnames[] = {"cand_tp", "cand_fn", "cand_in_flight", "true_recall"};
     int col[3], qcol[4];
-    csv c;
-    rs_status st = csv_open(&c, dir, "curves.csv", names, col, 3, err);
+    rs_csv c;
+    rs_status st = rs_csv_open(&c, dir, "curves.csv", names, col, 3, err);
     if (st) { /* a folder without curves (outputs.curves = 0) simply has no quality plot */
-        csv_close(&c);
+        rs_csv_close(&c);
         return RS_OK;
     }
     int all = 1;
     for (int k = 0; k < 4; k++) {
         qcol[k] = -1;
         for (size_t j = 0; j < c.nf; j++)
-            if (!strcmp(csv_get(&c, (int)j), qnames[k]))
+            if (!strcmp(rs_csv_get(&c, (int)j), qnames[k]))
                 qcol[k] = (int)j;
         all &= qcol[k] >= 0;
     }
     int r = 0;
-    while (all && !st && (r = csv_next(&c)) > 0) {
-        policy_data *p = find_policy(in, csv_get(&c, col[2]));
-        double rep = csv_num(&c, col[0]);
+    while (all && !st && (r = rs_csv_next(&c)) > 0) {
+        policy_data *p = find_policy(in, rs_csv_get(&c, col[2]));
+        double rep = rs_csv_num(&c, col[0]);
         if (!p || !isfinite(rep))
             continue;
         if (p->quality_rep < 0)
             p->quality_rep = (long long)rep;
         if ((long long)rep != p->quality_rep)
             continue;
-        quality_row q = {csv_num(&c, col[1]), csv_num(&c, qcol[0]), csv_num(&c, qcol[1]), csv_num(&c, qcol[2]),
-                         csv_num(&c, qcol[3])};
+        quality_row q = {rs_csv_num(&c, col[1]), rs_csv_num(&c, qcol[0]), rs_csv_num(&c, qcol[1]), rs_csv_num(&c, qcol[2]),
+                         rs_csv_num(&c, qcol[3])};
         if (push(&p->quality, &p->n_quality, &p->cap_quality, sizeof q, &q))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         in->has_quality = 1;
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
-    csv_close(&c);
+    rs_csv_close(&c);
     return st;
 }
 
 /* A "weight" line of events.csv (a candidate's share of the users from t on) into p->wev. */
-static rs_status push_weight(policy_data *p, const csv *c, const int *col, long long rep, double t, rs_error *err)
+static rs_status push_weight(policy_data *p, const rs_csv *c, const int *col, long long rep, double t, rs_error *err)
 {
-    const char *name = csv_get(c, col[6]);
-    double w = csv_num(c, col[3]);
+    const char *name = rs_csv_get(c, col[6]);
+    double w = rs_csv_num(c, col[3]);
     if (!isfinite(w))
         return RS_OK;
     size_t v = 0;
@@ -761,19 +642,19 @@ static rs_status read_events(const char *dir, plot_input *in, rs_error *err)
 {
     static const char *const names[] = {"rep", "t", "kind", "value", "policy", "detail", "version"};
     int col[7];
-    csv c;
-    rs_status st = csv_open(&c, dir, "events.csv", names, col, 7, err);
+    rs_csv c;
+    rs_status st = rs_csv_open(&c, dir, "events.csv", names, col, 7, err);
     int r = 0;
-    while (!st && (r = csv_next(&c)) > 0) {
-        policy_data *p = find_policy(in, csv_get(&c, col[4]));
-        double rep = csv_num(&c, col[0]), t = csv_num(&c, col[1]);
+    while (!st && (r = rs_csv_next(&c)) > 0) {
+        policy_data *p = find_policy(in, rs_csv_get(&c, col[4]));
+        double rep = rs_csv_num(&c, col[0]), t = rs_csv_num(&c, col[1]);
         if (!p || !isfinite(rep) || !isfinite(t))
             continue;
-        if (!strcmp(csv_get(&c, col[2]), "safeset")) {
+        if (!strcmp(rs_csv_get(&c, col[2]), "safeset")) {
             /* "WHAT w=W safe=LO..HI seed=S ...", as plugins/bayesopt.c writes it; a line it cannot read is skipped */
             char what[16];
             double w, lo, hi, seed;
-            if (sscanf(csv_get(&c, col[5]), "%15s w=%lf safe=%lf..%lf seed=%lf", what, &w, &lo, &hi, &seed) == 5 &&
+            if (sscanf(rs_csv_get(&c, col[5]), "%15s w=%lf safe=%lf..%lf seed=%lf", what, &w, &lo, &hi, &seed) == 5 &&
                 isfinite(w) && isfinite(seed)) {
                 safe_row s = {(long long)rep, t, w, isnan(lo) ? seed : fmin(lo, seed),
                               isnan(hi) ? seed : fmax(hi, seed),
@@ -782,15 +663,15 @@ static rs_status read_events(const char *dir, plot_input *in, rs_error *err)
                     st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
             }
         }
-        if (!strcmp(csv_get(&c, col[2]), "weight") && (st = push_weight(p, &c, col, (long long)rep, t, err)))
+        if (!strcmp(rs_csv_get(&c, col[2]), "weight") && (st = push_weight(p, &c, col, (long long)rep, t, err)))
             break;
         if (p->rep0 < 0)
             p->rep0 = (long long)rep;
         if ((long long)rep != p->rep0)
             continue;
-        const char *kind = csv_get(&c, col[2]);
+        const char *kind = rs_csv_get(&c, col[2]);
         if (!strcmp(kind, "stage")) {
-            xy s = {t, csv_num(&c, col[3])};
+            xy s = {t, rs_csv_num(&c, col[3])};
             if (push(&p->stages, &p->n_stages, &p->cap_stages, sizeof s, &s))
                 st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         } else if (!strcmp(kind, "rollback") && isnan(p->rep0_rollback)) {
@@ -799,7 +680,7 @@ static rs_status read_events(const char *dir, plot_input *in, rs_error *err)
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
-    csv_close(&c);
+    rs_csv_close(&c);
     return st;
 }
 
@@ -820,18 +701,18 @@ static rs_status read_trace(const char *dir, plot_input *in, rs_error *err)
     }
     for (size_t k = 0; k < n_names; k++)
         names[k] = k < N_FIXED ? fixed[k] : in->params[k - N_FIXED].key;
-    csv c;
-    rs_status st = csv_open(&c, dir, "optimize.csv", names, col, n_names, err);
+    rs_csv c;
+    rs_status st = rs_csv_open(&c, dir, "optimize.csv", names, col, n_names, err);
     int r = 0;
-    while (!st && (r = csv_next(&c)) > 0) {
-        opt_eval e = {.eval = csv_num(&c, col[EVAL]), .obj = csv_num(&c, col[OBJ]), .se = csv_num(&c, col[SE]),
-                      .best = csv_num(&c, col[BEST]), .initial = !strcmp(csv_get(&c, col[PHASE]), "initial"),
-                      .feasible = csv_num(&c, col[FEASIBLE]) == 1};
+    while (!st && (r = rs_csv_next(&c)) > 0) {
+        opt_eval e = {.eval = rs_csv_num(&c, col[EVAL]), .obj = rs_csv_num(&c, col[OBJ]), .se = rs_csv_num(&c, col[SE]),
+                      .best = rs_csv_num(&c, col[BEST]), .initial = !strcmp(rs_csv_get(&c, col[PHASE]), "initial"),
+                      .feasible = rs_csv_num(&c, col[FEASIBLE]) == 1};
         if (!isfinite(e.eval))
             continue;
         e.x = calloc(in->n_params, sizeof *e.x);
         for (size_t k = 0; e.x && k < in->n_params; k++)
-            e.x[k] = csv_num(&c, col[N_FIXED + k]);
+            e.x[k] = rs_csv_num(&c, col[N_FIXED + k]);
         if (!e.x || push(&in->evals, &in->n_evals, &in->cap_evals, sizeof e, &e)) {
             free(e.x);
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
@@ -839,7 +720,7 @@ static rs_status read_trace(const char *dir, plot_input *in, rs_error *err)
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
-    csv_close(&c);
+    rs_csv_close(&c);
     free(names);
     free(col);
     return st;
