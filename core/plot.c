@@ -3037,7 +3037,7 @@ rs_status rs_plot_dir(const char *dir, int verbose, rs_error *err)
         printf(have_gnuplot ? "  plots in %s/:%s, each also as SVG (rerun there: gnuplot NAME.gp)\n"
                             : "  plot scripts in %s/:%s (no PNG: gnuplot not found)\n",
                plots_dir, done);
-    if (in.command == CMD_RUN) { /* run and compare: the page to send (sweep and optimize have none yet) */
+    { /* the page to send: run and compare, sweep and optimize */
         rs_error e = {0};
         rs_status s = rs_html_report(dir, &e);
         if (s && !st) {
