@@ -1239,7 +1239,8 @@ static void write_fan(plot_ctx *c)
         vars_put(c->global, "YTICS", tics);
     }
     vars_setq(c->global, "YLABEL", "%s",
-              in->n == 1 ? "P(t): share of users on the candidate (%, log scale)" : "P(t) (%, log scale)");
+              in->n == 1 ? "P(t): share of users on the candidate (%, log scale; 0 on the floor)"
+                         : "P(t) (%, log; 0 on the floor)");
     char *n_tics = isfinite(in->users) && in->users > 0 ? log_tics("y2", ymin, ymax, in->users / 100) : NULL;
     if (n_tics)
         vars_set(c->global, "N_AXIS",
@@ -1838,10 +1839,20 @@ static void write_pareto(plot_ctx *c)
         int lines;
         char *wrapped = wrap_label(p->label, 30, &lines);
         vars_setq(pv, "LABEL", "%s", wrapped ? wrapped : "");
-        /* right of the point in the left part, else left of it: below, or above when near the axis */
-        vars_set(pv, "ALIGN", "%s",
-                 x <= 0.55 * xmax ? "left offset char 1.2,0.9"
-                 : y > 0.15 * ymax ? "right offset char -1.2,-1.1" : "right offset char -1.2,0.9");
+        /* right of the point in the left part, else left of it: below, or above when near the axis; a point
+         * close to an odd number of earlier ones (within 3 % of both ranges) takes the other side vertically, so
+         * that the labels of near-identical policies do not print over each other */
+        int near = 0;
+        for (size_t j = 0; j < i; j++) {
+            const policy_data *q = &in->p[j];
+            double qx = isfinite(q->ttf_mean) ? q->ttf_mean : in->horizon, qy = or_else(q->excess_mean, 0);
+            near += fabs(qx - x) <= 0.03 * fmax(xmax, 1) && fabs(qy - y) <= 0.03 * fmax(ymax - ymin, 1);
+        }
+        int below = x > 0.55 * xmax && y > 0.15 * ymax;
+        if (near % 2)
+            below = !below;
+        vars_set(pv, "ALIGN", "%s %s", x <= 0.55 * xmax ? "left offset char 1.2," : "right offset char -1.2,",
+                 below ? "-1.1" : "0.9");
         free(wrapped);
         char pnd[64] = "";
         if (isfinite(prob[i]))
