@@ -351,7 +351,7 @@ static void sweep_body(FILE *f, const json_t *s)
         }
         for (size_t c = 0; c < sizeof sweep_cols / sizeof *sweep_cols; c++) {
             snprintf(path, sizeof path, "policies.%zu.estimates.%s", p, sweep_cols[c][0]);
-            char attrs[96];
+            char attrs[192];
             snprintf(attrs, sizeof attrs, " data-file=\"sweep.csv\" data-row=\"%zu\" data-col=\"%s.%s\"%s", p + 1,
                      sweep_cols[c][0], sweep_cols[c][1], best[c] == p ? " class=\"best\"" : "");
             cell_with(f, path, json_object_get(json_object_get(pol, "estimates"), sweep_cols[c][0]),
@@ -420,9 +420,10 @@ static rs_status optimize_body(FILE *f, const char *dir, const json_t *s, rs_err
     }
     fprintf(f, "</ul>\n<p>%lld evaluations; ", (long long)json_integer_value(json_object_get(o, "evaluations")));
     if (best_eval > 0)
-        fprintf(f, "the best %s plan is evaluation %lld (highlighted below).</p>\n",
-                json_is_true(json_object_get(o, "feasible")) ? "feasible" : "(no plan met every constraint: least "
-                                                                           "infeasible)",
+        fprintf(f, "%s is evaluation %lld (highlighted below; chosen on the Gaussian process's posterior mean "
+                   "of the objective, which smooths each evaluation's noise).</p>\n",
+                json_is_true(json_object_get(o, "feasible")) ? "the best feasible plan"
+                                                             : "no plan met every constraint; the least infeasible",
                 best_eval);
     else
         fputs("no best plan (the search was interrupted before one).</p>\n", f);
