@@ -173,7 +173,7 @@ static int base64_file(FILE *f, const char *path)
 static void plots(FILE *f, const char *dir)
 {
     static const char *const kinds[][2] = {
-        {"fan", "The share of users on the candidate over time"},
+        {"fan", "The share of users on the candidate over time, by how each replication ended"},
         {"exposure", "Users exposed to and harmed by the candidate"},
         {"harm", "Harm per replication"},
         {"risk", "Risk: P(escape | bad) and P(false rollback | good)"},
