@@ -1239,8 +1239,8 @@ static void write_fan(plot_ctx *c)
         vars_put(c->global, "YTICS", tics);
     }
     vars_setq(c->global, "YLABEL", "%s",
-              in->n == 1 ? "P(t): share of users on the candidate (%, log scale; 0 on the floor)"
-                         : "P(t) (%, log; 0 on the floor)");
+              in->n == 1 ? "P(t): share of users on the candidate (%, log; 0 at the floor)"
+                         : "P(t) (%, log; 0 at the floor)");
     char *n_tics = isfinite(in->users) && in->users > 0 ? log_tics("y2", ymin, ymax, in->users / 100) : NULL;
     if (n_tics)
         vars_set(c->global, "N_AXIS",
