@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "csvread.h"
 #include "htmlreport.h"
 #include "output.h"
 #include "paths.h"
@@ -67,6 +68,22 @@ typedef struct safe_row {
     int end;       /* 1: promoted, -1: rolled back (the policy decides no more), 0: goes on */
 } safe_row;
 
+/* Issue 19's fan chart: one candidate weight change of one replication (events.csv "weight" lines). */
+typedef struct weight_ev {
+    long long rep;
+    double t, w;     /* the version's share of the users from t on */
+    size_t version;  /* its slot in policy_data.versions */
+    size_t order;    /* its place in the file: ties of (rep, t) keep the file's order */
+} weight_ev;
+
+/* One replication's end (runs.csv). */
+typedef struct rep_end {
+    long long rep;
+    int outcome;      /* 1 promoted, -1 rolled back, 0 neither by the horizon */
+    int bad;          /* the candidate was bad */
+    double rb_t, rb_p; /* rollback time and P just before (NaN unless rolled back) */
+} rep_end;
+
 typedef struct policy_data {
     char *label;
     size_t reps;                          /* replications finished */
@@ -94,6 +111,12 @@ typedef struct policy_data {
     quality_row *quality; /* issue 16: the candidates' labels over time in one replication (curves.csv) */
     size_t n_quality, cap_quality;
     long long quality_rep;
+    weight_ev *wev; /* every replication's candidate weight changes */
+    size_t n_wev, cap_wev;
+    char **versions; /* the candidate versions named in events.csv (weight_ev.version indexes this) */
+    size_t n_versions, cap_versions;
+    rep_end *ends; /* every replication's outcome */
+    size_t n_ends, cap_ends;
 } policy_data;
 
 /* The folder's command: run and compare (summary.json without "command") share the policy plots. */
@@ -155,6 +178,11 @@ static void input_free(plot_input *in)
         free(p->stages);
         free(p->quality);
         free(p->safe);
+        free(p->wev);
+        free(p->ends);
+        for (size_t v = 0; v < p->n_versions; v++)
+            free(p->versions[v]);
+        free(p->versions);
     }
     for (size_t k = 0; k < in->n_axes; k++) {
         sweep_axis *a = &in->axes[k];
@@ -458,126 +486,6 @@ done:
     return st;
 }
 
-/* A CSV reader for rollsim's own files: RFC 4180 quoting (a label may contain commas or quotes). */
-typedef struct csv {
-    FILE *f;
-    char path[4096];
-    char *buf;
-    size_t len, cap;
-    size_t *start; /* field offsets into buf */
-    size_t nf, fcap;
-    size_t line;
-} csv;
-
-static int csv_put(csv *c, char ch)
-{
-    if (c->len == c->cap) {
-        size_t n = c->cap ? 2 * c->cap : 256;
-        char *q = realloc(c->buf, n);
-        if (!q)
-            return -1;
-        c->buf = q;
-        c->cap = n;
-    }
-    c->buf[c->len++] = ch;
-    return 0;
-}
-
-static int csv_field_start(csv *c)
-{
-    return push(&c->start, &c->nf, &c->fcap, sizeof *c->start, &c->len);
-}
-
-/* Reads one record: 1, or 0 at the end of the file, or -1 (out of memory, unterminated quote). */
-static int csv_next(csv *c)
-{
-    int ch = getc(c->f);
-    if (ch == EOF)
-        return 0;
-    c->len = c->nf = 0;
-    c->line++;
-    if (csv_field_start(c))
-        return -1;
-    int quoted = 0;
-    for (; ch != EOF; ch = getc(c->f)) {
-        if (quoted) {
-            if (ch == '"') {
-                int next = getc(c->f);
-                if (next != '"') {
-                    quoted = 0;
-                    if (next != EOF)
-                        ungetc(next, c->f);
-                    continue;
-                }
-            } else if (ch == '\n') {
-                c->line++;
-            }
-            if (csv_put(c, (char)ch))
-                return -1;
-            continue;
-        }
-        if (ch == '\n')
-            break;
-        if (ch == '\r')
-            continue;
-        if (ch == '"') {
-            quoted = 1;
-        } else if (ch == ',') {
-            if (csv_put(c, '\0') || csv_field_start(c))
-                return -1;
-        } else if (csv_put(c, (char)ch)) {
-            return -1;
-        }
-    }
-    if (quoted)
-        return -1;
-    return csv_put(c, '\0') ? -1 : 1;
-}
-
-static const char *csv_get(const csv *c, int col)
-{
-    return col >= 0 && (size_t)col < c->nf ? c->buf + c->start[col] : "";
-}
-
-static double csv_num(const csv *c, int col)
-{
-    const char *s = csv_get(c, col);
-    char *end;
-    double x = strtod(s, &end);
-    return *s && end != s && !*end ? x : NAN;
-}
-
-static void csv_close(csv *c)
-{
-    if (c->f)
-        fclose(c->f);
-    free(c->buf);
-    free(c->start);
-}
-
-/* Opens DIR/NAME and reads its header; cols[i] gets the index of column names[i] (all must be there). */
-static rs_status csv_open(csv *c, const char *dir, const char *name, const char *const *names, int *cols,
-                          size_t n_names, rs_error *err)
-{
-    memset(c, 0, sizeof *c);
-    snprintf(c->path, sizeof c->path, "%s/%s", dir, name);
-    c->f = fopen(c->path, "r");
-    if (!c->f)
-        RS_FAIL(err, RS_ERR_INPUT, "%s: cannot open: %s", c->path, strerror(errno));
-    int r = csv_next(c);
-    if (r < 0)
-        RS_FAIL(err, RS_ERR_INPUT, "%s: cannot read its header", c->path);
-    for (size_t i = 0; i < n_names; i++) {
-        cols[i] = -1;
-        for (size_t k = 0; r > 0 && k < c->nf; k++)
-            if (!strcmp(csv_get(c, (int)k), names[i]))
-                cols[i] = (int)k;
-        if (cols[i] < 0)
-            RS_FAIL(err, RS_ERR_INPUT, "%s: no column \"%s\"", c->path, names[i]);
-    }
-    return RS_OK;
-}
-
 static policy_data *find_policy(plot_input *in, const char *label)
 {
     for (size_t i = 0; i < in->n; i++)
@@ -593,8 +501,8 @@ static rs_status read_bands(const char *dir, plot_input *in, rs_error *err)
         "exposed_p25", "exposed_p50", "exposed_p75", "exposed_p95", "harmed_p5",  "harmed_p25", "harmed_p50",
         "harmed_p75", "harmed_p95",  "policy"};
     int col[17];
-    csv c;
-    rs_status st = csv_open(&c, dir, "bands.csv", names, col, 17, err);
+    rs_csv c;
+    rs_status st = rs_csv_open(&c, dir, "bands.csv", names, col, 17, err);
     /* the regret columns (issue 12) are optional: folders written before them have none */
     static const char *const rnames[] = {"regret_mean", "regret_p5", "regret_p25", "regret_p50", "regret_p75",
                                          "regret_p95"};
@@ -602,57 +510,63 @@ static rs_status read_bands(const char *dir, plot_input *in, rs_error *err)
     for (int k = 0; k < 6; k++) {
         rcol[k] = -1;
         for (size_t j = 0; !st && j < c.nf; j++)
-            if (!strcmp(csv_get(&c, (int)j), rnames[k]))
+            if (!strcmp(rs_csv_get(&c, (int)j), rnames[k]))
                 rcol[k] = (int)j;
     }
     int r = 0;
-    while (!st && (r = csv_next(&c)) > 0) {
-        policy_data *p = find_policy(in, csv_get(&c, col[16]));
+    while (!st && (r = rs_csv_next(&c)) > 0) {
+        policy_data *p = find_policy(in, rs_csv_get(&c, col[16]));
         if (!p)
             continue;
-        band_row b = {.t = csv_num(&c, col[0])};
+        band_row b = {.t = rs_csv_num(&c, col[0])};
         for (int k = 0; k < 6; k++)
-            b.regret[k] = rcol[k] >= 0 ? csv_num(&c, rcol[k]) : NAN;
+            b.regret[k] = rcol[k] >= 0 ? rs_csv_num(&c, rcol[k]) : NAN;
         for (int k = 0; k < 5; k++) {
-            b.p[k] = csv_num(&c, col[1 + k]);
-            b.exposed[k] = csv_num(&c, col[6 + k]);
-            b.harmed[k] = csv_num(&c, col[11 + k]);
+            b.p[k] = rs_csv_num(&c, col[1 + k]);
+            b.exposed[k] = rs_csv_num(&c, col[6 + k]);
+            b.harmed[k] = rs_csv_num(&c, col[11 + k]);
         }
         if (isfinite(b.t) && push(&p->bands, &p->n_bands, &p->cap_bands, sizeof b, &b))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
-    csv_close(&c);
+    rs_csv_close(&c);
     return st;
 }
 
 static rs_status read_runs(const char *dir, plot_input *in, rs_error *err)
 {
     static const char *const names[] = {"outcome", "excess_harm", "rollback_time", "p_at_rollback", "policy", "bad",
-                                        "time_to_full"};
-    int col[7];
-    csv c;
-    rs_status st = csv_open(&c, dir, "runs.csv", names, col, 7, err);
+                                        "time_to_full", "rep"};
+    int col[8];
+    rs_csv c;
+    rs_status st = rs_csv_open(&c, dir, "runs.csv", names, col, 8, err);
     int r = 0;
-    while (!st && (r = csv_next(&c)) > 0) {
-        policy_data *p = find_policy(in, csv_get(&c, col[4]));
+    while (!st && (r = rs_csv_next(&c)) > 0) {
+        policy_data *p = find_policy(in, rs_csv_get(&c, col[4]));
         if (!p)
             continue;
-        xy h = {csv_num(&c, col[1]), csv_num(&c, col[5]) == 1};
-        double ttf = csv_num(&c, col[6]);
+        xy h = {rs_csv_num(&c, col[1]), rs_csv_num(&c, col[5]) == 1};
+        double ttf = rs_csv_num(&c, col[6]);
         if (isfinite(h.x) && push(&p->ttf_rows, &p->n_ttf_rows, &p->cap_ttf_rows, sizeof ttf, &ttf))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         if (!st && isfinite(h.x) && push(&p->harm, &p->n_harm, &p->cap_harm, sizeof h, &h))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
-        xy rb = {csv_num(&c, col[2]), csv_num(&c, col[3])};
-        if (!st && !strcmp(csv_get(&c, col[0]), "rolled_back") && isfinite(rb.x) && isfinite(rb.y) &&
+        xy rb = {rs_csv_num(&c, col[2]), rs_csv_num(&c, col[3])};
+        if (!st && !strcmp(rs_csv_get(&c, col[0]), "rolled_back") && isfinite(rb.x) && isfinite(rb.y) &&
             push(&p->rollbacks, &p->n_rollbacks, &p->cap_rollbacks, sizeof rb, &rb))
+            st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
+        const char *outcome = rs_csv_get(&c, col[0]);
+        rep_end e = {(long long)rs_csv_num(&c, col[7]),
+                     !strcmp(outcome, "promoted") ? 1 : !strcmp(outcome, "rolled_back") ? -1 : 0,
+                     rs_csv_num(&c, col[5]) == 1, rb.x, rb.y};
+        if (!st && isfinite(rs_csv_num(&c, col[7])) && push(&p->ends, &p->n_ends, &p->cap_ends, sizeof e, &e))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
-    csv_close(&c);
+    rs_csv_close(&c);
     return st;
 }
 
@@ -663,60 +577,84 @@ static rs_status read_quality(const char *dir, plot_input *in, rs_error *err)
     static const char *const names[] = {"rep", "t", "policy"};
     static const char *const qnames[] = {"cand_tp", "cand_fn", "cand_in_flight", "true_recall"};
     int col[3], qcol[4];
-    csv c;
-    rs_status st = csv_open(&c, dir, "curves.csv", names, col, 3, err);
+    rs_csv c;
+    rs_status st = rs_csv_open(&c, dir, "curves.csv", names, col, 3, err);
     if (st) { /* a folder without curves (outputs.curves = 0) simply has no quality plot */
-        csv_close(&c);
+        rs_csv_close(&c);
         return RS_OK;
     }
     int all = 1;
     for (int k = 0; k < 4; k++) {
         qcol[k] = -1;
         for (size_t j = 0; j < c.nf; j++)
-            if (!strcmp(csv_get(&c, (int)j), qnames[k]))
+            if (!strcmp(rs_csv_get(&c, (int)j), qnames[k]))
                 qcol[k] = (int)j;
         all &= qcol[k] >= 0;
     }
     int r = 0;
-    while (all && !st && (r = csv_next(&c)) > 0) {
-        policy_data *p = find_policy(in, csv_get(&c, col[2]));
-        double rep = csv_num(&c, col[0]);
+    while (all && !st && (r = rs_csv_next(&c)) > 0) {
+        policy_data *p = find_policy(in, rs_csv_get(&c, col[2]));
+        double rep = rs_csv_num(&c, col[0]);
         if (!p || !isfinite(rep))
             continue;
         if (p->quality_rep < 0)
             p->quality_rep = (long long)rep;
         if ((long long)rep != p->quality_rep)
             continue;
-        quality_row q = {csv_num(&c, col[1]), csv_num(&c, qcol[0]), csv_num(&c, qcol[1]), csv_num(&c, qcol[2]),
-                         csv_num(&c, qcol[3])};
+        quality_row q = {rs_csv_num(&c, col[1]), rs_csv_num(&c, qcol[0]), rs_csv_num(&c, qcol[1]), rs_csv_num(&c, qcol[2]),
+                         rs_csv_num(&c, qcol[3])};
         if (push(&p->quality, &p->n_quality, &p->cap_quality, sizeof q, &q))
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         in->has_quality = 1;
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
-    csv_close(&c);
+    rs_csv_close(&c);
     return st;
 }
 
-/* Stage starts and the rollback of each policy's first replication in events.csv. */
+/* A "weight" line of events.csv (a candidate's share of the users from t on) into p->wev. */
+static rs_status push_weight(policy_data *p, const rs_csv *c, const int *col, long long rep, double t, rs_error *err)
+{
+    const char *name = rs_csv_get(c, col[6]);
+    double w = rs_csv_num(c, col[3]);
+    if (!isfinite(w))
+        return RS_OK;
+    size_t v = 0;
+    while (v < p->n_versions && strcmp(p->versions[v], name))
+        v++;
+    if (v == p->n_versions) {
+        char *copy = strdup(name);
+        if (!copy || push(&p->versions, &p->n_versions, &p->cap_versions, sizeof copy, &copy)) {
+            free(copy);
+            RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+        }
+    }
+    weight_ev e = {rep, t, w, v, p->n_wev};
+    if (push(&p->wev, &p->n_wev, &p->cap_wev, sizeof e, &e))
+        RS_FAIL(err, RS_ERR_RUNTIME, "out of memory");
+    return RS_OK;
+}
+
+/* Stage starts and the rollback of each policy's first replication in events.csv; every replication's weight
+ * changes (the fan chart's per-outcome bands). */
 static rs_status read_events(const char *dir, plot_input *in, rs_error *err)
 {
-    static const char *const names[] = {"rep", "t", "kind", "value", "policy", "detail"};
-    int col[6];
-    csv c;
-    rs_status st = csv_open(&c, dir, "events.csv", names, col, 6, err);
+    static const char *const names[] = {"rep", "t", "kind", "value", "policy", "detail", "version"};
+    int col[7];
+    rs_csv c;
+    rs_status st = rs_csv_open(&c, dir, "events.csv", names, col, 7, err);
     int r = 0;
-    while (!st && (r = csv_next(&c)) > 0) {
-        policy_data *p = find_policy(in, csv_get(&c, col[4]));
-        double rep = csv_num(&c, col[0]), t = csv_num(&c, col[1]);
+    while (!st && (r = rs_csv_next(&c)) > 0) {
+        policy_data *p = find_policy(in, rs_csv_get(&c, col[4]));
+        double rep = rs_csv_num(&c, col[0]), t = rs_csv_num(&c, col[1]);
         if (!p || !isfinite(rep) || !isfinite(t))
             continue;
-        if (!strcmp(csv_get(&c, col[2]), "safeset")) {
+        if (!strcmp(rs_csv_get(&c, col[2]), "safeset")) {
             /* "WHAT w=W safe=LO..HI seed=S ...", as plugins/bayesopt.c writes it; a line it cannot read is skipped */
             char what[16];
             double w, lo, hi, seed;
-            if (sscanf(csv_get(&c, col[5]), "%15s w=%lf safe=%lf..%lf seed=%lf", what, &w, &lo, &hi, &seed) == 5 &&
+            if (sscanf(rs_csv_get(&c, col[5]), "%15s w=%lf safe=%lf..%lf seed=%lf", what, &w, &lo, &hi, &seed) == 5 &&
                 isfinite(w) && isfinite(seed)) {
                 safe_row s = {(long long)rep, t, w, isnan(lo) ? seed : fmin(lo, seed),
                               isnan(hi) ? seed : fmax(hi, seed),
@@ -725,13 +663,15 @@ static rs_status read_events(const char *dir, plot_input *in, rs_error *err)
                     st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
             }
         }
+        if (!strcmp(rs_csv_get(&c, col[2]), "weight") && (st = push_weight(p, &c, col, (long long)rep, t, err)))
+            break;
         if (p->rep0 < 0)
             p->rep0 = (long long)rep;
         if ((long long)rep != p->rep0)
             continue;
-        const char *kind = csv_get(&c, col[2]);
+        const char *kind = rs_csv_get(&c, col[2]);
         if (!strcmp(kind, "stage")) {
-            xy s = {t, csv_num(&c, col[3])};
+            xy s = {t, rs_csv_num(&c, col[3])};
             if (push(&p->stages, &p->n_stages, &p->cap_stages, sizeof s, &s))
                 st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
         } else if (!strcmp(kind, "rollback") && isnan(p->rep0_rollback)) {
@@ -740,7 +680,7 @@ static rs_status read_events(const char *dir, plot_input *in, rs_error *err)
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
-    csv_close(&c);
+    rs_csv_close(&c);
     return st;
 }
 
@@ -761,18 +701,18 @@ static rs_status read_trace(const char *dir, plot_input *in, rs_error *err)
     }
     for (size_t k = 0; k < n_names; k++)
         names[k] = k < N_FIXED ? fixed[k] : in->params[k - N_FIXED].key;
-    csv c;
-    rs_status st = csv_open(&c, dir, "optimize.csv", names, col, n_names, err);
+    rs_csv c;
+    rs_status st = rs_csv_open(&c, dir, "optimize.csv", names, col, n_names, err);
     int r = 0;
-    while (!st && (r = csv_next(&c)) > 0) {
-        opt_eval e = {.eval = csv_num(&c, col[EVAL]), .obj = csv_num(&c, col[OBJ]), .se = csv_num(&c, col[SE]),
-                      .best = csv_num(&c, col[BEST]), .initial = !strcmp(csv_get(&c, col[PHASE]), "initial"),
-                      .feasible = csv_num(&c, col[FEASIBLE]) == 1};
+    while (!st && (r = rs_csv_next(&c)) > 0) {
+        opt_eval e = {.eval = rs_csv_num(&c, col[EVAL]), .obj = rs_csv_num(&c, col[OBJ]), .se = rs_csv_num(&c, col[SE]),
+                      .best = rs_csv_num(&c, col[BEST]), .initial = !strcmp(rs_csv_get(&c, col[PHASE]), "initial"),
+                      .feasible = rs_csv_num(&c, col[FEASIBLE]) == 1};
         if (!isfinite(e.eval))
             continue;
         e.x = calloc(in->n_params, sizeof *e.x);
         for (size_t k = 0; e.x && k < in->n_params; k++)
-            e.x[k] = csv_num(&c, col[N_FIXED + k]);
+            e.x[k] = rs_csv_num(&c, col[N_FIXED + k]);
         if (!e.x || push(&in->evals, &in->n_evals, &in->cap_evals, sizeof e, &e)) {
             free(e.x);
             st = RS_SET(err, RS_ERR_RUNTIME, "out of memory");
@@ -780,7 +720,7 @@ static rs_status read_trace(const char *dir, plot_input *in, rs_error *err)
     }
     if (!st && r < 0)
         st = RS_SET(err, RS_ERR_INPUT, "%s:%zu: cannot read this row", c.path, c.line);
-    csv_close(&c);
+    rs_csv_close(&c);
     free(names);
     free(col);
     return st;
@@ -1142,107 +1082,316 @@ static int cmp_xy(const void *a, const void *b)
     return by_x ? by_x : (p->y > q->y) - (p->y < q->y);
 }
 
-/* fan: P(t) quantile bands as staircases, stage starts and rollback of the first replication, every
- * replication's rollback. */
+static int cmp_double(const void *a, const void *b);
+
+/* By replication, then time, then place in the file. */
+static int cmp_wev(const void *a, const void *b)
+{
+    const weight_ev *p = a, *q = b;
+    if (p->rep != q->rep)
+        return (p->rep > q->rep) - (p->rep < q->rep);
+    if (p->t != q->t)
+        return (p->t > q->t) - (p->t < q->t);
+    return (p->order > q->order) - (p->order < q->order);
+}
+
+static int cmp_end(const void *a, const void *b)
+{
+    const rep_end *p = a, *q = b;
+    return (p->rep > q->rep) - (p->rep < q->rep);
+}
+
+/* The fan's replication groups, by how each replication ended. */
+enum { FAN_PROMOTED, FAN_ROLLED_BACK, FAN_NEITHER, FAN_GROUPS };
+
+/* Per group and sample time: how many replications it holds and the 5/25/50/75/95 % quantiles of their P (%). */
+typedef struct fan_stats {
+    size_t *count; /* [FAN_GROUPS * n] */
+    double *q;     /* [FAN_GROUPS * n * 5] */
+} fan_stats;
+
+/* The quantiles of P(t) at each of p's sample times (p->bands' times) over each outcome group, from every
+ * replication's weight changes: P(t) sums the candidates' latest weights at or before t (what bands.csv samples).
+ * A rolled-back replication counts while it is still rolling out (t < its rollback), so that its group shows
+ * the shares it ran at rather than the zeros after it. 0, or -1 when out of memory. */
+static int fan_quantiles(policy_data *p, fan_stats *fs)
+{
+    size_t n = p->n_bands, nr = p->n_ends;
+    fs->count = calloc(FAN_GROUPS * n + 1, sizeof *fs->count);
+    fs->q = calloc(FAN_GROUPS * n * 5 + 1, sizeof *fs->q);
+    double *share = calloc(nr * n + 1, sizeof *share), *w = calloc(p->n_versions + 1, sizeof *w),
+           *col = calloc(nr + 1, sizeof *col);
+    if (!fs->count || !fs->q || !share || !w || !col) {
+        free(share);
+        free(w);
+        free(col);
+        return -1;
+    }
+    qsort(p->wev, p->n_wev, sizeof *p->wev, cmp_wev);
+    qsort(p->ends, nr, sizeof *p->ends, cmp_end);
+    size_t j = 0;
+    for (size_t r = 0; r < nr; r++) { /* both sorted by replication: one walk */
+        while (j < p->n_wev && p->wev[j].rep < p->ends[r].rep)
+            j++;
+        memset(w, 0, (p->n_versions + 1) * sizeof *w);
+        for (size_t k = 0; k < n; k++) {
+            for (; j < p->n_wev && p->wev[j].rep == p->ends[r].rep && p->wev[j].t <= p->bands[k].t; j++)
+                w[p->wev[j].version] = p->wev[j].w;
+            double sum = 0;
+            for (size_t v = 0; v < p->n_versions; v++)
+                sum += w[v];
+            share[r * n + k] = 100 * sum;
+        }
+    }
+    static const double qs[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
+    for (int g = 0; g < FAN_GROUPS; g++) {
+        int want = g == FAN_PROMOTED ? 1 : g == FAN_ROLLED_BACK ? -1 : 0;
+        for (size_t k = 0; k < n; k++) {
+            size_t m = 0;
+            for (size_t r = 0; r < nr; r++)
+                if (p->ends[r].outcome == want && !(want == -1 && !(p->ends[r].rb_t > p->bands[k].t)))
+                    col[m++] = share[r * n + k];
+            qsort(col, m, sizeof *col, cmp_double);
+            fs->count[g * n + k] = m;
+            for (int i = 0; i < 5; i++)
+                fs->q[(g * n + k) * 5 + i] = m ? rs_stats_quantile_sorted(col, m, qs[i]) : NAN;
+        }
+    }
+    free(share);
+    free(w);
+    free(col);
+    return 0;
+}
+
+/* "set AXIStics (...)": a tic at 1, 2 and 5 times each power of ten in [lo, hi] (> 0), each written as a plain
+ * number of the axis (value * scale). Caller frees. NULL when out of memory. */
+static char *log_tics(const char *axis, double lo, double hi, double scale)
+{
+    char *tics = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&tics, &len);
+    if (!m)
+        return NULL;
+    fprintf(m, "set %stics (", axis);
+    int first = 1;
+    for (double e = pow(10, floor(log10(lo * scale))); e <= hi * scale * 1.0001; e *= 10)
+        for (int f = 0; f < 3; f++) {
+            double v = e * (f == 0 ? 1 : f == 1 ? 2 : 5);
+            if (v >= lo * scale * 0.9999 && v <= hi * scale * 1.0001) {
+                fprintf(m, "%s\"%.10g\" %.10g", first ? "" : ", ", v, v);
+                first = 0;
+            }
+        }
+    fputs(")", m);
+    if (fclose(m)) {
+        free(tics);
+        return NULL;
+    }
+    return tics;
+}
+
+/* fan: P(t) of the replications split by outcome (each group's median and 5-95 % band, on a log P axis), the
+ * stage starts of the first replication, every rollback marked by whether its candidate was bad. Why so: see
+ * plots/fan.gp.in. */
 static void write_fan(plot_ctx *c)
 {
     const plot_input *in = c->in;
-    double pmax = 0;
-    for (size_t i = 0; i < in->n; i++) {
-        for (size_t k = 0; k < in->p[i].n_bands; k++)
-            pmax = fmax(pmax, 100 * in->p[i].bands[k].p[4]);
-        for (size_t k = 0; k < in->p[i].n_rollbacks; k++)
-            pmax = fmax(pmax, 100 * in->p[i].rollbacks[k].y);
+    static const char *const group_name[FAN_GROUPS] = {"promoted", "rolled back (while still rolling out)",
+                                                       "neither by the horizon"};
+    fan_stats *fs = calloc(in->n + 1, sizeof *fs);
+    if (!fs) {
+        c->global->oom = 1;
+        return;
     }
-    double ymax = pmax > 55 ? 100 : nice_ceil(pmax * 1.15);
+    double pmin = INFINITY, pmax = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        policy_data *p = &in->p[i];
+        if (fan_quantiles(p, &fs[i])) {
+            c->per[i].oom = 1;
+            continue;
+        }
+        for (size_t k = 0; k < FAN_GROUPS * p->n_bands * 5; k++)
+            if (fs[i].q[k] > 0) {
+                pmin = fmin(pmin, fs[i].q[k]);
+                pmax = fmax(pmax, fs[i].q[k]);
+            }
+        for (size_t r = 0; r < p->n_ends; r++)
+            if (p->ends[r].outcome == -1 && p->ends[r].rb_p > 0) {
+                pmin = fmin(pmin, 100 * p->ends[r].rb_p);
+                pmax = fmax(pmax, 100 * p->ends[r].rb_p);
+            }
+    }
+    /* a log axis from just under the smallest share drawn (the first stages get as much height per factor as the
+     * last) to just over the largest; a share of 0 sits on the floor */
+    double ymax = pmax > 55 || !(pmax > 0) ? 100 : nice_ceil(pmax * 1.3);
+    double ymin = isfinite(pmin) ? nice_floor(pmin * 0.7) : ymax / 1000;
+    if (ymin >= ymax)
+        ymin = ymax / 10;
     set_panel_layout(c, 1);
-    set_title(c, "Share P(t) and number N(t) of users on the candidate over time");
+    set_title(c, "Share P(t) and number N(t) of users on the candidate over time, by how each replication ended");
     vars_set(c->global, "YMAX", "%.10g", ymax);
+    vars_set(c->global, "YMIN", "%.10g", ymin);
     vars_set(c->global, "XMAX", "%.10g", in->horizon);
-    vars_setq(c->global, "YLABEL", "%s", in->n == 1 ? "P(t): share of users on the candidate (%)" : "P(t) (%)");
-    if (isfinite(in->users) && in->users > 0)
+    {
+        char *tics = log_tics("y", ymin, ymax, 1);
+        if (!tics)
+            c->global->oom = 1;
+        vars_put(c->global, "YTICS", tics);
+    }
+    vars_setq(c->global, "YLABEL", "%s",
+              in->n == 1 ? "P(t): share of users on the candidate (%, log; 0 at the floor)"
+                         : "P(t) (%, log; 0 at the floor)");
+    char *n_tics = isfinite(in->users) && in->users > 0 ? log_tics("y2", ymin, ymax, in->users / 100) : NULL;
+    if (n_tics)
         vars_set(c->global, "N_AXIS",
                  "USERS = %.10g  # N = P * USERS / 100\n"
-                 "set y2range [0:YMAX*USERS/100]\n"
-                 "set y2tics out nomirror format \"%%.0f\"\n"
+                 "set logscale y2\n"
+                 "set y2range [YMIN*USERS/100:YMAX*USERS/100]\n"
+                 "%s\n"
+                 "set y2tics out nomirror\n"
                  "set y2label \"%s\"",
-                 in->users, in->n == 1 ? "N(t): users on the candidate (users)" : "N(t) (users)");
+                 in->users, n_tics, in->n == 1 ? "N(t): users on the candidate (users, log scale)" : "N(t) (users)");
     else
         vars_set(c->global, "N_AXIS", "unset y2tics");
+    free(n_tics);
+    enum { N_FAN_KEYS = 9 };
+    int any[N_FAN_KEYS] = {0}; /* which legend entries some panel draws */
+    long long rep0 = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        const policy_data *p = &in->p[i];
+        for (size_t r = 0; r < p->n_ends; r++) {
+            int o = p->ends[r].outcome, g = o == 1 ? FAN_PROMOTED : o == -1 ? FAN_ROLLED_BACK : FAN_NEITHER;
+            any[2 * g] = any[2 * g + 1] = 1;
+            if (o == -1 && isfinite(p->ends[r].rb_t) && isfinite(p->ends[r].rb_p))
+                any[p->ends[r].bad ? 6 : 7] = 1;
+        }
+        if (p->n_stages && !any[8]) {
+            any[8] = 1;
+            rep0 = p->rep0;
+        }
+    }
     for (size_t i = 0; i < in->n; i++) {
         policy_data *p = &in->p[i];
         vars *pv = &c->per[i];
-        { /* the panel's own count in its title: one legend (the last panel's) serves every panel */
+        if (pv->oom)
+            continue;
+        size_t n_out[FAN_GROUPS] = {0}, rb_bad = 0;
+        for (size_t r = 0; r < p->n_ends; r++) {
+            int o = p->ends[r].outcome;
+            n_out[o == 1 ? FAN_PROMOTED : o == -1 ? FAN_ROLLED_BACK : FAN_NEITHER]++;
+            rb_bad += o == -1 && p->ends[r].bad;
+        }
+        { /* the panel's own counts in its title: one legend (the last panel's) serves every panel */
             char *label = one_line(p->label);
-            vars_setq(pv, "PANEL_TITLE", "%s%s%zu of %zu replications rolled back", label ? label : "",
-                      label ? ": " : "", p->n_rollbacks, p->reps);
+            char neither[64] = "";
+            if (n_out[FAN_NEITHER])
+                snprintf(neither, sizeof neither, ", %zu neither", n_out[FAN_NEITHER]);
+            vars_setq(pv, "PANEL_TITLE", "%s%s%zu promoted, %zu rolled back (%zu bad, %zu good)%s", label ? label : "",
+                      label ? ": " : "", n_out[FAN_PROMOTED], n_out[FAN_ROLLED_BACK], rb_bad,
+                      n_out[FAN_ROLLED_BACK] - rb_bad, neither);
             free(label);
         }
-        vars_set(&c->per[i], "KEY", "%s", i + 1 == in->n ? "set key" : "unset key");
-        int b = begin_block(c, "policy %s: t (hours), P(t) quantiles over replications 5 25 50 75 95 %% (percent of "
-                               "users); each time twice (just before, at) so that lines draw the staircase",
-                            p->label);
-        for (size_t k = 0; k < p->n_bands; k++) {
-            for (int twice = k > 0 ? 0 : 1; twice < 2; twice++) {
-                const band_row *r = &p->bands[k - (twice == 0)];
-                fprintf(c->dat, "%.10g", p->bands[k].t);
-                for (int q = 0; q < 5; q++)
-                    put_num(c->dat, 100 * r->p[q]);
-                fputc('\n', c->dat);
-            }
-        }
-        if (!p->n_bands) /* no sample: a flat zero so that the plot still draws */
-            fprintf(c->dat, "0 0 0 0 0 0\n%.10g 0 0 0 0 0\n", in->horizon);
-        vars_set(pv, "BANDS", "%d", b);
-        char *marks = NULL;
-        size_t mlen = 0;
-        FILE *m = open_memstream(&marks, &mlen);
+        char *plot = NULL;
+        size_t plen = 0;
+        FILE *m = open_memstream(&plot, &plen);
         if (!m) {
             pv->oom = 1;
             continue;
+        }
+        const char *sep = "";
+        size_t n = p->n_bands;
+        for (int g = 0; g < FAN_GROUPS; g++) {
+            if (!n_out[g])
+                continue;
+            int b = begin_block(c, "policy %s: the %zu replications %s: t (hours), P(t) quantiles 5 25 50 75 95 %% "
+                                   "(percent of users), replications counted; each time twice (just before, at) so "
+                                   "that lines draw the staircase",
+                                p->label, n_out[g], group_name[g]);
+            for (size_t k = 0; k < n; k++)
+                for (int twice = k > 0 ? 0 : 1; twice < 2; twice++) {
+                    size_t at = g * n + k - (twice == 0);
+                    fprintf(c->dat, "%.10g", p->bands[k].t);
+                    for (int q = 0; q < 5; q++)
+                        put_num(c->dat, fs[i].q[at * 5 + q]);
+                    fprintf(c->dat, " %zu\n", fs[i].count[at]);
+                }
+            if (!n)
+                fprintf(c->dat, "0 NaN NaN NaN NaN NaN 0\n");
+            /* the band first, its median over it; ls 1-2 promoted, 3-4 rolled back, 5-6 neither */
+            fprintf(m,
+                    "%sDAT index %d using 1:(clip($2)):(clip($6)) with filledcurves ls %d notitle, \\\n"
+                    "     DAT index %d using 1:(clip($4)) with lines ls %d notitle",
+                    sep, b, 2 * g + 1, b, 2 * g + 2);
+            sep = ", \\\n     ";
         }
         if (p->n_stages) {
             int s = begin_block(c, "policy %s: stage starts of replication %lld: t (hours), stage", p->label, p->rep0);
             for (size_t k = 0; k < p->n_stages; k++)
                 fprintf(c->dat, "%.10g %.10g\n", p->stages[k].x, p->stages[k].y);
             fprintf(m,
-                    ", \\\n     DAT index %d using 1:(0):(0):(YMAX) with vectors nohead ls 4 "
-                    "title \"stage starts (replication %lld)\""
+                    "%sDAT index %d using 1:(YMIN):(0):(YMAX-YMIN) with vectors nohead ls 7 notitle"
                     ", \\\n     DAT index %d using 1:(YMAX):(sprintf(\"%%d\", $2)) with labels left offset 0.3,-0.7 "
-                    "tc ls 4 notitle",
-                    s, p->rep0, s);
+                    "tc ls 7 notitle",
+                    sep, s, s);
+            sep = ", \\\n     ";
         }
-        if (isfinite(p->rep0_rollback)) {
-            int s = begin_block(c, "policy %s: rollback of replication %lld: t (hours)", p->label, p->rep0);
-            fprintf(c->dat, "%.10g\n", p->rep0_rollback);
-            fprintf(m,
-                    ", \\\n     DAT index %d using 1:(0):(0):(YMAX) with vectors nohead ls 6 "
-                    "title \"rollback (replication %lld)\"",
-                    s, p->rep0);
-        }
-        if (p->n_rollbacks) {
-            qsort(p->rollbacks, p->n_rollbacks, sizeof *p->rollbacks, cmp_xy);
-            int s = begin_block(c, "policy %s: rollbacks of every replication: t (hours), P just before (percent), "
-                                   "replications rolled back there",
-                                p->label);
-            for (size_t k = 0; k < p->n_rollbacks;) {
-                size_t j = k;
-                while (j < p->n_rollbacks && !cmp_xy(&p->rollbacks[j], &p->rollbacks[k]))
-                    j++;
-                fprintf(c->dat, "%.10g %.10g %zu\n", p->rollbacks[k].x, 100 * p->rollbacks[k].y, j - k);
-                k = j;
+        for (int bad = 1; bad >= 0; bad--) { /* rollbacks of bad candidates (caught), then of good ones (false) */
+            xy *pts = calloc(p->n_ends + 1, sizeof *pts);
+            size_t np = 0;
+            for (size_t r = 0; pts && r < p->n_ends; r++)
+                if (p->ends[r].outcome == -1 && p->ends[r].bad == bad && isfinite(p->ends[r].rb_t) &&
+                    isfinite(p->ends[r].rb_p))
+                    pts[np++] = (xy){p->ends[r].rb_t, 100 * p->ends[r].rb_p};
+            if (!pts)
+                pv->oom = 1;
+            if (np) {
+                qsort(pts, np, sizeof *pts, cmp_xy);
+                int s = begin_block(c, "policy %s: rollbacks of %s candidates: t (hours), P just before (percent), "
+                                       "replications rolled back there",
+                                    p->label, bad ? "bad" : "good");
+                for (size_t k = 0; k < np;) {
+                    size_t j = k;
+                    while (j < np && !cmp_xy(&pts[j], &pts[k]))
+                        j++;
+                    fprintf(c->dat, "%.10g %.10g %zu\n", pts[k].x, pts[k].y, j - k);
+                    k = j;
+                }
+                fprintf(m,
+                        "%sDAT index %d using 1:(clip($2)):(msize($3)) with points ls %d ps variable notitle, \\\n"
+                        "     DAT index %d using 1:(clip($2)):($3 > 1 ? sprintf(\"%%d\", $3) : \"\") with labels offset 1.2,%s "
+                        "left tc ls %d notitle",
+                        sep, s, bad ? 8 : 9, s, bad ? "0.7" : "-0.7", bad ? 8 : 9);
+                sep = ", \\\n     ";
             }
-            fprintf(m,
-                    ", \\\n     DAT index %d using 1:2 with points ls 5 "
-                    "title \"rollbacks (each at its time and P)\"",
-                    s);
-        } else {
-            fprintf(m, ", \\\n     keyentry with points ls 5 title \"rollbacks (each at its time and P)\"");
+            free(pts);
+        }
+        if (i + 1 == in->n) { /* the legend, once: every entry any panel has, whatever this panel holds */
+            static const char *const entries[] = {
+                "keyentry with filledcurves ls 1 title \"promoted: 5–95 %% band\"",
+                "keyentry with lines ls 2 title \"promoted: median\"",
+                "keyentry with filledcurves ls 3 title \"rolled back (while rolling out): 5–95 %%\"",
+                "keyentry with lines ls 4 title \"rolled back: median\"",
+                "keyentry with filledcurves ls 5 title \"neither by the horizon: 5–95 %%\"",
+                "keyentry with lines ls 6 title \"neither: median\"",
+                "keyentry with points ls 8 title \"bad candidate rolled back (n if > 1)\"",
+                "keyentry with points ls 9 title \"good one rolled back (false alarm)\"",
+                "keyentry with lines ls 7 title \"stage starts (replication %lld)\""};
+            for (size_t e = 0; e < N_FAN_KEYS; e++)
+                if (any[e]) {
+                    fprintf(m, "%s", sep);
+                    fprintf(m, entries[e], rep0);
+                    sep = ", \\\n     ";
+                }
         }
         if (fclose(m))
             pv->oom = 1;
-        vars_put(pv, "MARKS", marks);
+        vars_put(pv, "PLOT", plot);
     }
+    for (size_t i = 0; i < in->n; i++) {
+        free(fs[i].count);
+        free(fs[i].q);
+    }
+    free(fs);
 }
 
 /* exposure: exposed and harmed users over time (median and 5-95 % band), two panels per policy. */
@@ -1690,10 +1839,20 @@ static void write_pareto(plot_ctx *c)
         int lines;
         char *wrapped = wrap_label(p->label, 30, &lines);
         vars_setq(pv, "LABEL", "%s", wrapped ? wrapped : "");
-        /* right of the point in the left part, else left of it: below, or above when near the axis */
-        vars_set(pv, "ALIGN", "%s",
-                 x <= 0.55 * xmax ? "left offset char 1.2,0.9"
-                 : y > 0.15 * ymax ? "right offset char -1.2,-1.1" : "right offset char -1.2,0.9");
+        /* right of the point in the left part, else left of it: below, or above when near the axis; a point
+         * close to an odd number of earlier ones (within 3 % of both ranges) takes the other side vertically, so
+         * that the labels of near-identical policies do not print over each other */
+        int near = 0;
+        for (size_t j = 0; j < i; j++) {
+            const policy_data *q = &in->p[j];
+            double qx = isfinite(q->ttf_mean) ? q->ttf_mean : in->horizon, qy = or_else(q->excess_mean, 0);
+            near += fabs(qx - x) <= 0.03 * fmax(xmax, 1) && fabs(qy - y) <= 0.03 * fmax(ymax - ymin, 1);
+        }
+        int below = x > 0.55 * xmax && y > 0.15 * ymax;
+        if (near % 2)
+            below = !below;
+        vars_set(pv, "ALIGN", "%s %s", x <= 0.55 * xmax ? "left offset char 1.2," : "right offset char -1.2,",
+                 below ? "-1.1" : "0.9");
         free(wrapped);
         char pnd[64] = "";
         if (isfinite(prob[i]))
@@ -2889,7 +3048,7 @@ rs_status rs_plot_dir(const char *dir, int verbose, rs_error *err)
         printf(have_gnuplot ? "  plots in %s/:%s, each also as SVG (rerun there: gnuplot NAME.gp)\n"
                             : "  plot scripts in %s/:%s (no PNG: gnuplot not found)\n",
                plots_dir, done);
-    if (in.command == CMD_RUN) { /* run and compare: the page to send (sweep and optimize have none yet) */
+    { /* the page to send: run and compare, sweep and optimize */
         rs_error e = {0};
         rs_status s = rs_html_report(dir, &e);
         if (s && !st) {

@@ -324,6 +324,78 @@ awk '/^# index 1:/ { b = 1; next } /^# index/ { b = 0 }
      b && NF && $3 != "NaN" && ($2 < $3 - 1e-9 || $2 > $4 + 1e-9) { bad++ } END { exit bad > 0 }' \
     bo/plots/safeset.dat || fail "safeset.dat: replication 0 served a weight outside its safe interval"
 
+# 10. fan (issue 19): the replications split by outcome. P(t) of every replication rebuilt here from its "weight"
+#     lines of events.csv (the sum of the candidates' latest weights) reproduces bands.csv's quantiles over all
+#     replications exactly (so the rebuild is what the simulator samples); then each group block of fan.dat
+#     (promoted; rolled back, counted while t < its rollback; neither) has the size runs.csv gives and, at every
+#     sample time, the count and the 5/25/50/75/95 % quantiles of this independent rebuild.
+for d in bo cmp; do
+python3 - "$d" <<'PY' || fail "fan.dat of $d: the per-outcome bands differ from runs.csv and events.csv"
+import csv, math, re, sys
+d = sys.argv[1]
+def quant(xs, p):  # between order statistics (GSL's gsl_stats_quantile_from_sorted)
+    xs = sorted(xs)
+    if not xs: return float("nan")
+    h = (len(xs) - 1) * p; i = int(h)
+    return xs[i] + (h - i) * (xs[min(i + 1, len(xs) - 1)] - xs[i])
+def near(a, b):
+    return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-7 * max(1.0, abs(b))
+runs = list(csv.DictReader(open(f"{d}/runs.csv")))
+bands = list(csv.DictReader(open(f"{d}/bands.csv")))
+ev = {}
+for r in csv.DictReader(open(f"{d}/events.csv")):
+    if r["kind"] == "weight":
+        ev.setdefault((r["policy"], int(r["rep"])), []).append((float(r["t"]), r["version"], float(r["value"])))
+blocks, cur = {}, None  # fan.dat: (policy, group) -> (size, {t: [p5 .. p95, count]}), the row "at" t last
+for line in open(f"{d}/plots/fan.dat"):
+    m = re.match(r"# index \d+: policy (.*): the (\d+) replications (promoted|rolled back|neither)", line)
+    if m:
+        cur = blocks.setdefault((m[1], m[3]), (int(m[2]), {}))
+    elif line.startswith("#") or not line.strip():
+        cur = None if line.startswith("#") else cur
+    elif cur:
+        f = [float(x) for x in line.split()]
+        cur[1][f[0]] = f[1:]
+fails, checked = [], 0
+for pol in sorted({r["policy"] for r in runs}):
+    brows = [b for b in bands if b["policy"] == pol]
+    times = [float(b["t"]) for b in brows]
+    P = []
+    for r in (r for r in runs if r["policy"] == pol):
+        es = sorted(ev.get((pol, int(r["rep"])), []), key=lambda e: e[0])
+        w, j, row = {}, 0, []
+        for t in times:
+            while j < len(es) and es[j][0] <= t:
+                w[es[j][1]] = es[j][2]; j += 1
+            row.append(100 * sum(w.values()))
+        P.append((r, row))
+    for k, b in enumerate(brows):
+        for q, c in ((0.05, "P_p5"), (0.5, "P_p50"), (0.95, "P_p95")):
+            if not near(quant([row[k] for _, row in P], q), 100 * float(b[c])):
+                fails.append(f"{pol} t={times[k]}: the rebuilt {c} is not bands.csv's")
+    for group, outcome in (("promoted", "promoted"), ("rolled back", "rolled_back"), ("neither", "incomplete")):
+        members = [(r, row) for r, row in P if r["outcome"] == outcome]
+        if not members:
+            if (pol, group) in blocks: fails.append(f"{pol}: an empty group {group} drawn")
+            continue
+        size, rows = blocks.get((pol, group), (None, {}))
+        if size != len(members): fails.append(f"{pol} {group}: fan.dat says {size}, runs.csv {len(members)}")
+        for k, t in enumerate(times):
+            xs = [row[k] for r, row in members if outcome != "rolled_back" or float(r["rollback_time"]) > t]
+            want = [quant(xs, q) for q in (0.05, 0.25, 0.5, 0.75, 0.95)] + [len(xs)]
+            got = rows.get(t)
+            checked += 1
+            if got is None or not all(near(g, w) for g, w in zip(got, want)):
+                fails.append(f"{pol} {group} t={t}: fan.dat {got}, rebuilt {want}")
+for f in fails[:8]: print("fan.dat:", f)
+print(f"fan.dat of {d}: {checked} group quantile rows match the rebuild from events.csv" if not fails else "")
+sys.exit(1 if fails else 0)
+PY
+done
+grep -q "set logscale y" cmp/plots/fan.gp || fail "fan.gp: P is not on a log axis"
+[ "$(grep -c '^set key\|keyentry' bo/plots/fan.gp)" -ge 2 ] && [ "$(grep -c 'keyentry' bo/plots/fan.gp)" -le 9 ] ||
+    fail "fan.gp: not one legend for the figure"
+
 if [ $failures -ne 0 ]; then
     echo "$failures failure(s)"
     exit 1
