@@ -1148,8 +1148,8 @@ static int fan_quantiles(policy_data *p, fan_stats *fs)
         int want = g == FAN_PROMOTED ? 1 : g == FAN_ROLLED_BACK ? -1 : 0;
         for (size_t k = 0; k < n; k++) {
             size_t m = 0;
-            for (size_t r = 0; r < nr; r++)
-                if (p->ends[r].outcome == want && !(want == -1 && !(p->ends[r].rb_t > p->bands[k].t)))
+            for (size_t r = 0; r < nr; r++) /* a rolled-back replication counts only until its rollback */
+                if (p->ends[r].outcome == want && (want != -1 || p->ends[r].rb_t > p->bands[k].t))
                     col[m++] = share[r * n + k];
             qsort(col, m, sizeof *col, cmp_double);
             fs->count[g * n + k] = m;
